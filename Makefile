@@ -1,0 +1,31 @@
+# Every target sets itself up: a virtualenv in .venv with defplan and its test extras.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/defplan validate portfolios/netherlands-2026.yaml
+	$(BIN)/defplan optimise portfolios/netherlands-2026.yaml --budget 6000
+
+test: $(STAMP)
+	$(BIN)/ruff check defplan tests bench
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check defplan tests bench
+	$(BIN)/ruff format --check defplan tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""defplan: defence budget and capability portfolio optimiser."""
