@@ -1,0 +1,5 @@
+"""`python -m defplan`."""
+
+from defplan.cli import main
+
+main()

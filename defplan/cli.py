@@ -1,0 +1,269 @@
+"""The `defplan` command line: parse arguments, call the library, render, exit.
+
+This is the only module that turns errors into exit codes (SPEC §4).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from defplan.errors import DefplanError, ExitCode, LoadError, UsageError
+
+app = typer.Typer(
+    name="defplan",
+    help="Defence budget and capability portfolio optimiser.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_state = {"debug": False}
+
+
+class OutputFormat(StrEnum):
+    """How optimise prints its result."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from defplan import __version__
+
+        typer.echo(f"defplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
+) -> None:
+    """Defence budget and capability portfolio optimiser."""
+    _state["debug"] = debug
+
+
+FileArg = Annotated[str, typer.Argument(help="Portfolio YAML file, or - for standard input.")]
+
+
+@app.command()
+def optimise(
+    file: FileArg,
+    budget: Annotated[
+        float | None, typer.Option(help="Cap on the total cost (overrides budget.total).")
+    ] = None,
+    budget_year: Annotated[
+        list[str] | None, typer.Option("--budget-year", help="Annual cap YEAR=B; repeatable.")
+    ] = None,
+    weight: Annotated[
+        list[str] | None, typer.Option("--weight", help="Objective weight OBJ=W; repeatable.")
+    ] = None,
+    include: Annotated[
+        list[str] | None, typer.Option(help="Force a candidate in; repeatable.")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option(help="Keep a candidate out; repeatable.")
+    ] = None,
+    solver: Annotated[str, typer.Option(help="Solver: highs (default) or cbc.")] = "highs",
+    time_limit: Annotated[
+        float | None,
+        typer.Option(help="Stop after this many seconds with the best portfolio found."),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table (default), json or csv.")
+    ] = OutputFormat.table,
+    output: Annotated[
+        Path | None, typer.Option(help="Also write the JSON result to this file (atomically).")
+    ] = None,
+) -> None:
+    """Pick the best portfolio for a budget."""
+    with _errors_handled():
+        from defplan.formulation import SolveOptions
+        from defplan.loader import parse_portfolio, read_source
+        from defplan.output import check_writable, write_atomic
+        from defplan.solver import optimise as run
+
+        if time_limit is not None and not time_limit > 0:
+            raise UsageError("--time-limit must be a number of seconds > 0")
+        if output is not None:
+            check_writable(output)
+        options = SolveOptions(
+            budget=budget,
+            budget_per_year={
+                int(k): v for k, v in _pairs(budget_year, "--budget-year", "YEAR").items()
+            },
+            weights=_pairs(weight, "--weight", "OBJ"),
+            include=tuple(include or ()),
+            exclude=tuple(exclude or ()),
+            solver=solver.lower(),
+            time_limit=time_limit,
+        )
+        data, name = read_source(file)
+        portfolio = parse_portfolio(data, filename=name)
+        result = run(portfolio, options=options, file=name, data=data)
+        if output is not None:
+            write_atomic(output, result.to_json())
+        _emit(result, output_format)
+        _finish(result)
+
+
+def _pairs(items: list[str] | None, flag: str, what: str) -> dict[str, float]:
+    pairs: dict[str, float] = {}
+    for item in items or ():
+        key, sep, raw = item.partition("=")
+        try:
+            value = float(raw)
+        except ValueError:
+            value = None
+        if not sep or not key.strip() or value is None:
+            raise UsageError(f"{flag} takes {what}=NUMBER, not '{item}'")
+        if flag == "--budget-year" and not key.strip().isdigit():
+            raise UsageError(f"{flag} takes YEAR=NUMBER with a whole year, not '{item}'")
+        pairs[key.strip()] = value
+    return pairs
+
+
+def _emit(result, output_format: OutputFormat) -> None:  # type: ignore[no-untyped-def]
+    from defplan import report
+
+    if output_format is OutputFormat.json:
+        sys.stdout.write(result.to_json())
+    elif output_format is OutputFormat.csv:
+        sys.stdout.write(report.result_csv(result))
+    else:
+        console = report.make_console()
+        for part in report.result_renderables(result):
+            console.print(part)
+            console.print()
+
+
+def _finish(result) -> None:  # type: ignore[no-untyped-def]
+    from defplan.result import Status
+
+    if result.status is Status.INFEASIBLE:
+        lines = ["defplan: infeasible: no portfolio satisfies every constraint."]
+        if result.conflicts:
+            lines.append("These constraints cannot all hold together (drop or relax one of them):")
+            lines.extend(f"  - {c}" for c in result.conflicts)
+        _stderr("\n".join(lines))
+        raise typer.Exit(ExitCode.INFEASIBLE)
+    if result.status is Status.UNKNOWN:
+        _stderr(
+            "defplan: the time limit ran out before any portfolio was found; "
+            "try a longer --time-limit"
+        )
+        raise typer.Exit(ExitCode.NO_SOLUTION)
+    if result.status is Status.FEASIBLE:
+        gap = "unknown" if result.solver.gap is None else f"{100 * result.solver.gap:.3g}%"
+        _stderr(
+            f"defplan: time limit reached: best portfolio found, not proven optimal (gap {gap})"
+        )
+
+
+@app.command()
+def validate(file: FileArg) -> None:
+    """Check a portfolio file and summarise it, or list every problem."""
+    with _errors_handled():
+        from defplan import report
+        from defplan.loader import parse_portfolio, read_source
+
+        data, name = read_source(file)
+        portfolio = parse_portfolio(data, filename=name)
+        console = report.make_console()
+        for part in report.validation_renderables(portfolio, name):
+            console.print(part)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the portfolio format."""
+    with _errors_handled():
+        from defplan.schema import portfolio_schema
+
+        sys.stdout.write(json.dumps(portfolio_schema(), indent=2) + "\n")
+
+
+class _errors_handled:
+    """Turn defplan's errors into messages on stderr and SPEC §4 exit codes."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, tb) -> bool:  # type: ignore[no-untyped-def]
+        if exc is None or isinstance(exc, typer.Exit | SystemExit):
+            return False
+        if isinstance(exc, LoadError):
+            for problem in exc.problems:
+                _stderr(str(problem))
+            _exit(exc.exit_code)
+        if isinstance(exc, DefplanError):
+            _stderr(f"defplan: error: {exc}")
+            _exit(exc.exit_code)
+        if isinstance(exc, KeyboardInterrupt):
+            _stderr("defplan: interrupted")
+            _exit(ExitCode.INTERRUPTED)
+        if isinstance(exc, BrokenPipeError):
+            _quiet_broken_pipe()
+        if isinstance(exc, Exception) and not _state["debug"]:
+            _stderr(
+                f"defplan: internal error: {type(exc).__name__}: {exc} "
+                "(a bug; run with --debug for the traceback)"
+            )
+            _exit(ExitCode.INTERNAL)
+        return False
+
+
+def _stderr(text: str) -> None:
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+def _exit(code: int) -> NoReturn:
+    raise typer.Exit(int(code))
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    """A reader closed the pipe (`| head`): stop quietly without a traceback at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise typer.Exit(0)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _stderr("defplan: interrupted")
+        sys.exit(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        _quiet_broken_pipe_exit()
+
+
+def _quiet_broken_pipe_exit() -> NoReturn:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(0)

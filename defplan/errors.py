@@ -1,0 +1,53 @@
+"""Errors defplan raises, and the exit codes the CLI turns them into (SPEC §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes fixed by SPEC §4."""
+
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    INFEASIBLE = 3
+    NO_SOLUTION = 4
+    INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, at a 1-based line and column when known."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: error: {self.message}"
+
+
+class DefplanError(Exception):
+    """Base of every error defplan reports to a user (never a bug)."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+
+class UsageError(DefplanError):
+    """Bad arguments or options, or a run that cannot be set up."""
+
+
+class LoadError(DefplanError):
+    """A portfolio or result file that cannot be read, parsed or validated."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class SolverError(DefplanError):
+    """The chosen solver is unavailable or failed to run."""

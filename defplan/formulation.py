@@ -1,0 +1,253 @@
+"""Portfolio + run options -> the linear model of SPEC §2, as plain data.
+
+Nothing here knows about PuLP: constraints are labelled blocks of rows over the
+selection variables x_i, so the solver can build them and the infeasibility
+explanation can drop whole blocks by name.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from defplan.errors import UsageError
+from defplan.model import Portfolio, did_you_mean
+
+
+@dataclass(frozen=True, kw_only=True)
+class SolveOptions:
+    """What a run adds to the file: budget overrides, weights, forced choices, solver."""
+
+    budget: float | None = None
+    budget_per_year: Mapping[int, float] = field(default_factory=dict)
+    weights: Mapping[str, float] = field(default_factory=dict)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    solver: str = "highs"
+    time_limit: float | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """lower <= sum(coef * x_i) <= upper; either bound may be None."""
+
+    coefs: dict[int, float]
+    lower: float | None = None
+    upper: float | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A named constraint in plain words, made of one or more rows."""
+
+    label: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class SoftTarget:
+    """A soft commitment: shortfall >= target - sum(contrib * x), costing penalty each."""
+
+    name: str
+    coefs: dict[int, float]
+    target: float
+    penalty: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Formulation:
+    """The whole model: values, costs, hard constraint blocks and soft targets."""
+
+    values: tuple[float, ...]
+    costs: tuple[float, ...]
+    blocks: tuple[Block, ...]
+    soft: tuple[SoftTarget, ...]
+    weights: dict[str, float]
+    budget_total: float | None
+    budget_per_year: dict[int, float]
+
+
+def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
+    """Build the SPEC §2 model; UsageError when the run's options do not fit the file."""
+    index = portfolio.candidate_index()
+    weights = normalised_weights(portfolio, options.weights)
+    total, per_year = _budgets(portfolio, options)
+    forced = _forced(portfolio, options, index)
+    cands = portfolio.candidates
+    values = tuple(math.fsum(w * c.value_of(k) for k, w in weights.items()) for c in cands)
+    costs = tuple(c.total_cost for c in cands)
+    unit = f"{portfolio.unit} {portfolio.currency}".strip()
+    blocks: list[Block] = []
+    if total is not None:
+        row = Row(_nonzero(enumerate(costs)), upper=total)
+        blocks.append(Block(f"total budget {total:,.6g} {unit}", (row,)))
+    for year, cap in sorted(per_year.items()):
+        row = Row(_nonzero((i, c.profile.get(year, 0.0)) for i, c in enumerate(cands)), upper=cap)
+        blocks.append(Block(f"budget cap for {year}: {cap:,.6g} {unit}", (row,)))
+    soft: list[SoftTarget] = []
+    for name, com in portfolio.commitments.items():
+        coefs = _nonzero((i, c.commitments.get(name, 0.0)) for i, c in enumerate(cands))
+        if com.hard:
+            label = f"commitment '{name}' ({com.framework or 'hard'}): reach {com.target:g}"
+            blocks.append(Block(label, (Row(coefs, lower=com.target),)))
+        else:
+            soft.append(SoftTarget(name, coefs, com.target, com.penalty or 0.0))
+    blocks.extend(_group_blocks(portfolio, costs, unit))
+    blocks.extend(_rule_blocks(portfolio, index))
+    blocks.extend(_link_blocks(portfolio, index))
+    for i, (how, value) in sorted(forced.items()):
+        bound = Row({i: 1.0}, lower=1.0) if value else Row({i: 1.0}, upper=0.0)
+        blocks.append(Block(f"{how} '{cands[i].id}'", (bound,)))
+    return Formulation(
+        values=values,
+        costs=costs,
+        blocks=tuple(blocks),
+        soft=tuple(soft),
+        weights=weights,
+        budget_total=total,
+        budget_per_year=per_year,
+    )
+
+
+def normalised_weights(portfolio: Portfolio, overrides: Mapping[str, float]) -> dict[str, float]:
+    """Objective weights after --weight overrides, scaled to sum to 1."""
+    raw = {k: o.weight for k, o in portfolio.objectives.items()}
+    for name, weight in overrides.items():
+        if name not in raw:
+            raise UsageError(
+                f"--weight: unknown objective '{name}'{did_you_mean(name, list(raw))}; "
+                f"objectives are {', '.join(raw)}"
+            )
+        if not math.isfinite(weight) or weight < 0:
+            raise UsageError(f"--weight {name}: a weight must be a finite number >= 0")
+        raw[name] = weight
+    total = math.fsum(raw.values())
+    if total <= 0:
+        raise UsageError("the objective weights are all 0; give at least one a weight > 0")
+    return {k: w / total for k, w in raw.items()}
+
+
+def _budgets(portfolio: Portfolio, options: SolveOptions) -> tuple[float | None, dict[int, float]]:
+    total = options.budget if options.budget is not None else portfolio.budget.total
+    per_year = {**portfolio.budget.per_year, **options.budget_per_year}
+    for label, amount in [("--budget", options.budget), *options.budget_per_year.items()]:
+        if amount is not None and (not math.isfinite(amount) or amount < 0):
+            raise UsageError(f"budget {label}: a budget must be a finite number >= 0")
+    if portfolio.years is not None:
+        first, last = portfolio.years
+        for year in options.budget_per_year:
+            if not first <= year <= last:
+                raise UsageError(
+                    f"--budget-year {year}: outside the planning horizon {first}-{last}"
+                )
+    if total is None and not per_year:
+        raise UsageError(
+            "no budget: give --budget or --budget-year, or set budget.total or "
+            "budget.per_year in the file"
+        )
+    if total is None:
+        free = [c.id for c in portfolio.candidates if not c.profile and c.total_cost > 0]
+        if free:
+            raise UsageError(
+                "only annual caps are set, so candidates with a plain (not per-year) cost "
+                f"would be free: {', '.join(free)}; give a total budget or per-year profiles"
+            )
+    return total, per_year
+
+
+def _forced(
+    portfolio: Portfolio, options: SolveOptions, index: dict[str, int]
+) -> dict[int, tuple[str, bool]]:
+    ids = list(index)
+    for flag, chosen in (("--include", options.include), ("--exclude", options.exclude)):
+        for cid in chosen:
+            if cid not in index:
+                raise UsageError(f"{flag}: unknown candidate '{cid}'{did_you_mean(cid, ids)}")
+    both = sorted(set(options.include) & set(options.exclude), key=index.__getitem__)
+    if both:
+        raise UsageError(f"both --include and --exclude name: {', '.join(both)}")
+    forced: dict[int, tuple[str, bool]] = {}
+    for i, c in enumerate(portfolio.candidates):
+        if c.mandatory:
+            forced[i] = ("mandatory candidate", True)
+    for cid in options.include:
+        forced.setdefault(index[cid], ("--include", True))
+    for cid in options.exclude:
+        forced[index[cid]] = ("--exclude", False)
+    return forced
+
+
+def _group_blocks(portfolio: Portfolio, costs: tuple[float, ...], unit: str) -> list[Block]:
+    blocks = []
+    for name, g in portfolio.groups.items():
+        members = {i for i, c in enumerate(portfolio.candidates) if c.group == name}
+        spend = _nonzero((i, costs[i]) for i in members)
+        if g.min is not None:
+            blocks.append(
+                Block(
+                    f"group '{name}': spend at least {g.min:,.6g} {unit}",
+                    (Row(spend, lower=g.min),),
+                )
+            )
+        if g.max is not None:
+            blocks.append(
+                Block(
+                    f"group '{name}': spend at most {g.max:,.6g} {unit}", (Row(spend, upper=g.max),)
+                )
+            )
+        for share, sense in ((g.min_share, "at least"), (g.max_share, "at most")):
+            if share is None:
+                continue
+            # share * C <= spend  <=>  sum_i (in_group_i - share) * cost_i * x_i >= 0
+            coefs = _nonzero(
+                (i, ((1.0 if i in members else 0.0) - share) * cost) for i, cost in enumerate(costs)
+            )
+            row = Row(coefs, lower=0.0) if sense == "at least" else Row(coefs, upper=0.0)
+            label = f"group '{name}': {sense} {share:.4g} of the portfolio's cost"
+            blocks.append(Block(label, (row,)))
+    return blocks
+
+
+def _rule_blocks(portfolio: Portfolio, index: dict[str, int]) -> list[Block]:
+    blocks = []
+    for n, rule in enumerate(portfolio.rules, start=1):
+        lower, upper = rule.bounds
+        members = dict.fromkeys(index[cid] for cid in rule.of)
+        coefs = dict.fromkeys(members, 1.0)
+        word = (
+            "exactly"
+            if rule.exactly is not None
+            else "at most"
+            if rule.at_most is not None
+            else "at least"
+        )
+        count = lower if lower is not None else upper
+        label = f"rule {n}: {word} {count} of {', '.join(rule.of)}"
+        blocks.append(Block(label, (Row(coefs, lower=lower, upper=upper),)))
+    return blocks
+
+
+def _link_blocks(portfolio: Portfolio, index: dict[str, int]) -> list[Block]:
+    blocks = []
+    seen_pairs: set[tuple[int, int]] = set()
+    for i, c in enumerate(portfolio.candidates):
+        if c.requires:
+            rows = tuple(
+                Row({i: 1.0, index[r]: -1.0}, upper=0.0) for r in dict.fromkeys(c.requires)
+            )
+            blocks.append(Block(f"'{c.id}' requires {', '.join(dict.fromkeys(c.requires))}", rows))
+        for other in dict.fromkeys(c.excludes):
+            j = index[other]
+            pair = (min(i, j), max(i, j))
+            if pair in seen_pairs:
+                continue
+            seen_pairs.add(pair)
+            blocks.append(
+                Block(f"'{c.id}' excludes '{other}'", (Row({i: 1.0, j: 1.0}, upper=1.0),))
+            )
+    return blocks
+
+
+def _nonzero(pairs) -> dict[int, float]:  # type: ignore[no-untyped-def]
+    return {i: float(v) for i, v in pairs if v != 0}

@@ -1,0 +1,332 @@
+"""The portfolio file format (SPEC §1) as frozen pydantic models, plus cross-field checks.
+
+Field types catch what one value can get wrong; `cross_check` catches what only the
+whole file shows (unknown references, duplicate ids, inconsistent bounds). Both report
+locations as paths into the document so the loader can point at the YAML node.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+)
+
+MAX_MAGNITUDE = 1e12
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+
+Loc = tuple[str | int, ...]
+KEY = "<key>"
+"""Last element of a location that points at a mapping key rather than its value."""
+
+
+def _check_finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("numbers must be finite")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(f"numbers are at most {MAX_MAGNITUDE:g} in size")
+    return float(value)
+
+
+def _int_as_text(value: Any) -> Any:
+    """An id written as a plain integer is taken as its decimal text (SPEC §1)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _check_id(value: str) -> str:
+    import re
+
+    if not re.match(ID_PATTERN, value):
+        raise ValueError(
+            f"invalid name {value!r}: use letters, digits, '-' and '_', "
+            "starting with a letter or digit"
+        )
+    return value
+
+
+def _year_from_text(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
+
+
+Number = Annotated[float, Field(strict=True), AfterValidator(_check_finite)]
+NonNegative = Annotated[Number, Field(ge=0)]
+Share = Annotated[Number, Field(ge=0, le=1)]
+Id = Annotated[str, BeforeValidator(_int_as_text), Field(strict=True), AfterValidator(_check_id)]
+Year = Annotated[int, BeforeValidator(_year_from_text), Field(strict=True, ge=1, le=9999)]
+Count = Annotated[int, Field(strict=True, ge=0)]
+Profile = dict[Year, NonNegative]
+Range = Annotated[list[Number], Field(min_length=2, max_length=2)]
+
+
+def _cost_kind(value: Any) -> str:
+    return "profile" if isinstance(value, dict) else "amount"
+
+
+def _value_kind(value: Any) -> str:
+    return "range" if isinstance(value, list) else "number"
+
+
+Cost = Annotated[
+    Annotated[NonNegative, Tag("amount")] | Annotated[Profile, Tag("profile")],
+    Discriminator(_cost_kind),
+]
+ValueEntry = Annotated[
+    Annotated[Number, Tag("number")] | Annotated[Range, Tag("range")],
+    Discriminator(_value_kind),
+]
+
+
+class Strict(BaseModel):
+    """Base of every model: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Objective(Strict):
+    """A value dimension such as national, flow or human security."""
+
+    label: str | None = None
+    weight: NonNegative = 1.0
+
+
+class Commitment(Strict):
+    """A NATO, EU or national target on summed contributions."""
+
+    label: str | None = None
+    framework: str | None = None
+    target: Annotated[Number, Field(gt=0)]
+    hard: bool = True
+    penalty: NonNegative | None = None
+
+
+class Budget(Strict):
+    """Default budget caps; the command line overrides them."""
+
+    total: NonNegative | None = None
+    per_year: Profile = {}
+
+
+class Group(Strict):
+    """Spending rules for the candidates carrying one group tag."""
+
+    min_share: Share | None = None
+    max_share: Share | None = None
+    min: NonNegative | None = None
+    max: NonNegative | None = None
+
+
+class Rule(Strict):
+    """A cardinality rule over listed candidates: exactly one of the three counts."""
+
+    at_most: Count | None = None
+    at_least: Count | None = None
+    exactly: Count | None = None
+    of: Annotated[list[Id], Field(min_length=1)]
+
+    @property
+    def bounds(self) -> tuple[int | None, int | None]:
+        """(lower, upper) bounds on the number of listed candidates selected."""
+        if self.exactly is not None:
+            return self.exactly, self.exactly
+        return self.at_least, self.at_most
+
+
+class Candidate(Strict):
+    """One capability investment that may be selected."""
+
+    id: Id
+    name: str | None = None
+    group: str | None = None
+    cost: Cost
+    value: dict[Id, ValueEntry] = {}
+    commitments: dict[Id, Number] = {}
+    requires: list[Id] = []
+    excludes: list[Id] = []
+    mandatory: bool = False
+
+    @property
+    def title(self) -> str:
+        """The display name: `name`, or the id."""
+        return self.name if self.name is not None else self.id
+
+    @property
+    def total_cost(self) -> float:
+        """The plain cost, or the sum of the per-year profile."""
+        if isinstance(self.cost, dict):
+            return math.fsum(self.cost.values())
+        return self.cost
+
+    @property
+    def profile(self) -> dict[int, float]:
+        """Cost per year; empty for a plain (unphased) cost."""
+        return self.cost if isinstance(self.cost, dict) else {}
+
+    def value_of(self, objective: str) -> float:
+        """The candidate's value on one objective, the midpoint of a range."""
+        entry = self.value.get(objective, 0.0)
+        if isinstance(entry, list):
+            return (entry[0] + entry[1]) / 2
+        return entry
+
+
+class Portfolio(Strict):
+    """A whole portfolio file (format 1)."""
+
+    defplan: Literal[1] = 1
+    name: str = ""
+    currency: str = "EUR"
+    unit: str = "M"
+    years: Annotated[list[Year], Field(min_length=2, max_length=2)] | None = None
+    objectives: Annotated[dict[Id, Objective], Field(min_length=1)]
+    commitments: dict[Id, Commitment] = {}
+    budget: Budget = Budget()
+    groups: dict[str, Group] = {}
+    rules: list[Rule] = []
+    candidates: Annotated[list[Candidate], Field(min_length=1)]
+
+    def candidate_index(self) -> dict[str, int]:
+        """Map each candidate id to its position in the file."""
+        return {c.id: i for i, c in enumerate(self.candidates)}
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """A ' (did you mean 'x'?)' suffix when a choice is close to word, else ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def cross_check(p: Portfolio) -> list[tuple[Loc, str]]:
+    """Every cross-field problem of a well-typed portfolio, as (location, message)."""
+    return list(_cross_problems(p))
+
+
+def _cross_problems(p: Portfolio) -> Iterator[tuple[Loc, str]]:
+    if all(o.weight == 0 for o in p.objectives.values()):
+        yield ("objectives",), "objective weights are all 0; give at least one a weight > 0"
+    for name, c in p.commitments.items():
+        if c.hard and c.penalty is not None:
+            yield (
+                ("commitments", name, "penalty"),
+                (
+                    f"commitment '{name}' is hard, so a penalty means nothing; "
+                    "set 'hard: false' or remove the penalty"
+                ),
+            )
+        if not c.hard and c.penalty is None:
+            yield (
+                ("commitments", name),
+                (f"soft commitment '{name}' needs a 'penalty' (value points per unit short)"),
+            )
+    yield from _check_years(p)
+    yield from _check_candidates(p)
+    yield from _check_groups(p)
+    yield from _check_rules(p)
+
+
+def _check_years(p: Portfolio) -> Iterator[tuple[Loc, str]]:
+    if p.years is None:
+        return
+    first, last = p.years
+    if first > last:
+        yield ("years",), f"years must be [first, last] with first <= last, not [{first}, {last}]"
+        return
+    span = f"outside the planning horizon {first}-{last}"
+    for year in p.budget.per_year:
+        if not first <= year <= last:
+            yield ("budget", "per_year", year, KEY), f"year {year} is {span}"
+    for i, c in enumerate(p.candidates):
+        for year in c.profile:
+            if not first <= year <= last:
+                yield ("candidates", i, "cost", year, KEY), f"year {year} is {span}"
+
+
+def _check_candidates(p: Portfolio) -> Iterator[tuple[Loc, str]]:
+    ids = [c.id for c in p.candidates]
+    first_at: dict[str, int] = {}
+    for i, c in enumerate(p.candidates):
+        if c.id in first_at:
+            yield (
+                ("candidates", i, "id"),
+                (f"duplicate id '{c.id}' (also candidate {first_at[c.id] + 1})"),
+            )
+        else:
+            first_at[c.id] = i
+    for i, c in enumerate(p.candidates):
+        for key in ("requires", "excludes"):
+            for j, ref in enumerate(getattr(c, key)):
+                if ref == c.id:
+                    yield ("candidates", i, key, j), f"candidate '{c.id}' cannot {key[:-1]} itself"
+                elif ref not in first_at:
+                    yield (
+                        ("candidates", i, key, j),
+                        (f"unknown candidate '{ref}'{did_you_mean(ref, ids)}"),
+                    )
+        for name, entry in c.value.items():
+            if name not in p.objectives:
+                yield (
+                    ("candidates", i, "value", name, KEY),
+                    (f"unknown objective '{name}'{did_you_mean(name, list(p.objectives))}"),
+                )
+            if isinstance(entry, list) and entry[0] > entry[1]:
+                yield (
+                    ("candidates", i, "value", name),
+                    (f"range [{entry[0]:g}, {entry[1]:g}] needs low <= high"),
+                )
+        for name in c.commitments:
+            if name not in p.commitments:
+                yield (
+                    ("candidates", i, "commitments", name, KEY),
+                    (f"unknown commitment '{name}'{did_you_mean(name, list(p.commitments))}"),
+                )
+
+
+def _check_groups(p: Portfolio) -> Iterator[tuple[Loc, str]]:
+    tags = {c.group for c in p.candidates if c.group is not None}
+    for name, g in p.groups.items():
+        if name not in tags:
+            yield (
+                ("groups", name, KEY),
+                (f"no candidate has group '{name}'{did_you_mean(name, sorted(tags))}"),
+            )
+        if g.min is not None and g.max is not None and g.min > g.max:
+            yield ("groups", name), f"group '{name}': min {g.min:g} exceeds max {g.max:g}"
+        if g.min_share is not None and g.max_share is not None and g.min_share > g.max_share:
+            yield (
+                ("groups", name),
+                (f"group '{name}': min_share {g.min_share:g} exceeds max_share {g.max_share:g}"),
+            )
+    total = math.fsum(g.min_share or 0 for g in p.groups.values())
+    if total > 1 + 1e-12:
+        yield ("groups",), f"the min_shares add up to {total:g}, more than 1"
+
+
+def _check_rules(p: Portfolio) -> Iterator[tuple[Loc, str]]:
+    known = set(p.candidate_index())
+    ids = [c.id for c in p.candidates]
+    for i, rule in enumerate(p.rules):
+        given = [k for k in ("at_most", "at_least", "exactly") if getattr(rule, k) is not None]
+        if len(given) != 1:
+            yield (
+                ("rules", i),
+                (
+                    "a rule needs exactly one of at_most, at_least, exactly"
+                    + (f" (it has {', '.join(given)})" if given else "")
+                ),
+            )
+        for j, ref in enumerate(rule.of):
+            if ref not in known:
+                yield ("rules", i, "of", j), f"unknown candidate '{ref}'{did_you_mean(ref, ids)}"

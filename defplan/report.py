@@ -1,0 +1,294 @@
+"""Result -> what users see: Rich tables for people, csv and json text for scripts.
+
+Consoles are made here and nowhere else, so colour rules live in one place.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from defplan.model import Portfolio
+    from defplan.result import CandidateOutcome, Result
+
+
+def make_console(
+    *, stderr: bool = False, file: TextIO | None = None, width: int | None = None
+) -> Console:
+    """A console that styles only a terminal, and never when NO_COLOR is set."""
+    from rich.console import Console
+
+    stream = file or (sys.stderr if stderr else sys.stdout)
+    plain = "NO_COLOR" in os.environ or not (hasattr(stream, "isatty") and stream.isatty())
+    return Console(
+        file=stream,
+        width=width,
+        color_system=None if plain else "auto",
+        no_color=plain,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+
+
+def amount(x: float | None) -> str:
+    """A money or value figure for tables: thousands separators, at most 2 decimals."""
+    if x is None:
+        return "-"
+    if x == 0:
+        return "0"
+    if float(x).is_integer():
+        return f"{x:,.0f}"
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def result_renderables(result: Result) -> list[RenderableType]:
+    """The full report of one result: headline, selection, years, security, commitments."""
+    from rich.text import Text
+
+    parts: list[RenderableType] = [_headline(result)]
+    if not result.status.has_portfolio:
+        if result.conflicts:
+            parts.append(Text("These constraints cannot all hold together:", style="bold red"))
+            parts.extend(Text(f"  - {c}") for c in result.conflicts)
+        return parts
+    parts.append(_selected_table(result))
+    if result.cost_per_year or result.budget_per_year:
+        parts.append(_years_table(result))
+    parts.append(_objectives_table(result))
+    if result.commitments:
+        parts.append(_commitments_table(result))
+    if result.groups:
+        parts.append(_groups_table(result))
+    below = [c for c in result.candidates if not c.selected]
+    if below:
+        parts.append(_below_table(result, below))
+    return parts
+
+
+def _unit(result: Result) -> str:
+    return f"{result.unit} {result.currency}".strip()
+
+
+def _headline(result: Result) -> RenderableType:
+    from rich.text import Text
+
+    title = Text(result.name or result.file or "portfolio", style="bold")
+    line = Text()
+    status_style = {"optimal": "green", "feasible": "yellow"}.get(result.status.value, "red")
+    line.append("status ")
+    line.append(result.status.value, style=f"bold {status_style}")
+    if result.status.has_portfolio:
+        line.append(f"   value {amount(result.value)}")
+        line.append(f"   cost {amount(result.cost_total)} {_unit(result)}")
+        if result.budget_total is not None:
+            use = 100 * result.cost_total / result.budget_total if result.budget_total else 0.0
+            line.append(f" of {amount(result.budget_total)} ({use:.1f}% of the budget)")
+        line.append(f"   {len(result.selected)} of {len(result.candidates)} candidates")
+        if result.solver.gap:
+            line.append(f"   gap {100 * result.solver.gap:.3g}%", style="yellow")
+    return Text.assemble(title, "\n", line)
+
+
+def _selected_table(result: Result) -> RenderableType:
+    from rich.table import Table
+
+    table = Table(title="Selected", title_justify="left", show_footer=True)
+    table.add_column("Group / candidate", footer="Total")
+    table.add_column(f"Cost ({_unit(result)})", justify="right", footer=amount(result.cost_total))
+    table.add_column("Value", justify="right", footer=amount(result.value))
+    order: dict[str | None, list[CandidateOutcome]] = {}
+    for c in result.selected:
+        order.setdefault(c.group, []).append(c)
+    for group, members in sorted(order.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
+        subtotal = math.fsum(c.cost for c in members)
+        table.add_row(
+            f"[bold]{group or '(no group)'}[/bold]",
+            f"[bold]{amount(subtotal)}[/bold]",
+            f"[bold]{amount(math.fsum(c.value for c in members))}[/bold]",
+        )
+        for c in members:
+            label = c.name if c.name == c.id else f"{c.name} ({c.id})"
+            table.add_row(f"  {label}", amount(c.cost), amount(c.value))
+    return table
+
+
+def _years_table(result: Result) -> RenderableType:
+    from rich.table import Table
+
+    spent = result.cost_per_year
+    years = sorted(set(spent) | set(result.budget_per_year))
+    table = Table(title="Cost per year against the caps", title_justify="left")
+    for name in ("Year", "Cost", "Cap", "Headroom"):
+        table.add_column(name, justify="right")
+    for year in years:
+        cost = spent.get(year, 0.0)
+        cap = result.budget_per_year.get(year)
+        room = None if cap is None else cap - cost
+        style = "red" if room is not None and room < 0 else ""
+        table.add_row(str(year), amount(cost), amount(cap), amount(room), style=style)
+    if result.cost_unphased:
+        table.add_row("unphased", amount(result.cost_unphased), "-", "-")
+    return table
+
+
+def _objectives_table(result: Result) -> RenderableType:
+    from rich.table import Table
+
+    table = Table(title="Security value of the selection", title_justify="left")
+    table.add_column("Objective")
+    table.add_column("Weight", justify="right")
+    table.add_column("Total (unweighted)", justify="right")
+    for key, total in result.objectives.items():
+        table.add_row(
+            result.objective_labels.get(key, key), f"{result.weights[key]:.3g}", amount(total)
+        )
+    return table
+
+
+def _commitments_table(result: Result) -> RenderableType:
+    from rich.table import Table
+
+    table = Table(title="Commitments", title_justify="left")
+    for name, just in (
+        ("Commitment", "left"),
+        ("Framework", "left"),
+        ("Target", "right"),
+        ("Achieved", "right"),
+        ("Status", "left"),
+    ):
+        table.add_column(name, justify=just)  # type: ignore[arg-type]
+    for key, c in result.commitments.items():
+        if c.met:
+            status = "[green]met[/green]"
+        else:
+            kind = "hard" if c.hard else "soft, penalised"
+            status = f"[red]short by {amount(c.shortfall)}[/red] ({kind})"
+        table.add_row(
+            c.label if c.label != key else key,
+            c.framework or "-",
+            amount(c.target),
+            amount(c.achieved),
+            status,
+        )
+    return table
+
+
+def _groups_table(result: Result) -> RenderableType:
+    from rich.table import Table
+
+    table = Table(title="Spending by group rule", title_justify="left")
+    table.add_column("Group")
+    table.add_column(f"Spend ({_unit(result)})", justify="right")
+    table.add_column("Share of cost", justify="right")
+    total = result.cost_total
+    for name, spend in result.groups.items():
+        share = f"{100 * spend / total:.1f}%" if total else "-"
+        table.add_row(name, amount(spend), share)
+    return table
+
+
+def _below_table(result: Result, below: list[CandidateOutcome]) -> RenderableType:
+    from rich.table import Table
+
+    def ratio(c: CandidateOutcome) -> float:
+        if c.cost == 0:
+            return math.inf if c.value > 0 else -math.inf if c.value < 0 else 0.0
+        return c.value / c.cost
+
+    table = Table(title="Below the line (best value per unit of cost first)", title_justify="left")
+    table.add_column("Candidate")
+    table.add_column("Group")
+    table.add_column(f"Cost ({_unit(result)})", justify="right")
+    table.add_column("Value", justify="right")
+    table.add_column("Value per 1,000", justify="right")
+    for c in sorted(below, key=lambda c: -ratio(c)):
+        r = ratio(c)
+        shown = "free" if math.isinf(r) else amount(round(1000 * r, 3))
+        label = c.name if c.name == c.id else f"{c.name} ({c.id})"
+        table.add_row(label, c.group or "-", amount(c.cost), amount(c.value), shown)
+    return table
+
+
+def result_csv(result: Result) -> str:
+    """One row per candidate: id,name,group,selected,cost,value and one column per objective."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    objectives = list(result.weights)
+    writer.writerow(["id", "name", "group", "selected", "cost", "value", *objectives])
+    has = result.status.has_portfolio
+    for c in result.candidates:
+        writer.writerow(
+            [
+                c.id,
+                c.name,
+                c.group or "",
+                "true" if (c.selected and has) else "false",
+                _num(c.cost),
+                _num(c.value),
+                *(_num(c.objectives[k]) for k in objectives),
+            ]
+        )
+    return out.getvalue()
+
+
+def _num(x: float) -> str:
+    return repr(0.0 if x == 0 else x)
+
+
+def validation_renderables(portfolio: Portfolio, filename: str) -> list[RenderableType]:
+    """The summary `defplan validate` prints for a valid file."""
+    from rich.table import Table
+    from rich.text import Text
+
+    p = portfolio
+    unit = f"{p.unit} {p.currency}".strip()
+    total = math.fsum(c.total_cost for c in p.candidates)
+    head = Text.assemble(
+        (f"{filename}: valid", "bold green"),
+        "\n",
+        f"{p.name or '(unnamed)'}: {len(p.candidates)} candidates, {len(p.objectives)} objectives "
+        f"({', '.join(p.objectives)}), {len(p.commitments)} commitments, {len(p.rules)} rules, "
+        f"{len(p.groups)} group rules\n",
+        f"all options together cost {amount(total)} {unit}",
+        f"; budget total {amount(p.budget.total)}" if p.budget.total is not None else "",
+    )
+    parts: list[Any] = [head]
+    years: dict[int, float] = {}
+    for c in p.candidates:
+        for y, v in c.profile.items():
+            years[y] = years.get(y, 0.0) + v
+    unphased = math.fsum(c.total_cost for c in p.candidates if not c.profile)
+    if years or p.budget.per_year:
+        table = Table(title="Cost of all options per year against the caps", title_justify="left")
+        for name in ("Year", "All options", "Cap", "Options / cap"):
+            table.add_column(name, justify="right")
+        for y in sorted(set(years) | set(p.budget.per_year)):
+            cap = p.budget.per_year.get(y)
+            ratio = f"{years.get(y, 0.0) / cap:.2f}x" if cap else "-"
+            table.add_row(str(y), amount(years.get(y, 0.0)), amount(cap), ratio)
+        if unphased:
+            table.add_row("unphased", amount(unphased), "-", "-")
+        parts.append(table)
+    if p.commitments:
+        table = Table(title="Commitments: what all options could reach", title_justify="left")
+        for name in ("Commitment", "Framework", "Kind", "Target", "All options"):
+            table.add_column(name)
+        for key, com in p.commitments.items():
+            reach = math.fsum(c.commitments.get(key, 0.0) for c in p.candidates)
+            table.add_row(
+                key,
+                com.framework or "-",
+                "hard" if com.hard else f"soft ({amount(com.penalty)}/unit)",
+                amount(com.target),
+                amount(reach),
+            )
+        parts.append(table)
+    return parts

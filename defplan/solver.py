@@ -1,0 +1,399 @@
+"""Portfolio + options -> Result: the PuLP integer program, solver choice and status.
+
+The canonical answer (SPEC §2) comes from up to four solves on one model:
+1. maximise value; 2. minimise cost among portfolios within a relative 1e-9 of that
+value; 3. check whether any other portfolio ties on both; 4. only if one does, walk the
+candidates in file order and keep each one selected whenever some tied portfolio allows
+it (the lexicographically greatest selection). Never prints: HiGHS's C banner is held
+off stdout while it runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from defplan.errors import SolverError
+from defplan.formulation import Block, Formulation, Row, SolveOptions, formulate
+from defplan.model import Portfolio
+from defplan.result import (
+    CandidateOutcome,
+    CommitmentOutcome,
+    Result,
+    SolverInfo,
+    Status,
+    clean,
+)
+
+SOLVERS = ("highs", "cbc")
+TIE = 1e-9
+"""Relative tolerance within which values (and costs) count as equal (SPEC §2)."""
+
+
+@dataclass
+class _Solve:
+    """What one solver call returned."""
+
+    status: Status
+    x: list[int] | None
+    gap: float | None
+
+
+def optimise(
+    portfolio: Portfolio,
+    *,
+    options: SolveOptions | None = None,
+    file: str = "",
+    data: bytes = b"",
+) -> Result:
+    """Find the best portfolio; `file` and `data` (the input bytes) label the result."""
+    options = options or SolveOptions()
+    started = time.perf_counter()
+    form = formulate(portfolio, options)
+    engine = _Engine(form, options)
+    first = engine.solve(engine.maximise_value())
+    conflicts: tuple[str, ...] = ()
+    x: list[int] | None = first.x
+    status = first.status
+    if status is Status.OPTIMAL and x is not None:
+        x = engine.canonical(x)
+    elif status is Status.INFEASIBLE:
+        conflicts = tuple(b.label for b in engine.conflicting_blocks())
+    gap = 0.0 if status is Status.OPTIMAL else first.gap if status is Status.FEASIBLE else None
+    info = SolverInfo(
+        name=engine.solver_name,
+        version=engine.solver_version,
+        gap=gap,
+        seconds=time.perf_counter() - started,
+    )
+    return build_result(
+        portfolio,
+        form,
+        status=status,
+        x=x,
+        solver=info,
+        conflicts=conflicts,
+        file=file,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def build_result(
+    portfolio: Portfolio,
+    form: Formulation,
+    *,
+    status: Status,
+    x: Sequence[int] | None,
+    solver: SolverInfo,
+    conflicts: tuple[str, ...] = (),
+    file: str = "",
+    sha256: str = "",
+) -> Result:
+    """A Result whose numbers are all recomputed from the selection x."""
+    chosen = list(x) if x is not None and status.has_portfolio else [0] * len(form.values)
+    cands = tuple(
+        CandidateOutcome(
+            id=c.id,
+            name=c.title,
+            group=c.group,
+            selected=bool(chosen[i]),
+            cost=clean(form.costs[i]),
+            value=clean(form.values[i]),
+            objectives={k: clean(c.value_of(k)) for k in portfolio.objectives},
+            profile=dict(sorted(c.profile.items())),
+        )
+        for i, c in enumerate(portfolio.candidates)
+    )
+    commitments = {
+        name: CommitmentOutcome(
+            label=com.label or name,
+            framework=com.framework,
+            hard=com.hard,
+            target=com.target,
+            achieved=math.fsum(
+                c.commitments.get(name, 0.0)
+                for c, on in zip(portfolio.candidates, chosen, strict=True)
+                if on
+            ),
+        )
+        for name, com in portfolio.commitments.items()
+    }
+    groups = {
+        name: clean(
+            math.fsum(
+                form.costs[i]
+                for i, c in enumerate(portfolio.candidates)
+                if chosen[i] and c.group == name
+            )
+        )
+        for name in portfolio.groups
+    }
+    value = clean(objective_value(form, chosen)) if status.has_portfolio else None
+    labels = {k: o.label or k for k, o in portfolio.objectives.items()}
+    return Result(
+        status=status,
+        name=portfolio.name,
+        file=file,
+        sha256=sha256,
+        currency=portfolio.currency,
+        unit=portfolio.unit,
+        budget_total=form.budget_total,
+        budget_per_year=dict(sorted(form.budget_per_year.items())),
+        weights=form.weights,
+        objective_labels=labels,
+        candidates=cands,
+        commitments=commitments,
+        groups=groups,
+        value=value,
+        solver=solver,
+        conflicts=conflicts,
+    )
+
+
+def objective_value(form: Formulation, x: Sequence[int]) -> float:
+    """SPEC §2 objective of a selection: values minus soft-commitment penalties."""
+    gained = math.fsum(v for v, on in zip(form.values, x, strict=True) if on)
+    lost = math.fsum(
+        s.penalty * max(0.0, s.target - math.fsum(c * x[i] for i, c in s.coefs.items()))
+        for s in form.soft
+    )
+    return gained - lost
+
+
+def selection_cost(form: Formulation, x: Sequence[int]) -> float:
+    """Summed cost of a selection."""
+    return math.fsum(c for c, on in zip(form.costs, x, strict=True) if on)
+
+
+def _tolerance(amount: float) -> float:
+    return TIE * max(1.0, abs(amount))
+
+
+class _Engine:
+    """One PuLP model of a formulation and the solves run on it."""
+
+    def __init__(self, form: Formulation, options: SolveOptions):
+        import pulp  # heavy (numpy, highspy): only imported when solving
+
+        self.pulp = pulp
+        self.form = form
+        self.options = options
+        self.deadline = (
+            None if options.time_limit is None else time.monotonic() + options.time_limit
+        )
+        self.solver_name, self.solver_version = _solver_identity(options.solver)
+        n = len(form.values)
+        make = pulp.LpProblem("variables").add_variable  # no LpVariable(...) deprecation
+        self.x = [make(f"x{i}", 0, 1, pulp.LpBinary) for i in range(n)]
+        short = [make(f"s{k}", 0, None, pulp.LpContinuous) for k in range(len(form.soft))]
+        self.block_rows: list[list[Any]] = [
+            [c for row in block.rows for c in self._row(row)] for block in form.blocks
+        ]
+        self.soft_rows = [
+            self._expr(s.coefs) + short[k] >= s.target for k, s in enumerate(form.soft)
+        ]
+        self.value_expr = self._expr(dict(enumerate(form.values))) - pulp.LpAffineExpression(
+            [(short[k], s.penalty) for k, s in enumerate(form.soft)]
+        )
+        self.cost_expr = self._expr(dict(enumerate(form.costs)))
+        self.extra: dict[str, Any] = {}
+        self.every_x = pulp.LpAffineExpression([(v, 1.0) for v in self.x]) <= n
+
+    def _expr(self, coefs: dict[int, float]) -> Any:
+        return self.pulp.LpAffineExpression([(self.x[i], c) for i, c in coefs.items() if c])
+
+    def _row(self, row: Row) -> list[Any]:
+        expr = self._expr(row.coefs)
+        rows = []
+        if row.lower is not None:
+            rows.append(expr >= row.lower)
+        if row.upper is not None:
+            rows.append(expr <= row.upper)
+        return rows
+
+    def problem(
+        self, objective: Any, *, maximise: bool, blocks: Sequence[int] | None = None
+    ) -> Any:
+        """A fresh PuLP problem: the chosen blocks (all by default), soft rows and extras."""
+        pulp = self.pulp
+        prob = pulp.LpProblem("defplan", pulp.LpMaximize if maximise else pulp.LpMinimize)
+        prob.setObjective(objective)
+        chosen = range(len(self.block_rows)) if blocks is None else blocks
+        constraints = [c for b in chosen for c in self.block_rows[b]]
+        constraints += self.soft_rows + list(self.extra.values())
+        for k, constraint in enumerate(constraints):
+            prob.addConstraint(constraint, f"c{k}")
+        prob.addConstraint(self.every_x, "every_x")  # else a variable in no row gets no value
+        return prob
+
+    def maximise_value(self) -> Any:
+        return self.problem(self.value_expr, maximise=True)
+
+    # -- solving --------------------------------------------------------------------
+    def solve(self, prob: Any) -> _Solve:
+        """Run the solver on prob; read the selection, status and gap."""
+        remaining = None
+        if self.deadline is not None:
+            remaining = max(0.01, self.deadline - time.monotonic())
+        solver = _make_solver(self.pulp, self.options.solver, remaining)
+        with _stdout_silenced():
+            try:
+                prob.solve(solver)
+            except self.pulp.PulpSolverError as exc:
+                raise SolverError(f"solver {self.options.solver} failed: {exc}") from None
+        return self._read(prob, solver)
+
+    def _read(self, prob: Any, solver: Any) -> _Solve:
+        pulp = self.pulp
+        if prob.status == pulp.LpStatusInfeasible:
+            return _Solve(Status.INFEASIBLE, None, None)
+        found = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+        if prob.status != pulp.LpStatusOptimal or not found:
+            if prob.status == pulp.LpStatusNotSolved and self.deadline is None:
+                raise SolverError(f"solver {self.options.solver} stopped without an answer")
+            return _Solve(Status.UNKNOWN, None, None)
+        x = [1 if (v.varValue or 0.0) > 0.5 else 0 for v in self.x]
+        if prob.sol_status == pulp.LpSolutionOptimal:
+            return _Solve(Status.OPTIMAL, x, 0.0)
+        return _Solve(Status.FEASIBLE, x, _highs_gap(prob))
+
+    # -- canonical choice among ties -----------------------------------------------------
+    def canonical(self, x: list[int]) -> list[int]:
+        """The cheapest, then file-order-first, portfolio of the best value (SPEC §2)."""
+        form = self.form
+        best = objective_value(form, x)
+        self.value_floor = best - _tolerance(best)
+        self.cost_cap = selection_cost(form, x)
+        self.extra["tie_value"] = self.value_expr >= self.value_floor
+        cheaper = self.solve(self.problem(self.cost_expr, maximise=False))
+        if cheaper.status is not Status.OPTIMAL or not self._ties(cheaper.x):
+            return x
+        x = cheaper.x
+        cost = selection_cost(form, x)
+        self.cost_cap = cost + _tolerance(cost)
+        self.extra["tie_cost"] = self.cost_expr <= self.cost_cap
+        if not self._another_exists(x):
+            return x
+        return self._file_order_first(x)
+
+    def _feasible(self) -> _Solve:
+        return self.solve(self.problem(self.pulp.LpAffineExpression(), maximise=True))
+
+    def _another_exists(self, x: list[int]) -> bool:
+        """True when some other selection ties with x on value and cost."""
+        flips = [(v, -1.0) if on else (v, 1.0) for v, on in zip(self.x, x, strict=True)]
+        self.extra["no_good"] = self.pulp.LpAffineExpression(flips) >= 1 - sum(x)
+        other = self._feasible()
+        del self.extra["no_good"]
+        return other.status is Status.OPTIMAL and self._ties(other.x)
+
+    def _ties(self, y: list[int] | None) -> bool:
+        """True when y is within the tie tolerance of the best value and least cost."""
+        return (
+            y is not None
+            and objective_value(self.form, y) >= self.value_floor
+            and selection_cost(self.form, y) <= self.cost_cap
+        )
+
+    def _file_order_first(self, x: list[int]) -> list[int]:
+        """Keep each candidate, in file order, whenever a tied portfolio allows it."""
+        for i, var in enumerate(self.x):
+            self.extra[f"fix{i}"] = var >= 1
+            if x[i]:
+                continue
+            trial = self._feasible()
+            if trial.status is Status.OPTIMAL and self._ties(trial.x) and trial.x[i]:
+                x = trial.x
+            else:
+                self.extra[f"fix{i}"] = var <= 0
+        return x
+
+    # -- explaining infeasibility ---------------------------------------------------------
+    def conflicting_blocks(self) -> list[Block]:
+        """An irreducible set of constraint blocks that cannot all hold (deletion filter)."""
+        keep = list(range(len(self.form.blocks)))
+        nothing = self.pulp.LpAffineExpression()
+        for b in list(keep):
+            trial = [k for k in keep if k != b]
+            if (
+                self.solve(self.problem(nothing, maximise=True, blocks=trial)).status
+                is Status.INFEASIBLE
+            ):
+                keep = trial  # still infeasible without it: not needed for the conflict
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                break
+        return [self.form.blocks[b] for b in keep]
+
+
+def _make_solver(pulp: Any, name: str, time_limit: float | None) -> Any:
+    """A configured PuLP solver: gap set deliberately, no log on stdout."""
+    if name == "highs":
+        if not pulp.HiGHS().available():
+            raise SolverError("HiGHS is not available: install the 'highspy' package")
+        return pulp.HiGHS(
+            msg=False,
+            timeLimit=time_limit,
+            gapRel=TIE,
+            gapAbs=TIE,
+            mip_feasibility_tolerance=1e-9,
+            primal_feasibility_tolerance=1e-9,
+        )
+    if name == "cbc":
+        from pulp.apis import coin_api  # the CBC binary PuLP 3 bundles (PuLP 4 has none)
+
+        path = coin_api.COIN_CMD.executableExtension(getattr(coin_api, "pulp_cbc_path", "cbc"))
+        solver = pulp.COIN_CMD(path=path, msg=False, timeLimit=time_limit, gapRel=TIE, gapAbs=TIE)
+        if not solver.available():
+            raise SolverError("CBC is not available in this PuLP installation")
+        return solver
+    raise SolverError(f"unknown solver '{name}'; choose one of: {', '.join(SOLVERS)}")
+
+
+def _solver_identity(name: str) -> tuple[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        if name == "highs":
+            return "HiGHS", version("highspy")
+        if name == "cbc":
+            return "CBC", f"bundled with PuLP {version('pulp')}"
+    except PackageNotFoundError:
+        return name, "unknown"
+    raise SolverError(f"unknown solver '{name}'; choose one of: {', '.join(SOLVERS)}")
+
+
+def _highs_gap(prob: Any) -> float | None:
+    model = getattr(prob, "solverModel", None)
+    if model is None:
+        return None
+    try:
+        gap = float(model.getInfo().mip_gap)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return gap if math.isfinite(gap) else None
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Send file descriptor 1 to /dev/null: HiGHS prints from C, past sys.stdout."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
