@@ -5,6 +5,7 @@ This is the only module that turns errors into exit codes (SPEC §4).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -214,8 +215,7 @@ class _errors_handled:
             _stderr(f"defplan: error: {exc}")
             _exit(exc.exit_code)
         if isinstance(exc, KeyboardInterrupt):
-            _stderr("defplan: interrupted")
-            _exit(ExitCode.INTERRUPTED)
+            _interrupted()
         if isinstance(exc, BrokenPipeError):
             _quiet_broken_pipe()
         if isinstance(exc, Exception) and not _state["debug"]:
@@ -225,6 +225,14 @@ class _errors_handled:
             )
             _exit(ExitCode.INTERNAL)
         return False
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: say so and leave at once (a solver thread may still be busy in C code)."""
+    _stderr("defplan: interrupted")
+    with contextlib.suppress(BrokenPipeError, ValueError, OSError):
+        sys.stdout.flush()
+    os._exit(ExitCode.INTERRUPTED)
 
 
 def _stderr(text: str) -> None:
@@ -240,13 +248,10 @@ def _exit(code: int) -> NoReturn:
 
 
 def _quiet_broken_pipe() -> NoReturn:
-    """A reader closed the pipe (`| head`): stop quietly without a traceback at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-    raise typer.Exit(0)
+    """A reader closed the pipe (`| head`): stop quietly, with no error at interpreter exit."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(0)
 
 
 def main() -> None:
@@ -254,16 +259,6 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        _stderr("defplan: interrupted")
-        sys.exit(ExitCode.INTERRUPTED)
+        _interrupted()
     except BrokenPipeError:
-        _quiet_broken_pipe_exit()
-
-
-def _quiet_broken_pipe_exit() -> NoReturn:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-    sys.exit(0)
+        _quiet_broken_pipe()

@@ -96,7 +96,7 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     blocks.extend(_group_blocks(portfolio, costs, unit))
     blocks.extend(_rule_blocks(portfolio, index))
     blocks.extend(_link_blocks(portfolio, index))
-    for i, (how, value) in sorted(forced.items()):
+    for i, how, value in forced:
         bound = Row({i: 1.0}, lower=1.0) if value else Row({i: 1.0}, upper=0.0)
         blocks.append(Block(f"{how} '{cands[i].id}'", (bound,)))
     return Formulation(
@@ -158,7 +158,8 @@ def _budgets(portfolio: Portfolio, options: SolveOptions) -> tuple[float | None,
 
 def _forced(
     portfolio: Portfolio, options: SolveOptions, index: dict[str, int]
-) -> dict[int, tuple[str, bool]]:
+) -> list[tuple[int, str, bool]]:
+    """Every forced choice as (position, reason, selected); mandatory and --exclude may clash."""
     ids = list(index)
     for flag, chosen in (("--include", options.include), ("--exclude", options.exclude)):
         for cid in chosen:
@@ -167,14 +168,11 @@ def _forced(
     both = sorted(set(options.include) & set(options.exclude), key=index.__getitem__)
     if both:
         raise UsageError(f"both --include and --exclude name: {', '.join(both)}")
-    forced: dict[int, tuple[str, bool]] = {}
-    for i, c in enumerate(portfolio.candidates):
-        if c.mandatory:
-            forced[i] = ("mandatory candidate", True)
-    for cid in options.include:
-        forced.setdefault(index[cid], ("--include", True))
-    for cid in options.exclude:
-        forced[index[cid]] = ("--exclude", False)
+    forced: list[tuple[int, str, bool]] = [
+        (i, "mandatory candidate", True) for i, c in enumerate(portfolio.candidates) if c.mandatory
+    ]
+    forced += [(index[cid], "--include", True) for cid in dict.fromkeys(options.include)]
+    forced += [(index[cid], "--exclude", False) for cid in dict.fromkeys(options.exclude)]
     return forced
 
 

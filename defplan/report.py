@@ -25,9 +25,13 @@ def make_console(
     """A console that styles only a terminal, and never when NO_COLOR is set."""
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError  # Rich would exit 1; the CLI ends a closed pipe quietly
+
     stream = file or (sys.stderr if stderr else sys.stdout)
     plain = "NO_COLOR" in os.environ or not (hasattr(stream, "isatty") and stream.isatty())
-    return Console(
+    return _Console(
         file=stream,
         width=width,
         color_system=None if plain else "auto",
@@ -80,21 +84,24 @@ def _unit(result: Result) -> str:
 def _headline(result: Result) -> RenderableType:
     from rich.text import Text
 
-    title = Text(result.name or result.file or "portfolio", style="bold")
-    line = Text()
+    text = Text(result.name or result.file or "portfolio", style="bold")
     status_style = {"optimal": "green", "feasible": "yellow"}.get(result.status.value, "red")
-    line.append("status ")
-    line.append(result.status.value, style=f"bold {status_style}")
-    if result.status.has_portfolio:
-        line.append(f"   value {amount(result.value)}")
-        line.append(f"   cost {amount(result.cost_total)} {_unit(result)}")
-        if result.budget_total is not None:
-            use = 100 * result.cost_total / result.budget_total if result.budget_total else 0.0
-            line.append(f" of {amount(result.budget_total)} ({use:.1f}% of the budget)")
-        line.append(f"   {len(result.selected)} of {len(result.candidates)} candidates")
-        if result.solver.gap:
-            line.append(f"   gap {100 * result.solver.gap:.3g}%", style="yellow")
-    return Text.assemble(title, "\n", line)
+    text.append("\nstatus   ")
+    text.append(result.status.value, style=f"bold {status_style}")
+    if result.solver.gap:
+        text.append(f" (gap {100 * result.solver.gap:.3g}%)", style="yellow")
+    if not result.status.has_portfolio:
+        return text
+    text.append(f"\nvalue    {amount(result.value)}")
+    penalties = math.fsum(c.value for c in result.selected) - (result.value or 0.0)
+    if abs(penalties) > 1e-9:
+        text.append(f" (after {amount(penalties)} in soft-commitment penalties)")
+    text.append(f"\ncost     {amount(result.cost_total)} {_unit(result)}")
+    if result.budget_total is not None:
+        use = 100 * result.cost_total / result.budget_total if result.budget_total else 0.0
+        text.append(f" of {amount(result.budget_total)} ({use:.1f}% of the budget)")
+    text.append(f"\nselected {len(result.selected)} of {len(result.candidates)} candidates")
+    return text
 
 
 def _selected_table(result: Result) -> RenderableType:
@@ -103,7 +110,9 @@ def _selected_table(result: Result) -> RenderableType:
     table = Table(title="Selected", title_justify="left", show_footer=True)
     table.add_column("Group / candidate", footer="Total")
     table.add_column(f"Cost ({_unit(result)})", justify="right", footer=amount(result.cost_total))
-    table.add_column("Value", justify="right", footer=amount(result.value))
+    table.add_column(
+        "Value", justify="right", footer=amount(math.fsum(c.value for c in result.selected))
+    )
     order: dict[str | None, list[CandidateOutcome]] = {}
     for c in result.selected:
         order.setdefault(c.group, []).append(c)

@@ -194,6 +194,11 @@ class Result:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
+REPORTED_DIGITS = 12
+"""Significant digits of reported numbers: sums like 13.799999999999999 print as 13.8."""
+
+
 def clean(x: float) -> float:
-    """x without negative zero, and integral floats kept as floats."""
+    """A reported number: rounded to REPORTED_DIGITS significant digits, never -0.0."""
+    x = float(f"{x:.{REPORTED_DIGITS}g}")
     return 0.0 if x == 0 else x

@@ -1,9 +1,10 @@
 """Portfolio + options -> Result: the PuLP integer program, solver choice and status.
 
-The canonical answer (SPEC §2) comes from up to four solves on one model:
-1. maximise value; 2. minimise cost among portfolios within a relative 1e-9 of that
-value; 3. check whether any other portfolio ties on both; 4. only if one does, walk the
-candidates in file order and keep each one selected whenever some tied portfolio allows
+The canonical answer (SPEC §2): 1. maximise value; 2. ask whether any other portfolio
+comes within a relative 1e-9 of that value at no greater cost; usually none does and
+that is the answer (two solves). Otherwise 3. minimise cost among the portfolios of
+that value, 4. ask again whether another ties on both, and 5. only then walk the
+candidates in file order, keeping each one selected whenever a tied portfolio allows
 it (the lexicographically greatest selection). Never prints: HiGHS's C banner is held
 off stdout while it runs.
 """
@@ -15,6 +16,7 @@ import hashlib
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -244,10 +246,7 @@ class _Engine:
             remaining = max(0.01, self.deadline - time.monotonic())
         solver = _make_solver(self.pulp, self.options.solver, remaining)
         with _stdout_silenced():
-            try:
-                prob.solve(solver)
-            except self.pulp.PulpSolverError as exc:
-                raise SolverError(f"solver {self.options.solver} failed: {exc}") from None
+            _interruptible(lambda: prob.solve(solver), self.pulp.PulpSolverError)
         return self._read(prob, solver)
 
     def _read(self, prob: Any, solver: Any) -> _Solve:
@@ -270,14 +269,18 @@ class _Engine:
         form = self.form
         best = objective_value(form, x)
         self.value_floor = best - _tolerance(best)
-        self.cost_cap = selection_cost(form, x)
-        self.extra["tie_value"] = self.value_expr >= self.value_floor
-        cheaper = self.solve(self.problem(self.cost_expr, maximise=False))
-        if cheaper.status is not Status.OPTIMAL or not self._ties(cheaper.x):
-            return x
-        x = cheaper.x
         cost = selection_cost(form, x)
         self.cost_cap = cost + _tolerance(cost)
+        self.extra["tie_value"] = self.value_expr >= self.value_floor
+        self.extra["tie_cost"] = self.cost_expr <= self.cost_cap
+        if not self._another_exists(x):  # the usual case: x is the only best portfolio
+            return x
+        del self.extra["tie_cost"]
+        cheaper = self.solve(self.problem(self.cost_expr, maximise=False))
+        if cheaper.status is Status.OPTIMAL and self._ties(cheaper.x):
+            x = cheaper.x
+            cost = selection_cost(form, x)
+            self.cost_cap = cost + _tolerance(cost)
         self.extra["tie_cost"] = self.cost_expr <= self.cost_cap
         if not self._another_exists(x):
             return x
@@ -330,6 +333,26 @@ class _Engine:
             if self.deadline is not None and time.monotonic() > self.deadline:
                 break
         return [self.form.blocks[b] for b in keep]
+
+
+def _interruptible(call: Any, solver_error: type[Exception]) -> None:
+    """Run call in a worker thread so Ctrl-C reaches the main thread during a long C solve."""
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            call()
+        except BaseException as exc:  # handed to the main thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, name="defplan-solve", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.05)
+    if failure:
+        if isinstance(failure[0], solver_error):
+            raise SolverError(f"the solver failed: {failure[0]}")
+        raise failure[0]
 
 
 def _make_solver(pulp: Any, name: str, time_limit: float | None) -> Any:

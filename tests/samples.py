@@ -1,0 +1,85 @@
+"""Portfolio texts shared by the CLI, report and output tests."""
+
+from __future__ import annotations
+
+# A small portfolio whose best answer is easy to work out by hand.
+#   weights 3:1 -> 0.75 / 0.25; weighted values: alpha 7, bravo 4 (range midpoint),
+#   charlie 3, delta 4.5, echo 0.5.
+#   nato (hard, 2) needs alpha, or bravo + delta; eu (soft, 4, penalty 0.5) can reach
+#   at most 3 (bravo + charlie), so every portfolio pays at least 0.5.
+#   alpha and delta together spend 55 in 2027, over the 40 cap.
+#   Best at total 100: alpha + bravo + charlie, cost 100, value 14 - 0.5 = 13.5.
+SMALL = """\
+defplan: 1
+name: Small test portfolio
+currency: EUR
+unit: M
+years: [2026, 2030]
+objectives:
+  a: {label: Air defence, weight: 3}
+  b: {label: Border security, weight: 1}
+commitments:
+  nato:
+    label: NATO target
+    framework: NATO
+    target: 2
+  eu:
+    label: EU pledge
+    framework: EU
+    target: 4
+    hard: false
+    penalty: 0.5
+budget:
+  total: 100
+  per_year: {2027: 40}
+groups:
+  kit: {min_share: 0.2}
+candidates:
+  - id: alpha
+    name: Alpha radar
+    group: kit
+    cost: {2026: 20, 2027: 30}
+    value: {a: 8, b: 4}
+    commitments: {nato: 2}
+  - id: bravo
+    name: Bravo boats
+    group: kit
+    cost: 30
+    value: {a: 4, b: [0, 8]}
+    commitments: {nato: 1, eu: 1}
+  - id: charlie
+    name: Charlie training
+    group: ops
+    cost: 20
+    value: {a: 2, b: 6}
+    commitments: {eu: 2}
+  - id: delta
+    group: ops
+    cost: {2027: 25}
+    value: {a: 6}
+    commitments: {nato: 1}
+  - id: echo
+    name: Echo stores
+    cost: 10
+    value: {b: 2}
+"""
+
+# Only per-year profiles and annual caps: a run with no total budget.
+ANNUAL = """\
+name: Annual caps only
+years: [2026, 2027]
+objectives:
+  a: {weight: 1}
+budget:
+  per_year: {2026: 50, 2027: 50}
+candidates:
+  - id: one
+    cost: {2026: 40}
+    value: {a: 5}
+  - id: two
+    cost: {2026: 20, 2027: 20}
+    value: {a: 3}
+  - id: three
+    cost: {2027: 30}
+    value: {a: 2}
+"""

@@ -1,0 +1,835 @@
+"""The command line against SPEC §3-§5: CliRunner for behaviour, subprocesses for the process.
+
+SMALL (conftest.py) is worked out by hand: at its file budget the best portfolio is
+alpha + bravo + charlie, cost 100, value 14 - 0.5 (one unit short of the soft EU pledge).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import pty
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from samples import ANNUAL, SMALL
+from typer.testing import CliRunner
+
+import defplan
+from defplan.cli import app
+from defplan.errors import ExitCode
+
+runner = CliRunner()
+
+ANSI = re.compile(r"\x1b\[")
+TRACEBACK = "Traceback (most recent call last)"
+NO_BUDGET = SMALL.replace("budget:\n  total: 100\n  per_year: {2027: 40}\n", "")
+assert NO_BUDGET != SMALL
+
+# Two candidates that tie exactly on value and cost: the canonical rule (SPEC §2)
+# prefers the one earlier in the file, whichever solver runs.
+TIES = """\
+name: Ties
+objectives:
+  a: {weight: 1}
+budget: {total: 10}
+candidates:
+  - {id: first, cost: 10, value: {a: 5}}
+  - {id: second, cost: 10, value: {a: 5}}
+  - {id: third, cost: 5, value: {a: 2}}
+  - {id: fourth, cost: 5, value: {a: 3}}
+"""
+
+
+def invoke(*args: str | Path, input: str | bytes | None = None) -> Any:
+    """Run the app in-process with stdout and stderr kept apart."""
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+def optimise_json(*args: str | Path, code: int = ExitCode.OK) -> dict[str, Any]:
+    """`optimise ... --format json`, the exit code checked, stdout parsed."""
+    result = invoke("optimise", *args, "--format", "json")
+    assert result.exit_code == code, result.output
+    return json.loads(result.stdout)
+
+
+def ids(data: dict[str, Any]) -> list[str]:
+    return [s["id"] for s in data["selected"]]
+
+
+# -- optimise: the JSON result (SPEC §5) --------------------------------------------------
+
+
+def test_json_result_fields(small_file: Path) -> None:
+    data = optimise_json(small_file)
+    assert data["format"] == "defplan-result/1"
+    assert data["portfolio"] == {
+        "name": "Small test portfolio",
+        "file": str(small_file),
+        "sha256": hashlib.sha256(small_file.read_bytes()).hexdigest(),
+    }
+    assert data["status"] == "optimal"
+    assert data["budget"] == {"total": 100, "per_year": {"2027": 40}}
+    assert data["weights"] == {"a": 0.75, "b": 0.25}
+    assert data["value"] == pytest.approx(13.5)
+    assert data["objectives"] == {"a": 14, "b": 14}
+    assert data["cost"] == {"total": 100, "per_year": {"2026": 20, "2027": 30}, "unphased": 50}
+    assert [(s["id"], s["name"], s["cost"], s["value"]) for s in data["selected"]] == [
+        ("alpha", "Alpha radar", 50, 7),
+        ("bravo", "Bravo boats", 30, 4),  # value range [0, 8] counts as its midpoint
+        ("charlie", "Charlie training", 20, 3),
+    ]
+    nato, eu = data["commitments"]["nato"], data["commitments"]["eu"]
+    assert (nato["target"], nato["achieved"], nato["met"], nato["shortfall"]) == (2, 3, True, 0)
+    assert (eu["target"], eu["achieved"], eu["met"], eu["shortfall"]) == (4, 3, False, 1)
+    assert data["solver"]["name"] == "HiGHS"
+    assert data["solver"]["gap"] == 0
+    assert isinstance(data["solver"]["seconds"], int | float)
+
+
+def test_json_numbers_are_consistent(small_file: Path) -> None:
+    """cost.total = per_year + unphased; value = sum of v_i - penalties; v_i = sum w_k value_ik."""
+    data = optimise_json(small_file, "--budget", "90")
+    cost = data["cost"]
+    assert cost["total"] == pytest.approx(sum(cost["per_year"].values()) + cost["unphased"])
+    assert cost["total"] == pytest.approx(sum(s["cost"] for s in data["selected"]))
+    penalty = 0.5 * data["commitments"]["eu"]["shortfall"]
+    assert data["value"] == pytest.approx(sum(s["value"] for s in data["selected"]) - penalty)
+    w = data["weights"]
+    assert data["value"] + penalty == pytest.approx(
+        sum(w[k] * total for k, total in data["objectives"].items())
+    )
+
+
+def test_budget_total_is_null_when_unset(write_portfolio: Callable[..., Path]) -> None:
+    data = optimise_json(write_portfolio(ANNUAL))
+    assert data["budget"] == {"total": None, "per_year": {"2026": 50, "2027": 50}}
+    assert ids(data) == ["one", "three"]  # one + two would spend 60 in 2026
+    assert data["cost"] == {"total": 70, "per_year": {"2026": 40, "2027": 30}, "unphased": 0}
+
+
+def test_budget_option_overrides_file(small_file: Path) -> None:
+    data = optimise_json(small_file, "--budget", "90")
+    assert data["budget"]["total"] == 90
+    assert ids(data) == ["bravo", "charlie", "delta", "echo"]
+    assert data["value"] == pytest.approx(11.5)
+    assert data["cost"] == {"total": 85, "per_year": {"2027": 25}, "unphased": 60}
+
+
+def test_budget_year_adds_a_cap(small_file: Path) -> None:
+    data = optimise_json(small_file, "--budget-year", "2026=10")
+    assert data["budget"] == {"total": 100, "per_year": {"2026": 10, "2027": 40}}
+    assert "alpha" not in ids(data)  # it spends 20 in 2026
+    assert ids(data) == ["bravo", "charlie", "delta", "echo"]
+
+
+def test_budget_year_replaces_the_files_cap(small_file: Path) -> None:
+    data = optimise_json(small_file, "--budget-year", "2027=60", "--budget", "200")
+    assert data["budget"] == {"total": 200, "per_year": {"2027": 60}}
+    assert ids(data) == ["alpha", "bravo", "charlie", "delta", "echo"]
+
+
+def test_annual_caps_alone_are_a_budget(write_portfolio: Callable[..., Path]) -> None:
+    text = ANNUAL.replace("budget:\n  per_year: {2026: 50, 2027: 50}\n", "")
+    data = optimise_json(write_portfolio(text), "--budget-year", "2026=60")
+    assert data["budget"] == {"total": None, "per_year": {"2026": 60}}
+    assert ids(data) == ["one", "two", "three"]
+
+
+def test_weights_are_normalised(small_file: Path) -> None:
+    data = optimise_json(small_file, "--weight", "b=3")  # a keeps its 3 from the file
+    assert data["weights"] == {"a": 0.5, "b": 0.5}
+    for s, expect in zip(data["selected"], [6, 4, 4], strict=True):  # alpha, bravo, charlie
+        assert s["value"] == pytest.approx(expect)
+
+
+def test_weight_override_changes_the_choice(small_file: Path) -> None:
+    data = optimise_json(small_file, "--weight", "a=0", "--weight", "b=2")
+    assert data["weights"] == {"a": 0, "b": 1}
+    # b only: alpha 4, bravo 4, charlie 6, delta 0, echo 2; nato still needs alpha (or
+    # bravo + delta); alpha + bravo + charlie = 14 - 0.5 beats everything else.
+    assert ids(data) == ["alpha", "bravo", "charlie"]
+    assert data["value"] == pytest.approx(13.5)
+
+
+def test_include_forces_a_candidate_in(small_file: Path) -> None:
+    data = optimise_json(small_file, "--include", "echo")
+    assert ids(data) == ["bravo", "charlie", "delta", "echo"]
+    assert data["value"] == pytest.approx(11.5)
+
+
+def test_exclude_keeps_a_candidate_out(small_file: Path) -> None:
+    data = optimise_json(small_file, "--exclude", "bravo")
+    assert ids(data) == ["alpha", "charlie", "echo"]
+    assert data["value"] == pytest.approx(9.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("small", ()),
+        ("small", ("--budget", "90")),
+        ("small", ("--exclude", "bravo", "--weight", "b=5")),
+        ("ties", ()),
+    ],
+)
+def test_cbc_gives_the_same_selection_as_highs(
+    write_portfolio: Callable[..., Path], name: str, args: tuple[str, ...]
+) -> None:
+    path = write_portfolio(SMALL if name == "small" else TIES)
+    highs = optimise_json(path, *args)
+    cbc = optimise_json(path, *args, "--solver", "cbc")
+    assert cbc["solver"]["name"] == "CBC"
+    assert ids(cbc) == ids(highs)
+    assert cbc["value"] == pytest.approx(highs["value"])
+    assert cbc["cost"] == highs["cost"]
+    if name == "ties":
+        assert ids(highs) == ["first"]  # the earlier of two equal portfolios
+
+
+def test_solver_name_is_case_insensitive(small_file: Path) -> None:
+    data = optimise_json(small_file, "--solver", "HiGHS")
+    assert data["solver"]["name"] == "HiGHS"
+
+
+def test_stdin_dash(small_file: Path) -> None:
+    raw = small_file.read_bytes()
+    result = invoke("optimise", "-", "--format", "json", input=raw)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["portfolio"]["sha256"] == hashlib.sha256(raw).hexdigest()
+    assert data["portfolio"]["file"] == "<stdin>"
+    assert ids(data) == ["alpha", "bravo", "charlie"]
+
+
+def test_stdin_errors_name_stdin() -> None:
+    result = invoke("validate", "-", input="objectives: [\n")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stderr.startswith("<stdin>:")
+
+
+# -- optimise: table and csv ---------------------------------------------------------------
+
+
+def test_table_is_the_default(small_file: Path) -> None:
+    result = invoke("optimise", small_file)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for text in ("Small test portfolio", "optimal", "13.5", "Alpha radar", "Charlie training"):
+        assert text in out
+    assert not ANSI.search(out)
+    assert result.stderr == ""
+
+
+def test_csv_has_one_row_per_candidate(small_file: Path) -> None:
+    result = invoke("optimise", small_file, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    header = result.stdout.splitlines()[0].split(",")
+    assert header[:6] == ["id", "name", "group", "selected", "cost", "value"]
+    assert {"a", "b"} <= set(header)
+    assert [r["id"] for r in rows] == ["alpha", "bravo", "charlie", "delta", "echo"]
+    chosen = {r["id"] for r in rows if r["selected"].lower() in ("true", "1", "yes")}
+    assert chosen == {"alpha", "bravo", "charlie"}
+    by_id = {r["id"]: r for r in rows}
+    assert float(by_id["bravo"]["cost"]) == 30
+    assert float(by_id["bravo"]["value"]) == pytest.approx(4)
+    assert float(by_id["bravo"]["b"]) == pytest.approx(4)  # midpoint of [0, 8]
+    assert by_id["delta"]["name"] == "delta"  # name defaults to the id
+    assert by_id["echo"]["group"] == ""
+    assert result.stderr == ""
+
+
+# -- usage errors: exit 2 --------------------------------------------------------------------
+
+USAGE_CASES = [
+    # (id, file text, extra args, words the message must contain)
+    ("no-budget", NO_BUDGET, [], ["budget"]),
+    ("weight-no-equals", SMALL, ["--weight", "a"], ["--weight"]),
+    ("weight-not-a-number", SMALL, ["--weight", "a=lots"], ["--weight"]),
+    ("weight-empty-name", SMALL, ["--weight", "=1"], ["--weight"]),
+    ("weight-negative", SMALL, ["--weight", "a=-1"], ["a"]),
+    ("weights-all-zero", SMALL, ["--weight", "a=0", "--weight", "b=0"], ["weight"]),
+    ("weight-unknown-objective", SMALL, ["--weight", "zulu=1"], ["zulu"]),
+    ("include-unknown", SMALL, ["--include", "zulu"], ["zulu"]),
+    ("exclude-unknown", SMALL, ["--exclude", "alfa"], ["alfa", "alpha"]),
+    ("include-and-exclude", SMALL, ["--include", "echo", "--exclude", "echo"], ["echo"]),
+    ("budget-negative", SMALL, ["--budget=-5"], ["budget"]),
+    ("budget-not-finite", SMALL, ["--budget", "inf"], ["budget"]),
+    ("budget-year-syntax", SMALL, ["--budget-year", "2027"], ["--budget-year"]),
+    ("budget-year-not-a-year", SMALL, ["--budget-year", "soon=5"], ["--budget-year"]),
+    ("budget-year-outside-horizon", SMALL, ["--budget-year", "2031=5"], ["2031"]),
+    ("unknown-solver", SMALL, ["--solver", "gurobi"], ["gurobi"]),
+    ("time-limit-zero", SMALL, ["--time-limit", "0"], ["--time-limit"]),
+    ("time-limit-negative", SMALL, ["--time-limit=-1"], ["--time-limit"]),
+    ("unknown-format", SMALL, ["--format", "xml"], ["xml"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "words"), [c[1:] for c in USAGE_CASES], ids=[c[0] for c in USAGE_CASES]
+)
+def test_usage_errors_exit_2(
+    write_portfolio: Callable[..., Path], text: str, args: list[str], words: list[str]
+) -> None:
+    path = write_portfolio(text)
+    result = invoke("optimise", path, "--format", "json", *args)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stdout == ""  # no JSON for exit 2, nothing half-written
+    for word in words:
+        assert word in result.stderr
+    assert TRACEBACK not in result.output
+
+
+def test_annual_caps_with_a_plain_cost_name_the_candidates(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    result = invoke("optimise", write_portfolio(NO_BUDGET), "--budget-year", "2027=40")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    named = set(re.findall(r"\b(alpha|bravo|charlie|delta|echo)\b", result.stderr))
+    assert named == {"bravo", "charlie", "echo"}  # the plain costs, not the profiled ones
+
+
+def test_plain_cost_of_zero_is_fine_with_annual_caps(write_portfolio: Callable[..., Path]) -> None:
+    text = ANNUAL + "  - id: free\n    cost: 0\n    value: {a: 1}\n"
+    data = optimise_json(write_portfolio(text))
+    assert "free" in ids(data)
+
+
+def test_invalid_file_points_at_line_and_column(write_portfolio: Callable[..., Path]) -> None:
+    text = SMALL.replace("    cost: 20\n", "    cots: 20\n").replace(
+        "    cost: 10\n", "    cost: -10\n"
+    )
+    path = write_portfolio(text)
+    lines = text.splitlines()
+    cots = next(i for i, line in enumerate(lines, 1) if "cots:" in line)
+    minus = next(i for i, line in enumerate(lines, 1) if "cost: -10" in line)
+    result = invoke("optimise", path, "--format", "json")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stdout == ""
+    errors = result.stderr.splitlines()
+    assert any(e.startswith(f"{path}:{cots}:5: error:") and "cots" in e for e in errors), errors
+    assert any(e.startswith(f"{path}:{minus}:") for e in errors), errors  # every problem
+    assert all(re.match(rf"{re.escape(str(path))}(:\d+:\d+)?: error: ", e) for e in errors)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.yaml"
+    result = invoke("optimise", path, "--budget", "10")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stderr.startswith(f"{path}: error: ")
+
+
+def test_output_into_a_missing_folder(small_file: Path, tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "out.json"
+    result = invoke("optimise", small_file, "--output", target)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "no-such-folder" in result.stderr
+    assert not target.parent.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--weight", "a"],
+        ["--include", "zulu"],
+        ["--solver", "gurobi"],
+        ["--output", "{tmp}"],  # a folder, not a file
+    ],
+    ids=["bad-weight", "unknown-include", "unknown-solver", "output-is-a-folder"],
+)
+def test_exit_2_leaves_an_earlier_output_untouched(
+    small_file: Path, tmp_path: Path, args: list[str]
+) -> None:
+    earlier = tmp_path / "out.json"
+    earlier.write_text('{"earlier": true}\n')
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = invoke("optimise", small_file, "--output", earlier, *args)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert earlier.read_text() == '{"earlier": true}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "small.yaml"]
+
+
+def test_invalid_file_leaves_an_earlier_output_untouched(
+    write_portfolio: Callable[..., Path], tmp_path: Path
+) -> None:
+    earlier = tmp_path / "out.json"
+    earlier.write_text("old")
+    path = write_portfolio("objectives: {a: {weight: 1}}\ncandidates: []\nbogus: 1\n")
+    result = invoke("optimise", path, "--budget", "5", "--output", earlier)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert earlier.read_text() == "old"
+
+
+# -- infeasible: exit 3 -------------------------------------------------------------------------
+
+
+def test_infeasible_exit_3_with_json_and_conflicts(small_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    out.write_text("old")
+    result = invoke(
+        "optimise", small_file, "--exclude", "alpha", "--exclude", "delta",
+        "--format", "json", "--output", out,
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.INFEASIBLE, result.output
+    data = json.loads(result.stdout)
+    assert data["status"] == "infeasible"
+    assert data["value"] is None
+    assert data["selected"] == []
+    assert data["format"] == "defplan-result/1"
+    # nato needs alpha, or bravo + delta: the three constraints that conflict
+    err = result.stderr
+    assert "nato" in err
+    assert "alpha" in err
+    assert "delta" in err
+    assert "budget" not in err  # not part of the conflict
+    assert out.read_text() == result.stdout
+
+
+def test_infeasible_budget_names_budget_and_commitment(small_file: Path) -> None:
+    result = invoke("optimise", small_file, "--budget", "10")
+    assert result.exit_code == ExitCode.INFEASIBLE, result.output
+    assert "infeasible" in result.stdout
+    assert "budget" in result.stderr
+    assert "nato" in result.stderr
+    assert "2027" not in result.stderr  # the annual cap plays no part
+
+
+# -- --output ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "table", "csv"])
+def test_output_file_holds_the_json_result(small_file: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / "result.json"
+    out.write_text("an earlier result")
+    result = invoke("optimise", small_file, "--format", fmt, "--output", out)
+    assert result.exit_code == 0, result.output
+    written = out.read_text()
+    if fmt == "json":
+        assert written == result.stdout
+    data = json.loads(written)
+    assert ids(data) == ["alpha", "bravo", "charlie"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.json", "small.yaml"]
+
+
+# -- time limit: exit 4 --------------------------------------------------------------------------
+
+
+def hard_portfolio() -> str:
+    """A subset-sum in disguise: cost and contribution equal, target = budget.
+
+    Some selection hits the target exactly, but finding one takes a MIP solver far
+    longer than a fraction of a second (HiGHS has none after 3 s).
+    """
+    rnd = random.Random(1)
+    weights = [rnd.randrange(10**8, 10**9) for _ in range(60)]
+    target = sum(weights[::2]) + 1
+    lines = [
+        "name: Hard",
+        "objectives:",
+        "  a: {weight: 1}",
+        "commitments:",
+        f"  c: {{target: {target}}}",
+        f"budget: {{total: {target}}}",
+        "candidates:",
+    ]
+    lines += [
+        f"  - {{id: c{i}, cost: {w}, value: {{a: {rnd.randrange(1, 100)}}}, "
+        f"commitments: {{c: {w}}}}}"
+        for i, w in enumerate(weights)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_time_limit_without_a_portfolio_exits_4(
+    write_portfolio: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = write_portfolio(hard_portfolio())
+    out = tmp_path / "result.json"
+    result = invoke("optimise", path, "--time-limit", "0.05", "--format", "json", "--output", out)
+    assert result.exit_code == ExitCode.NO_SOLUTION, result.output
+    data = json.loads(result.stdout)
+    assert data["status"] == "unknown"
+    assert data["value"] is None
+    assert data["selected"] == []
+    assert "time limit" in result.stderr
+    assert out.read_text() == result.stdout
+
+
+# -- validate, schema, version, help ----------------------------------------------------
+
+
+def test_validate_summarises_a_valid_file(small_file: Path) -> None:
+    result = invoke("validate", small_file)
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.stdout
+    assert "5 candidates" in result.stdout
+    assert "Small test portfolio" in result.stdout
+    assert result.stderr == ""
+
+
+def test_validate_needs_no_budget(write_portfolio: Callable[..., Path]) -> None:
+    result = invoke("validate", write_portfolio(NO_BUDGET))
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_lists_every_problem(write_portfolio: Callable[..., Path]) -> None:
+    text = SMALL.replace("  nato:\n", "  nato:\n    tagret: 3\n").replace(
+        "    group: ops\n    cost: 20\n", "    group: ops\n    cost: yes\n"
+    )
+    path = write_portfolio(text)
+    result = invoke("validate", path)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stdout == ""
+    errors = result.stderr.splitlines()
+    assert len(errors) >= 2, errors
+    assert any("tagret" in e and "target" in e for e in errors), errors  # did you mean
+    assert all(re.match(rf"{re.escape(str(path))}:\d+:\d+: error: ", e) for e in errors), errors
+
+
+def test_validate_reads_stdin(small_file: Path) -> None:
+    result = invoke("validate", "-", input=small_file.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert "5 candidates" in result.stdout
+
+
+def test_schema_prints_json_schema() -> None:
+    result = invoke("schema")
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.stdout)
+    assert "$schema" in schema
+    assert schema["type"] == "object"
+    assert {"objectives", "candidates"} <= set(schema["required"])
+    assert set(schema["properties"]) >= {
+        "defplan", "name", "years", "objectives", "commitments", "budget", "groups", "rules",
+        "candidates",
+    }  # fmt: skip
+    assert schema["additionalProperties"] is False  # unknown keys are errors (SPEC §1)
+    assert result.stderr == ""
+
+
+def test_internal_error_is_short_without_debug(
+    small_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something the code did not expect")
+
+    monkeypatch.setattr("defplan.solver.optimise", broken)
+    result = invoke("optimise", small_file, "--format", "json")
+    assert result.exit_code == ExitCode.INTERNAL, result.output
+    assert "internal error" in result.stderr
+    assert "--debug" in result.stderr
+    assert TRACEBACK not in result.output
+    assert result.stdout == ""
+
+    debug = invoke("--debug", "optimise", small_file)
+    assert isinstance(debug.exception, RuntimeError)  # left for Python to show
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"defplan {defplan.__version__}"
+
+
+def test_help_lists_every_command() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0, result.output
+    for name in command_names():
+        assert name in result.stdout
+    assert {"optimise", "validate", "schema"} <= set(command_names())
+
+
+def command_names() -> list[str]:
+    return [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", command_names())
+def test_every_command_has_help(name: str) -> None:
+    command = next(c for c in app.registered_commands if (c.name or c.callback.__name__) == name)  # type: ignore[union-attr]
+    assert command.help or (command.callback and command.callback.__doc__), name
+    result = invoke(name, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.stdout
+
+
+def test_no_arguments_shows_help() -> None:
+    result = invoke()
+    assert "optimise" in result.output
+    assert TRACEBACK not in result.output
+
+
+# -- the real process: streams, colour, pipes, determinism ---------------------------------------
+# Start-up dominates a subprocess test, so most cases run together, in parallel, once per
+# module (see `processes`), and each test reads its own run.
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment without colour settings, on a colour-capable TERM, plus extra."""
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    return {**base, "TERM": "xterm-256color", **(extra or {})}
+
+
+def run_many(
+    many_args: list[list[str]], envs: list[dict[str, str]] | None = None
+) -> list[subprocess.CompletedProcess[bytes]]:
+    """`python -m defplan ARGS` for each argument list, all running at the same time."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "defplan", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=clean_env(envs[k] if envs else None),
+        )
+        for k, args in enumerate(many_args)
+    ]
+    done = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return done
+
+
+BAD_INPUTS = [
+    # (id, file text, or None for a missing file, or "{dir}" for a folder; args)
+    ("missing-file", None, ["optimise", "{file}", "--budget", "5"]),
+    ("folder", "{dir}", ["optimise", "{dir}", "--budget", "5"]),
+    ("empty", "", ["optimise", "{file}", "--budget", "5"]),
+    ("malformed", "objectives: [\n  a\n", ["optimise", "{file}", "--budget", "5"]),
+    ("not-utf8", "\udcff\udcfe", ["optimise", "{file}", "--budget", "5"]),
+    ("a-list", "- 1\n- 2\n", ["validate", "{file}"]),
+    ("alias", "objectives: &o {a: {weight: 1}}\nx: *o\n", ["validate", "{file}"]),
+    ("deep", "x: " + "[" * 5000 + "]" * 5000 + "\n", ["validate", "{file}"]),
+    ("wrong-types", "objectives: 5\ncandidates: {a: 1}\n", ["validate", "{file}"]),
+    ("huge-number", SMALL.replace("cost: 30", "cost: 1e400"), ["optimise", "{file}"]),
+    ("bad-budget", SMALL, ["optimise", "{file}", "--budget", "lots"]),
+    ("unknown-option", SMALL, ["optimise", "{file}", "--frobnicate"]),
+    ("no-file-argument", SMALL, ["optimise"]),
+    ("bad-weight", SMALL, ["optimise", "{file}", "--weight", "a==1"]),
+]
+
+GOOD_RUNS = {
+    # name: (args after FILE, extra environment)
+    "json-highs": (["--format", "json"], {}),
+    "json-cbc": (["--format", "json", "--solver", "cbc"], {}),
+    "json-infeasible": (["--format", "json", "--budget", "10"], {}),
+    "csv": (["--format", "csv"], {}),
+    "table-pipe": ([], {}),
+    "table-pipe-no-color": ([], {"NO_COLOR": "1"}),
+    "table-pipe-force-color": ([], {"FORCE_COLOR": "1"}),
+    "validate-pipe": ([], {}),
+    "validate-pipe-no-color": ([], {"NO_COLOR": "1"}),
+    "table-seed-1": (["--output", "{out}/1.json"], {"PYTHONHASHSEED": "1"}),
+    "table-seed-2": (["--output", "{out}/2.json"], {"PYTHONHASHSEED": "2"}),
+}
+
+Runs = dict[str, tuple[list[str], subprocess.CompletedProcess[bytes]]]
+
+
+@pytest.fixture(scope="module")
+def processes(tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    """Every BAD_INPUTS and GOOD_RUNS case, run at once in parallel processes."""
+    jobs: list[tuple[str, list[str], dict[str, str]]] = []
+    for name, text, args in BAD_INPUTS:
+        folder = tmp_path_factory.mktemp(name)
+        path = folder / "bad.yaml"
+        if text is not None and text != "{dir}":
+            path.write_bytes(text.encode("utf-8", "surrogateescape"))
+        args = [a.replace("{file}", str(path)).replace("{dir}", str(folder)) for a in args]
+        if args[0] == "optimise":
+            args += ["--format", "json"]
+        jobs.append((name, args, {}))
+    folder = tmp_path_factory.mktemp("good")
+    small = folder / "small.yaml"
+    small.write_text(SMALL)
+    for name, (args, env) in GOOD_RUNS.items():
+        command = "validate" if name.startswith("validate") else "optimise"
+        rest = [a.replace("{out}", str(folder)) for a in args]
+        jobs.append((name, [command, str(small), *rest], env))
+    runs = run_many([args for _, args, _ in jobs], [env for _, _, env in jobs])
+    return {name: (args, run) for (name, args, _), run in zip(jobs, runs, strict=True)}
+
+
+@pytest.mark.parametrize("name", [c[0] for c in BAD_INPUTS])
+def test_bad_input_never_shows_a_traceback(processes: Runs, name: str) -> None:
+    args, proc = processes[name]
+    err = proc.stderr.decode()
+    assert proc.returncode == ExitCode.USAGE, err
+    assert "Traceback" not in err
+    assert "internal error" not in err
+    assert err.strip()  # says what is wrong
+    if args[0] == "optimise":
+        assert proc.stdout == b""
+
+
+@pytest.mark.parametrize("name", ["json-highs", "json-cbc"])
+def test_json_stdout_is_only_json(processes: Runs, name: str) -> None:
+    _, proc = processes[name]
+    assert proc.returncode == 0, proc.stderr.decode()
+    data = json.loads(proc.stdout)  # no solver banner or log around it
+    assert ids(data) == ["alpha", "bravo", "charlie"]
+    assert proc.stderr == b""
+
+
+def test_json_stdout_is_only_json_when_infeasible(processes: Runs) -> None:
+    _, proc = processes["json-infeasible"]
+    assert proc.returncode == ExitCode.INFEASIBLE, proc.stderr.decode()
+    assert json.loads(proc.stdout)["status"] == "infeasible"
+    assert b"nato" in proc.stderr
+
+
+def test_csv_stdout_is_only_csv(processes: Runs) -> None:
+    _, proc = processes["csv"]
+    assert proc.returncode == 0, proc.stderr.decode()
+    lines = proc.stdout.decode().splitlines()
+    assert lines[0].startswith("id,name,group,selected,cost,value")
+    assert len(lines) == 6
+    assert proc.stderr == b""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "table-pipe",
+        "table-pipe-no-color",
+        "table-pipe-force-color",
+        "validate-pipe",
+        "validate-pipe-no-color",
+    ],
+)
+def test_no_escape_codes_on_a_pipe(processes: Runs, name: str) -> None:
+    _, proc = processes[name]
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.strip()
+    assert not ANSI.search(proc.stdout.decode())
+    assert not ANSI.search(proc.stderr.decode())
+
+
+def test_two_runs_give_identical_bytes(processes: Runs) -> None:
+    """Same input, same bytes (apart from solver.seconds), whatever the hash seed."""
+    (args1, one), (args2, two) = processes["table-seed-1"], processes["table-seed-2"]
+    assert one.returncode == two.returncode == 0, (one.stderr, two.stderr)
+    assert one.stdout == two.stdout
+    json1, json2 = (Path(args[-1]).read_bytes() for args in (args1, args2))
+    assert without_timings(json1) == without_timings(json2)
+
+
+def without_timings(text: bytes) -> bytes:
+    return re.sub(rb'"seconds": [0-9.e-]+', b'"seconds": 0', text)
+
+
+def test_two_runs_in_process_give_identical_output(small_file: Path) -> None:
+    for fmt in ("csv", "table"):
+        one, two = (invoke("optimise", small_file, "--format", fmt) for _ in range(2))
+        assert one.exit_code == two.exit_code == 0, one.output
+        assert one.stdout == two.stdout
+
+
+def run_on_terminal(*args: str | Path, env: dict[str, str]) -> tuple[int, str]:
+    """Run with stdout on a pseudo-terminal; return the exit code and what it showed."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "defplan", *map(str, args)],
+        stdout=slave,
+        stderr=subprocess.DEVNULL,
+        env=clean_env(env),
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO once the child has closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return proc.wait(timeout=60), b"".join(chunks).decode()
+
+
+def test_no_escape_codes_on_a_terminal_with_no_color(small_file: Path) -> None:
+    code, shown = run_on_terminal("optimise", small_file, env={"NO_COLOR": "1"})
+    assert code == 0
+    assert "Alpha radar" in shown
+    assert not ANSI.search(shown)
+
+
+def test_terminal_without_no_color_is_styled(small_file: Path) -> None:
+    """The control for the test above: the pty does show styling when allowed."""
+    code, shown = run_on_terminal("optimise", small_file, env={})
+    assert code == 0
+    assert ANSI.search(shown)
+
+
+def big_portfolio(n: int) -> str:
+    lines = ["name: Big", "objectives:", "  a: {weight: 1}", "budget: {total: 1e9}", "candidates:"]
+    lines += [
+        f"  - {{id: cand-{i:05d}, name: Candidate {i} with a long descriptive name, "
+        f"cost: {1000 + i}, value: {{a: {1 + i % 97 + i / 10000}}}}}"
+        for i in range(n)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table"])
+def test_closed_pipe_ends_quietly(write_portfolio: Callable[..., Path], fmt: str) -> None:
+    """`defplan optimise big.yaml | head -1`: more output than a pipe holds, reader gone."""
+    path = write_portfolio(big_portfolio(700), "big.yaml")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "defplan", "optimise", str(path), "--format", fmt],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    code = proc.wait(timeout=60)
+    assert first.strip()
+    assert err == ""
+    assert code == 0
+
+
+def test_closed_pipe_in_a_shell(write_portfolio: Callable[..., Path]) -> None:
+    path = write_portfolio(big_portfolio(300), "big.yaml")
+    script = (
+        f'set -o pipefail; "{sys.executable}" -m defplan optimise "{path}" --format csv | head -1'
+    )
+    proc = subprocess.run(["bash", "-c", script], capture_output=True, timeout=60, check=False)
+    assert proc.stdout.decode() == "id,name,group,selected,cost,value,a\n"
+    assert proc.stderr == b""
+    assert proc.returncode == 0
+
+
+def test_ctrl_c_ends_a_long_solve_with_130(write_portfolio: Callable[..., Path]) -> None:
+    """SPEC §3: Ctrl-C ends a run with exit 130, also in the middle of a long solve."""
+    path = write_portfolio(hard_portfolio())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "defplan", "optimise", str(path), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(1.2)  # loaded and solving by now
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=3)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("still solving 3 s after Ctrl-C")
+    assert proc.returncode == ExitCode.INTERRUPTED, err.decode()
+    assert b"Traceback" not in err
