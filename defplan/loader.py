@@ -37,6 +37,10 @@ _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+_NUMBER = re.compile(r"^[-+.0-9]")
+_STANDARD_TAG = "tag:yaml.org,2002:"
+_STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVER = yaml.resolver.Resolver()
 
 
 def load_portfolio(source: str | os.PathLike[str]) -> Portfolio:
@@ -62,8 +66,7 @@ def read_source(source: str | os.PathLike[str]) -> tuple[bytes, str]:
         except OSError as exc:
             raise LoadError([Problem(filename, f"cannot read: {exc.strerror}")]) from None
     if len(data) > MAX_BYTES:
-        limit = f"{MAX_BYTES // (1024 * 1024)} MiB"
-        raise LoadError([Problem(filename, f"file too large to be a portfolio (limit {limit})")])
+        raise LoadError([Problem(filename, _too_large())])
     return data, filename
 
 
@@ -83,31 +86,38 @@ def parse_portfolio(text: str | bytes, *, filename: str = "<string>") -> Portfol
             _pydantic_problem(filename, root, err) for err in exc.errors(include_input=False)
         ]
         raise LoadError(_sorted(builder.problems + problems)) from None
-    if builder.problems:
-        raise LoadError(builder.problems)
     problems = [_at(filename, node_at(root, loc), msg) for loc, msg in cross_check(portfolio)]
-    if problems:
-        raise LoadError(problems)
+    if builder.problems or problems:
+        raise LoadError(_sorted(builder.problems + problems))
     return portfolio
+
+
+def _too_large() -> str:
+    return f"file too large to be a portfolio (the limit is {MAX_BYTES:,} bytes)"
 
 
 def compose_yaml(text: str | bytes, *, filename: str) -> yaml.Node:
     """The YAML node tree of a single document; LoadError when it is not well-formed."""
     if isinstance(text, bytes):
         text = _decode(text, filename)
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise LoadError(
-            [Problem(filename, f"file too large to be a portfolio (limit {MAX_BYTES} bytes)")]
-        )
+    if len(text) * 4 > MAX_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise LoadError([Problem(filename, _too_large())])
     try:
         root = yaml.compose(text, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(s for s in (exc.context, exc.problem) if s) or "malformed YAML"
+        message = " ".join(" ".join(s.split()) for s in (exc.context, exc.problem) if s)
+        if "\t" in text and "cannot start any token" in message:
+            message += " (tabs cannot indent YAML; use spaces)"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise LoadError([Problem(filename, f"malformed YAML: {message}", line, col)]) from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _position(text, exc.position)
+        message = f"malformed YAML: character #x{exc.character:04x} is not allowed in YAML text"
+        raise LoadError([Problem(filename, message, line, col)]) from None
     except yaml.YAMLError as exc:
-        raise LoadError([Problem(filename, f"malformed YAML: {exc}")]) from None
+        message = " ".join(str(exc).split())
+        raise LoadError([Problem(filename, f"malformed YAML: {message}")]) from None
     if root is None:
         raise LoadError(
             [Problem(filename, "the file is empty; a portfolio needs objectives and candidates")]
@@ -115,13 +125,18 @@ def compose_yaml(text: str | bytes, *, filename: str) -> yaml.Node:
     return root
 
 
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a character offset."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
 def _decode(data: bytes, filename: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        before = data[: exc.start].decode("utf-8-sig", errors="replace")
+        line, column = _position(before, len(before))
         raise LoadError([Problem(filename, "not UTF-8 text", line, column)]) from None
 
 
@@ -144,6 +159,9 @@ class _Builder:
             return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item) for item in node.value]
+        if not node.tag.startswith(_STANDARD_TAG):
+            self.problems.append(_at(self.filename, node, f"unsupported YAML tag '{node.tag}'"))
+            return node.value
         return scalar_value(node)
 
     def _mapping(self, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -154,20 +172,27 @@ class _Builder:
             if isinstance(key, list | dict):
                 self.problems.append(_at(self.filename, key_node, "a key must be a plain value"))
                 continue
+            if key is None or isinstance(key, bool | float):  # never a name, id or year
+                self.problems.append(
+                    _at(self.filename, key_node, f"unknown key '{key_node.value}'")
+                )
+                continue
             if key == "<<" and not key_node.style:
                 self.problems.append(
                     _at(self.filename, key_node, "YAML merge keys ('<<') are not allowed")
                 )
-            if key in first_line:
+                continue
+            text = _key_text(key)  # 2026 and '2026' are the same year, 1 and '1' the same id
+            if text in first_line:
                 self.problems.append(
                     _at(
                         self.filename,
                         key_node,
-                        f"duplicate key '{key}' (first at line {first_line[key]})",
+                        f"duplicate key '{text}' (first at line {first_line[text]})",
                     )
                 )
                 continue
-            first_line[key] = key_node.start_mark.line + 1
+            first_line[text] = key_node.start_mark.line + 1
             result[key] = self.build(value_node)
         return result
 
@@ -186,10 +211,18 @@ class _Builder:
                 )
 
 
+def _key_text(key: Any) -> str:
+    if key is None or isinstance(key, bool):
+        return str(key).lower() if key is not None else "null"
+    return str(key)
+
+
 def scalar_value(node: yaml.ScalarNode) -> Any:
-    """A scalar by the YAML 1.2 core schema; quoted scalars are always strings."""
+    """A scalar by the YAML 1.2 core schema; quoted or `!!str`-tagged scalars are text."""
     text = node.value
     if node.style:  # quoted or block; the C composer gives '' for plain, PyYAML None
+        return text
+    if node.tag == _STR_TAG and _explicitly_text(text):
         return text
     if _NULL.match(text):
         return None
@@ -210,6 +243,14 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
     if _NAN.match(text):
         return float("nan")
     return text
+
+
+def _explicitly_text(text: str) -> bool:
+    """True when a plain scalar tagged str was tagged by hand (`!!str 5`): YAML 1.1
+    alone would have resolved it to something else."""
+    if not (_NULL.match(text) or _TRUE.match(text) or _FALSE.match(text) or _NUMBER.match(text)):
+        return False
+    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) != _STR_TAG
 
 
 def node_at(root: yaml.Node, loc: Loc) -> yaml.Node:
@@ -280,6 +321,8 @@ def _pydantic_problem(filename: str, root: yaml.Node, err: Any) -> Problem:
         p for p in (loc[:-2] if loc and loc[-1] == KEY else loc) if isinstance(p, str) and p != KEY
     ]
     field = names[-1] if names else "document"
+    if kind == "invalid_key":  # a key that is not text, where field names belong
+        kind = "extra_forbidden"
     if kind == "extra_forbidden":
         key = loc[-1]
         node = node_at(root, (*loc, KEY))
@@ -291,8 +334,11 @@ def _pydantic_problem(filename: str, root: yaml.Node, err: Any) -> Problem:
         return _at(filename, node, "unsupported format version; this defplan reads 'defplan: 1'")
     message = _message(err)
     if kind in _KINDS and isinstance(node, yaml.ScalarNode):
-        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-        message += f", not '{shown}'"
+        if node.value == "" and not node.style:
+            message += ", but the value is empty"
+        else:
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            message += f", not '{shown}'"
     if loc and loc[-1] == KEY:
         return _at(filename, node, f"{field}: key {message}")
     return _at(filename, node, f"{field}: {message}")
@@ -317,8 +363,10 @@ def _message(err: Any) -> str:
             if isinstance(bound, float)
             else f"must be {limits[kind]} {bound}"
         )
-    if kind in ("too_short", "too_long"):
-        return err["msg"].replace("List", "list").replace("Dictionary", "mapping")
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} item(s)"
+    if kind == "too_long":
+        return f"takes at most {ctx.get('max_length')} items"
     msg = err["msg"]
     return msg[:1].lower() + msg[1:]
 

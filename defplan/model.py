@@ -56,6 +56,12 @@ def _check_id(value: str) -> str:
     return value
 
 
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("the format version is a number: 'defplan: 1'")
+    return value
+
+
 def _year_from_text(value: Any) -> Any:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
@@ -186,7 +192,7 @@ class Candidate(Strict):
 class Portfolio(Strict):
     """A whole portfolio file (format 1)."""
 
-    defplan: Literal[1] = 1
+    defplan: Annotated[Literal[1], BeforeValidator(_not_bool)] = 1
     name: str = ""
     currency: str = "EUR"
     unit: str = "M"

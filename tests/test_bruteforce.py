@@ -483,7 +483,7 @@ def check(case: Case) -> Expected:
 
 def _doc(candidates, total=100, **extra) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "name": "tie example",
+        "name": "hand-written example",
         "objectives": {"v": {"label": "Value", "weight": 1}},
         "budget": {"total": total},
     }
@@ -583,10 +583,75 @@ HAND_CASES = {
 }
 
 
+# Hand-written corner cases of SPEC section 2 itself (not ties).
+# An empty portfolio satisfies every share: {p} alone breaks equipment's min_share.
+EMPTY_SATISFIES_SHARE = Case(
+    _doc(
+        [("p", 2, 1, {"group": "personnel"}), ("e", 2, -5, {"group": "equipment"})],
+        groups={"equipment": {"min_share": 0.5}},
+    )
+)
+# Shares are of the whole portfolio's cost, not year by year: e (2026) and p (2027) are
+# each 100% in their year, but equipment is 50% of the total, which max_share allows.
+SHARE_OF_TOTAL = Case(
+    _doc(
+        [
+            ("e", {2026: 2}, 1, {"group": "equipment"}),
+            ("p", {2027: 2}, 1, {"group": "personnel"}),
+        ],
+        groups={"equipment": {"max_share": 0.5}},
+    )
+)
+# A plain cost falls in no year: with a total, p's plain cost is not held against the
+# 2026 cap, while q's profile breaks it.
+PLAIN_COST_IN_NO_YEAR = Case(
+    _doc(
+        [("p", 5, 1, {}), ("q", {2026: 3}, 1, {})],
+        budget={"total": 10, "per_year": {2026: 2}},
+    )
+)
+# Over-achieving a soft target earns nothing: the shortfall is max(0, target - achieved).
+SOFT_NO_BONUS = Case(
+    _doc(
+        [("a", 1, 0, {"commitments": {"k": 5}}), ("b", 1, 0.5, {})],
+        total=1,
+        commitments={"k": {"label": "K", "target": 2, "hard": False, "penalty": 1}},
+    )
+)
+# Weights are normalised and ranges count at their midpoint: b is worth
+# (1 * 4 + 3 * 1) / 4 = 1.75 against a's (1 * 0 + 3 * 2) / 4 = 1.5 after --weight y=3.
+WEIGHTS_AND_RANGES = Case(
+    {
+        "name": "weights",
+        "objectives": {"x": {"label": "X", "weight": 1}, "y": {"label": "Y", "weight": 1}},
+        "budget": {"total": 1},
+        "candidates": [
+            {"id": "a", "cost": 1, "value": {"y": [1, 3]}},
+            {"id": "b", "cost": 1, "value": {"x": 4, "y": [0, 2]}},
+        ],
+    },
+    weights={"y": 3},
+)
+SPEC_CASES = {
+    "empty-satisfies-share": (EMPTY_SATISFIES_SHARE, ()),
+    "share-of-total": (SHARE_OF_TOTAL, ("e", "p")),
+    "plain-cost-in-no-year": (PLAIN_COST_IN_NO_YEAR, ("p",)),
+    "soft-no-bonus": (SOFT_NO_BONUS, ("a",)),
+    "weights-and-ranges": (WEIGHTS_AND_RANGES, ("b",)),
+}
+
+
 @pytest.mark.parametrize("name", list(HAND_CASES))
 def test_tie_break_examples(name: str) -> None:
     case, want = HAND_CASES[name]
     assert brute_force(case).selected == want  # the reference agrees with the hand answer
+    check(case)
+
+
+@pytest.mark.parametrize("name", list(SPEC_CASES))
+def test_spec_corner_examples(name: str) -> None:
+    case, want = SPEC_CASES[name]
+    assert brute_force(case).selected == want
     check(case)
 
 

@@ -406,6 +406,16 @@ def test_infeasible_budget_names_budget_and_commitment(small_file: Path) -> None
     assert "2027" not in result.stderr  # the annual cap plays no part
 
 
+def test_infeasible_includes_are_named(small_file: Path) -> None:
+    result = invoke("optimise", small_file, "--include", "alpha", "--include", "delta")
+    assert result.exit_code == ExitCode.INFEASIBLE, result.output
+    err = result.stderr
+    assert "2027" in err  # together they spend 55 against the 40 cap
+    assert re.search(r"include\b.*\balpha\b", err)
+    assert re.search(r"include\b.*\bdelta\b", err)
+    assert "nato" not in err
+
+
 # -- --output ---------------------------------------------------------------------------------
 
 
@@ -526,8 +536,11 @@ def test_internal_error_is_short_without_debug(
         raise RuntimeError("something the code did not expect")
 
     monkeypatch.setattr("defplan.solver.optimise", broken)
-    result = invoke("optimise", small_file, "--format", "json")
+    earlier = small_file.parent / "out.json"
+    earlier.write_text("old")
+    result = invoke("optimise", small_file, "--format", "json", "--output", earlier)
     assert result.exit_code == ExitCode.INTERNAL, result.output
+    assert earlier.read_text() == "old"  # exit 1 leaves it untouched (SPEC §3)
     assert "internal error" in result.stderr
     assert "--debug" in result.stderr
     assert TRACEBACK not in result.output
@@ -815,6 +828,20 @@ def test_closed_pipe_in_a_shell(write_portfolio: Callable[..., Path]) -> None:
     assert proc.returncode == 0
 
 
+def wait_for_cpu_seconds(pid: int, seconds: float, timeout: float = 30) -> None:
+    """Wait until process pid has used this much CPU time (robust on a busy machine)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / tick >= seconds:  # utime + stime
+            return
+        time.sleep(0.05)
+    pytest.fail(f"process {pid} used less than {seconds} s of CPU in {timeout} s")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_ctrl_c_ends_a_long_solve_with_130(write_portfolio: Callable[..., Path]) -> None:
     """SPEC §3: Ctrl-C ends a run with exit 130, also in the middle of a long solve."""
     path = write_portfolio(hard_portfolio())
@@ -823,7 +850,7 @@ def test_ctrl_c_ends_a_long_solve_with_130(write_portfolio: Callable[..., Path])
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    time.sleep(1.2)  # loaded and solving by now
+    wait_for_cpu_seconds(proc.pid, 1.0)  # past start-up (about 0.3 s) and into the solve
     proc.send_signal(signal.SIGINT)
     try:
         _, err = proc.communicate(timeout=3)
