@@ -12,10 +12,11 @@ import sys
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
+from defplan import model
 from defplan.errors import LoadError, Problem
-from defplan.model import KEY, Loc, Portfolio, cross_check, did_you_mean
+from defplan.model import KEY, Loc, Names, Portfolio, cross_check, did_you_mean
 
 MAX_BYTES = 16 * 1024 * 1024
 """Largest portfolio file read; far above any real portfolio (5,000 candidates is ~2 MB)."""
@@ -77,14 +78,15 @@ def parse_portfolio(text: str | bytes, *, filename: str = "<string>") -> Portfol
         raise LoadError([_at(filename, root, "a portfolio file must be a mapping of keys")])
     builder = _Builder(filename, text)
     data = builder.build(root)
-    if builder.aliases_reported:  # aliased values were not built, so checking them would mislead
-        raise LoadError(builder.problems)
     try:
         portfolio = Portfolio.model_validate(data)
     except ValidationError as exc:
         problems = [
-            _pydantic_problem(filename, root, err) for err in exc.errors(include_input=False)
+            _pydantic_problem(filename, root, err)
+            for err in exc.errors(include_input=False)
+            if not _through_alias(data, err["loc"])  # aliased values are reported as aliases
         ]
+        problems += [_at(filename, node_at(root, loc), msg) for loc, msg in _partial_check(data)]
         raise LoadError(_sorted(builder.problems + problems)) from None
     problems = [_at(filename, node_at(root, loc), msg) for loc, msg in cross_check(portfolio)]
     if builder.problems or problems:
@@ -94,6 +96,63 @@ def parse_portfolio(text: str | bytes, *, filename: str = "<string>") -> Portfol
 
 def _too_large() -> str:
     return f"file too large to be a portfolio (the limit is {MAX_BYTES:,} bytes)"
+
+
+def _partial_check(data: dict[str, Any]) -> list[tuple[Loc, str]]:
+    """Cross-field problems in the parts of a file that pass their own checks.
+
+    Each candidate, rule, named entry and the budget is validated alone; what fails is
+    left out (its own problems are already reported) but its name still counts as
+    defined, so nothing is reported twice.
+    """
+    fields: dict[str, Any] = {}
+    positions: dict[str, list[int]] = {}
+    for key in ("candidates", "rules"):
+        items = data.get(key)
+        if isinstance(items, list):
+            good = [(i, _validated(_ITEM_MODELS[key], item)) for i, item in enumerate(items)]
+            fields[key] = [obj for _, obj in good if obj is not None]
+            positions[key] = [i for i, obj in good if obj is not None]
+    for key in ("objectives", "commitments", "groups"):
+        entries = data.get(key)
+        if isinstance(entries, dict):
+            checked = {str(k): _validated(_ITEM_MODELS[key], v) for k, v in entries.items()}
+            fields[key] = {k: obj for k, obj in checked.items() if obj is not None}
+    fields["budget"] = _validated(model.Budget, data.get("budget", {})) or model.Budget()
+    fields["years"] = _validated(model.Years, data.get("years"))
+    fields.setdefault("objectives", {})
+    fields.setdefault("candidates", [])
+    partial = Portfolio.model_construct(**fields)
+    found = []
+    for loc, message in cross_check(partial, _raw_names(data)):
+        section = str(loc[0])
+        if section in positions and len(loc) > 1 and isinstance(loc[1], int):
+            loc = (section, positions[section][loc[1]], *loc[2:])
+        found.append((loc, message))
+    return found
+
+
+def _validated(kind: Any, item: Any) -> Any:
+    """item validated as kind (a model or a type), or None when it fails."""
+    try:
+        return TypeAdapter(kind).validate_python(item)
+    except ValidationError:
+        return None
+
+
+def _raw_names(data: dict[str, Any]) -> Names:
+    def keys(section: str) -> frozenset[str]:
+        value = data.get(section)
+        return frozenset(str(k) for k in value) if isinstance(value, dict) else frozenset()
+
+    raw = data.get("candidates")
+    items = [c for c in raw if isinstance(c, dict)] if isinstance(raw, list) else []
+    return Names(
+        candidates=frozenset(str(c["id"]) for c in items if isinstance(c.get("id"), str | int)),
+        objectives=keys("objectives"),
+        commitments=keys("commitments"),
+        group_tags=frozenset(c["group"] for c in items if isinstance(c.get("group"), str)),
+    )
 
 
 def compose_yaml(text: str | bytes, *, filename: str) -> yaml.Node:
@@ -140,6 +199,23 @@ def _decode(data: bytes, filename: str) -> str:
         raise LoadError([Problem(filename, "not UTF-8 text", line, column)]) from None
 
 
+ALIASED = object()
+"""What an alias is built as: never walked, so an alias bomb costs nothing."""
+
+
+def _through_alias(data: Any, loc: tuple[Any, ...]) -> bool:
+    """True when a pydantic location passes through a value built from an alias."""
+    for part in loc:
+        if data is ALIASED:
+            return True
+        if isinstance(data, dict | list):
+            try:
+                data = data[part]
+            except (KeyError, IndexError, TypeError):
+                pass
+    return data is ALIASED
+
+
 class _Builder:
     """Turn a node tree into plain Python data, noting duplicate keys and aliases."""
 
@@ -153,7 +229,7 @@ class _Builder:
     def build(self, node: yaml.Node) -> Any:
         if id(node) in self.seen:  # the composer hands an alias back as the same node
             self._report_aliases()
-            return None
+            return ALIASED
         self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node)
@@ -292,6 +368,14 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 
 # pydantic's locations name union members; these are ours (see model.py Tag(...)).
 _UNION_TAGS = {"amount", "profile", "number", "range"}
+
+_ITEM_MODELS: dict[str, type] = {
+    "objectives": model.Objective,
+    "commitments": model.Commitment,
+    "groups": model.Group,
+    "rules": model.Rule,
+    "candidates": model.Candidate,
+}
 
 _SECTION_MODELS = {
     "objectives": "Objective",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -76,6 +77,7 @@ Year = Annotated[int, BeforeValidator(_year_from_text), Field(strict=True, ge=1,
 Count = Annotated[int, Field(strict=True, ge=0)]
 Profile = dict[Year, NonNegative]
 Range = Annotated[list[Number], Field(min_length=2, max_length=2)]
+Years = Annotated[list[Year], Field(min_length=2, max_length=2)]
 
 
 def _cost_kind(value: Any) -> str:
@@ -196,7 +198,7 @@ class Portfolio(Strict):
     name: str = ""
     currency: str = "EUR"
     unit: str = "M"
-    years: Annotated[list[Year], Field(min_length=2, max_length=2)] | None = None
+    years: Years | None = None
     objectives: Annotated[dict[Id, Objective], Field(min_length=1)]
     commitments: dict[Id, Commitment] = {}
     budget: Budget = Budget()
@@ -215,13 +217,37 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def cross_check(p: Portfolio) -> list[tuple[Loc, str]]:
-    """Every cross-field problem of a well-typed portfolio, as (location, message)."""
-    return list(_cross_problems(p))
+@dataclass(frozen=True)
+class Names:
+    """Names the file defines, even in parts that failed their own checks."""
+
+    candidates: frozenset[str]
+    objectives: frozenset[str]
+    commitments: frozenset[str]
+    group_tags: frozenset[str]
+
+    @classmethod
+    def of(cls, p: Portfolio) -> Names:
+        """The names a valid portfolio defines."""
+        return cls(
+            frozenset(c.id for c in p.candidates),
+            frozenset(p.objectives),
+            frozenset(p.commitments),
+            frozenset(c.group for c in p.candidates if c.group is not None),
+        )
 
 
-def _cross_problems(p: Portfolio) -> Iterator[tuple[Loc, str]]:
-    if all(o.weight == 0 for o in p.objectives.values()):
+def cross_check(p: Portfolio, names: Names | None = None) -> list[tuple[Loc, str]]:
+    """Every cross-field problem of a well-typed portfolio, as (location, message).
+
+    `names` widens what counts as defined, for checking the valid part of a file
+    whose other parts failed (their names are still known, so nothing is reported twice).
+    """
+    return list(_cross_problems(p, names or Names.of(p)))
+
+
+def _cross_problems(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
+    if p.objectives and all(o.weight == 0 for o in p.objectives.values()):
         yield ("objectives",), "objective weights are all 0; give at least one a weight > 0"
     for name, c in p.commitments.items():
         if c.hard and c.penalty is not None:
@@ -238,9 +264,9 @@ def _cross_problems(p: Portfolio) -> Iterator[tuple[Loc, str]]:
                 (f"soft commitment '{name}' needs a 'penalty' (value points per unit short)"),
             )
     yield from _check_years(p)
-    yield from _check_candidates(p)
-    yield from _check_groups(p)
-    yield from _check_rules(p)
+    yield from _check_candidates(p, names)
+    yield from _check_groups(p, names)
+    yield from _check_rules(p, names)
 
 
 def _check_years(p: Portfolio) -> Iterator[tuple[Loc, str]]:
@@ -260,8 +286,8 @@ def _check_years(p: Portfolio) -> Iterator[tuple[Loc, str]]:
                 yield ("candidates", i, "cost", year, KEY), f"year {year} is {span}"
 
 
-def _check_candidates(p: Portfolio) -> Iterator[tuple[Loc, str]]:
-    ids = [c.id for c in p.candidates]
+def _check_candidates(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
+    ids = sorted(names.candidates)
     first_at: dict[str, int] = {}
     for i, c in enumerate(p.candidates):
         if c.id in first_at:
@@ -276,16 +302,16 @@ def _check_candidates(p: Portfolio) -> Iterator[tuple[Loc, str]]:
             for j, ref in enumerate(getattr(c, key)):
                 if ref == c.id:
                     yield ("candidates", i, key, j), f"candidate '{c.id}' cannot {key[:-1]} itself"
-                elif ref not in first_at:
+                elif ref not in names.candidates:
                     yield (
                         ("candidates", i, key, j),
                         (f"unknown candidate '{ref}'{did_you_mean(ref, ids)}"),
                     )
         for name, entry in c.value.items():
-            if name not in p.objectives:
+            if name not in names.objectives:
                 yield (
                     ("candidates", i, "value", name, KEY),
-                    (f"unknown objective '{name}'{did_you_mean(name, list(p.objectives))}"),
+                    (f"unknown objective '{name}'{did_you_mean(name, sorted(names.objectives))}"),
                 )
             if isinstance(entry, list) and entry[0] > entry[1]:
                 yield (
@@ -293,15 +319,15 @@ def _check_candidates(p: Portfolio) -> Iterator[tuple[Loc, str]]:
                     (f"range [{entry[0]:g}, {entry[1]:g}] needs low <= high"),
                 )
         for name in c.commitments:
-            if name not in p.commitments:
+            if name not in names.commitments:
                 yield (
                     ("candidates", i, "commitments", name, KEY),
-                    (f"unknown commitment '{name}'{did_you_mean(name, list(p.commitments))}"),
+                    (f"unknown commitment '{name}'{did_you_mean(name, sorted(names.commitments))}"),
                 )
 
 
-def _check_groups(p: Portfolio) -> Iterator[tuple[Loc, str]]:
-    tags = {c.group for c in p.candidates if c.group is not None}
+def _check_groups(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
+    tags = names.group_tags
     for name, g in p.groups.items():
         if name not in tags:
             yield (
@@ -320,9 +346,9 @@ def _check_groups(p: Portfolio) -> Iterator[tuple[Loc, str]]:
         yield ("groups",), f"the min_shares add up to {total:g}, more than 1"
 
 
-def _check_rules(p: Portfolio) -> Iterator[tuple[Loc, str]]:
-    known = set(p.candidate_index())
-    ids = [c.id for c in p.candidates]
+def _check_rules(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
+    known = names.candidates
+    ids = sorted(known)
     for i, rule in enumerate(p.rules):
         given = [k for k in ("at_most", "at_least", "exactly") if getattr(rule, k) is not None]
         if len(given) != 1:
