@@ -6,6 +6,7 @@ node it is about, and all of them are raised together as a single LoadError.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -209,10 +210,8 @@ def _through_alias(data: Any, loc: tuple[Any, ...]) -> bool:
         if data is ALIASED:
             return True
         if isinstance(data, dict | list):
-            try:
+            with contextlib.suppress(KeyError, IndexError, TypeError):
                 data = data[part]
-            except (KeyError, IndexError, TypeError):
-                pass
     return data is ALIASED
 
 
