@@ -1,0 +1,261 @@
+"""The optimiser: the SPEC §2 model, canonical ties, time limits, infeasibility, solvers."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from defplan import SolveOptions, Status, UsageError, load_portfolio, optimise, parse_portfolio
+
+PORTFOLIOS = Path(__file__).resolve().parent.parent / "portfolios"
+
+
+def portfolio(candidates: list[dict[str, Any]], **extra: Any) -> Any:
+    doc = {"objectives": {"v": {"weight": 1}}, "budget": {"total": 10}, **extra}
+    doc["candidates"] = candidates
+    return parse_portfolio(json.dumps(doc), filename="t.yaml")
+
+
+def run(p: Any, **options: Any) -> Any:
+    return optimise(p, options=SolveOptions(**options))
+
+
+def test_knapsack_optimum() -> None:
+    p = portfolio(
+        [
+            {"id": "a", "cost": 6, "value": {"v": 10}},
+            {"id": "b", "cost": 5, "value": {"v": 6}},
+            {"id": "c", "cost": 5, "value": {"v": 6}},
+        ]
+    )
+    result = run(p)
+    assert result.status is Status.OPTIMAL
+    assert result.selected_ids == ("b", "c")
+    assert result.value == 12
+    assert result.cost_total == 10
+    assert result.solver.gap == 0
+
+
+def test_equal_value_cheaper_portfolio_wins() -> None:
+    p = portfolio(
+        [
+            {"id": "a", "cost": 5, "value": {"v": 4}},
+            {"id": "b", "cost": 3, "value": {"v": 4}},
+            {"id": "free-nothing", "cost": 2, "value": {"v": 0}},
+        ]
+    )
+    assert run(p).selected_ids == ("a", "b")
+    assert run(p, budget=5).selected_ids == ("b",)
+
+
+def test_equal_value_and_cost_prefers_earlier_candidates() -> None:
+    p = portfolio(
+        [
+            {"id": "late-1", "cost": 2, "value": {"v": 3}},
+            {"id": "x", "cost": 4, "value": {"v": 6}},
+            {"id": "late-2", "cost": 2, "value": {"v": 3}},
+        ]
+    )
+    # {x} and {late-1, late-2} tie on value 6 and cost 4: the one with late-1 wins
+    assert run(p, budget=4).selected_ids == ("late-1", "late-2")
+    q = portfolio(
+        [
+            {"id": "x", "cost": 4, "value": {"v": 6}},
+            {"id": "late-1", "cost": 2, "value": {"v": 3}},
+            {"id": "late-2", "cost": 2, "value": {"v": 3}},
+        ]
+    )
+    assert run(q, budget=4).selected_ids == ("x",)
+
+
+def test_same_answer_run_after_run_and_across_solvers() -> None:
+    p = load_portfolio(PORTFOLIOS / "netherlands-2026.yaml")
+    runs = [run(p, budget=6000), run(p, budget=6000), run(p, budget=6000, solver="cbc")]
+    assert {r.selected_ids for r in runs} == {runs[0].selected_ids}
+    texts = {json.dumps({**r.to_dict(), "solver": None}) for r in runs[:2]}
+    assert len(texts) == 1
+
+
+def test_weights_are_normalised_and_overridable() -> None:
+    doc = {"objectives": {"a": {"weight": 3}, "b": {"weight": 1}}, "budget": {"total": 1}}
+    doc["candidates"] = [
+        {"id": "pa", "cost": 1, "value": {"a": 1}},
+        {"id": "pb", "cost": 1, "value": {"b": 2}},
+    ]
+    p = parse_portfolio(json.dumps(doc))
+    result = run(p)
+    assert result.weights == {"a": 0.75, "b": 0.25}
+    assert result.selected_ids == ("pa",)
+    flipped = run(p, weights={"a": 1, "b": 3})
+    assert flipped.weights == {"a": 0.25, "b": 0.75}
+    assert flipped.selected_ids == ("pb",)
+    assert flipped.value == 1.5
+    with pytest.raises(UsageError, match="did you mean 'a'"):
+        run(p, weights={"aa": 1})
+    with pytest.raises(UsageError, match="all 0"):
+        run(p, weights={"a": 0, "b": 0})
+
+
+def test_value_range_counts_at_its_midpoint() -> None:
+    p = portfolio([{"id": "a", "cost": 1, "value": {"v": [2, 6]}}])
+    assert run(p).value == 4
+
+
+def test_soft_commitment_trades_penalty_against_value() -> None:
+    extra = {"commitments": {"c": {"target": 2, "hard": False, "penalty": 3}}}
+    cands = [
+        {"id": "contributes", "cost": 5, "value": {"v": 1}, "commitments": {"c": 2}},
+        {"id": "valuable", "cost": 5, "value": {"v": 6}},
+    ]
+    result = run(portfolio(cands, **extra), budget=5)
+    assert result.selected_ids == ("contributes",)  # 1 beats 6 - 3 * 2 = 0
+    assert result.value == 1 and result.commitments["c"].met
+    extra["commitments"]["c"]["penalty"] = 1  # now 6 - 1 * 2 = 4 beats 1
+    result = run(portfolio(cands, **extra), budget=5)
+    assert result.selected_ids == ("valuable",)
+    assert result.value == 4
+    assert result.commitments["c"].shortfall == 2
+    assert not result.commitments["c"].met
+
+
+def test_hard_commitment_and_requires_cycle() -> None:
+    extra = {"commitments": {"c": {"target": 1}}}
+    cands = [
+        {"id": "a", "cost": 3, "value": {"v": 1}, "requires": ["b"]},
+        {"id": "b", "cost": 3, "value": {"v": 1}, "requires": ["a"], "commitments": {"c": 1}},
+        {"id": "c", "cost": 4, "value": {"v": 5}},
+    ]
+    result = run(portfolio(cands, **extra))
+    assert result.selected_ids == ("a", "b", "c")  # a and b come as a package
+    assert run(portfolio(cands, **extra), budget=6).selected_ids == ("a", "b")
+
+
+def test_groups_rules_excludes_and_forced_choices() -> None:
+    cands = [
+        {"id": "e1", "group": "equipment", "cost": 4, "value": {"v": 1}},
+        {"id": "p1", "group": "people", "cost": 4, "value": {"v": 5}, "excludes": ["p2"]},
+        {"id": "p2", "group": "people", "cost": 2, "value": {"v": 4}},
+        {"id": "p3", "group": "people", "cost": 2, "value": {"v": 3}},
+    ]
+    p = portfolio(
+        cands, groups={"equipment": {"min_share": 0.4}}, rules=[{"at_most": 1, "of": ["p2", "p3"]}]
+    )
+    result = run(p)
+    assert result.selected_ids == ("e1", "p1", "p3")  # equipment share 4/10 >= 0.4
+    assert result.groups["equipment"] == 4
+    assert run(p, exclude=("e1",)).selected_ids == ()  # empty satisfies every share
+    assert run(p, include=("p2",)).selected_ids == ("e1", "p2")
+
+
+def test_plain_costs_with_only_annual_caps_are_refused() -> None:
+    doc = {
+        "objectives": {"v": {}},
+        "budget": {"per_year": {2026: 5}},
+        "candidates": [
+            {"id": "phased", "cost": {2026: 3}},
+            {"id": "lump", "cost": 7},
+            {"id": "nothing", "cost": 0},
+        ],
+    }
+    p = parse_portfolio(json.dumps(doc))
+    with pytest.raises(UsageError, match="lump") as info:
+        run(p)
+    assert "nothing" not in str(info.value) and "phased" not in str(info.value)
+    assert run(p, budget=10).status is Status.OPTIMAL
+
+
+def test_a_run_needs_a_budget() -> None:
+    doc = {"objectives": {"v": {}}, "candidates": [{"id": "a", "cost": 1}]}
+    with pytest.raises(UsageError, match="no budget"):
+        run(parse_portfolio(json.dumps(doc)))
+
+
+def test_infeasible_names_an_irreducible_set_of_constraints() -> None:
+    cands = [
+        {"id": "a", "cost": {2026: 3}, "value": {"v": 1}, "commitments": {"c": 1}},
+        {"id": "b", "cost": {2026: 3}, "value": {"v": 1}, "commitments": {"c": 1}},
+        {"id": "m", "cost": {2026: 1}, "value": {"v": 1}, "mandatory": True},
+    ]
+    p = portfolio(
+        cands,
+        commitments={"c": {"target": 2, "framework": "NATO"}},
+        budget={"total": 100, "per_year": {2026: 6, 2027: 1}},
+    )
+    result = run(p)
+    assert result.status is Status.INFEASIBLE
+    assert result.value is None and result.selected_ids == ()
+    text = " | ".join(result.conflicts)
+    assert "2026" in text and "'c'" in text and "mandatory candidate 'm'" in text
+    assert "total budget" not in text and "2027" not in text
+    assert len(result.conflicts) == 3
+
+
+def test_mandatory_and_exclude_on_one_candidate_conflict() -> None:
+    p = portfolio([{"id": "m", "cost": 1, "mandatory": True}, {"id": "n", "cost": 1}])
+    result = run(p, exclude=("m",))
+    assert result.status is Status.INFEASIBLE
+    assert set(result.conflicts) == {"mandatory candidate 'm'", "--exclude 'm'"}
+
+
+def hard_knapsack(n: int, years: int, seed: int, **extra: Any) -> Any:
+    """A correlated multidimensional knapsack: slow to prove optimal."""
+    extra.setdefault("commitments", {"c": {"target": 1}})
+    rng = random.Random(seed)
+    w = [[rng.randint(1, 1000) for _ in range(n)] for _ in range(years)]
+    cands = [
+        {
+            "id": f"i{j}",
+            "cost": {2001 + i: w[i][j] for i in range(years)},
+            "value": {"v": sum(w[i][j] for i in range(years)) / years + rng.randint(1, 500)},
+            "commitments": {"c": rng.randint(0, 5)},
+        }
+        for j in range(n)
+    ]
+    doc = {
+        "objectives": {"v": {}},
+        "years": [2001, 2000 + years],
+        "budget": {"per_year": {2001 + i: sum(w[i]) / 2 for i in range(years)}},
+        "candidates": cands,
+        **extra,
+    }
+    return parse_portfolio(json.dumps(doc))
+
+
+def test_time_limit_returns_best_found_with_its_gap() -> None:
+    result = run(hard_knapsack(120, 5, seed=1), time_limit=0.3)
+    assert result.status is Status.FEASIBLE
+    assert result.value is not None and result.selected_ids
+    assert result.solver.gap is not None and 0 < result.solver.gap < 0.5
+
+
+def test_time_limit_without_any_portfolio_is_unknown() -> None:
+    p = hard_knapsack(3000, 10, seed=1, commitments={"c": {"target": 5000}})
+    result = run(p, time_limit=0.01)
+    assert result.status is Status.UNKNOWN
+    assert result.value is None and result.selected_ids == ()
+
+
+def test_reported_numbers_are_tidy() -> None:
+    p = portfolio(
+        [
+            {"id": "a", "cost": 0.1, "value": {"v": 0.1}},
+            {"id": "b", "cost": 0.2, "value": {"v": 0.2}},
+        ]
+    )
+    result = run(p)
+    assert result.value == 0.3 and result.cost_total == 0.3
+    empty = run(portfolio([{"id": "a", "cost": 1, "value": {"v": -1}}]))
+    assert empty.selected_ids == () and str(empty.value) == "0.0"
+
+
+@pytest.mark.parametrize("path", sorted(PORTFOLIOS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_portfolio_solves(path: Path) -> None:
+    p = load_portfolio(path)
+    result = optimise(p, options=SolveOptions(), file=str(path), data=path.read_bytes())
+    assert result.status is Status.OPTIMAL, result.conflicts
+    assert result.selected_ids
+    assert len(result.selected_ids) < len(p.candidates)
