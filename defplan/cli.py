@@ -23,7 +23,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
 )
 
 _state = {"debug": False}
@@ -58,37 +57,48 @@ def main_options(
     _state["debug"] = debug
 
 
-FileArg = Annotated[str, typer.Argument(help="Portfolio YAML file, or - for standard input.")]
+FileArg = Annotated[
+    str, typer.Argument(metavar="FILE", help="Portfolio YAML file, or - for standard input.")
+]
 
 
 @app.command()
 def optimise(
     file: FileArg,
     budget: Annotated[
-        float | None, typer.Option(help="Cap on the total cost (overrides budget.total).")
+        float | None,
+        typer.Option(metavar="B", help="Cap on the total cost (overrides budget.total)."),
     ] = None,
     budget_year: Annotated[
-        list[str] | None, typer.Option("--budget-year", help="Annual cap YEAR=B; repeatable.")
+        list[str] | None,
+        typer.Option("--budget-year", metavar="YEAR=B", help="Annual cap YEAR=B; repeatable."),
     ] = None,
     weight: Annotated[
-        list[str] | None, typer.Option("--weight", help="Objective weight OBJ=W; repeatable.")
+        list[str] | None,
+        typer.Option("--weight", metavar="OBJ=W", help="Objective weight OBJ=W; repeatable."),
     ] = None,
     include: Annotated[
-        list[str] | None, typer.Option(help="Force a candidate in; repeatable.")
+        list[str] | None, typer.Option(metavar="ID", help="Force a candidate in; repeatable.")
     ] = None,
     exclude: Annotated[
-        list[str] | None, typer.Option(help="Keep a candidate out; repeatable.")
+        list[str] | None, typer.Option(metavar="ID", help="Keep a candidate out; repeatable.")
     ] = None,
-    solver: Annotated[str, typer.Option(help="Solver: highs (default) or cbc.")] = "highs",
+    solver: Annotated[
+        str, typer.Option(metavar="NAME", help="Solver: highs (default) or cbc.")
+    ] = "highs",
     time_limit: Annotated[
         float | None,
-        typer.Option(help="Stop after this many seconds with the best portfolio found."),
+        typer.Option(
+            metavar="SECONDS", help="Stop after this many seconds with the best portfolio found."
+        ),
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="table (default), json or csv.")
+        OutputFormat,
+        typer.Option("--format", metavar="FORMAT", help="table (default), json or csv."),
     ] = OutputFormat.table,
     output: Annotated[
-        Path | None, typer.Option(help="Also write the JSON result to this file (atomically).")
+        Path | None,
+        typer.Option(metavar="PATH", help="Also write the JSON result to this file (atomically)."),
     ] = None,
 ) -> None:
     """Pick the best portfolio for a budget."""
@@ -134,6 +144,8 @@ def _pairs(items: list[str] | None, flag: str, what: str) -> dict[str, float]:
             raise UsageError(f"{flag} takes {what}=NUMBER, not '{item}'")
         if flag == "--budget-year" and not key.strip().isdigit():
             raise UsageError(f"{flag} takes YEAR=NUMBER with a whole year, not '{item}'")
+        if key.strip() in pairs:
+            raise UsageError(f"{flag} names {key.strip()} twice")
         pairs[key.strip()] = value
     return pairs
 
@@ -187,6 +199,7 @@ def validate(file: FileArg) -> None:
         console = report.make_console()
         for part in report.validation_renderables(portfolio, name):
             console.print(part)
+            console.print()
 
 
 @app.command()

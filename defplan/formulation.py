@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from defplan.errors import UsageError
-from defplan.model import Portfolio, did_you_mean
+from defplan.model import MAX_MAGNITUDE, Portfolio, did_you_mean
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,8 +119,8 @@ def normalised_weights(portfolio: Portfolio, overrides: Mapping[str, float]) -> 
                 f"--weight: unknown objective '{name}'{did_you_mean(name, list(raw))}; "
                 f"objectives are {', '.join(raw)}"
             )
-        if not math.isfinite(weight) or weight < 0:
-            raise UsageError(f"--weight {name}: a weight must be a finite number >= 0")
+        if not (math.isfinite(weight) and 0 <= weight <= MAX_MAGNITUDE):
+            raise UsageError(f"--weight {name}: a weight is a number from 0 to {MAX_MAGNITUDE:g}")
         raw[name] = weight
     total = math.fsum(raw.values())
     if total <= 0:
@@ -131,9 +131,11 @@ def normalised_weights(portfolio: Portfolio, overrides: Mapping[str, float]) -> 
 def _budgets(portfolio: Portfolio, options: SolveOptions) -> tuple[float | None, dict[int, float]]:
     total = options.budget if options.budget is not None else portfolio.budget.total
     per_year = {**portfolio.budget.per_year, **options.budget_per_year}
-    for label, amount in [("--budget", options.budget), *options.budget_per_year.items()]:
-        if amount is not None and (not math.isfinite(amount) or amount < 0):
-            raise UsageError(f"budget {label}: a budget must be a finite number >= 0")
+    asked = [("--budget", options.budget)]
+    asked += [(f"--budget-year {y}", b) for y, b in options.budget_per_year.items()]
+    for label, amount in asked:
+        if amount is not None and not (math.isfinite(amount) and 0 <= amount <= MAX_MAGNITUDE):
+            raise UsageError(f"{label}: a budget is a number from 0 to {MAX_MAGNITUDE:g}")
     if portfolio.years is not None:
         first, last = portfolio.years
         for year in options.budget_per_year:

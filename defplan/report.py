@@ -60,8 +60,10 @@ def result_renderables(result: Result) -> list[RenderableType]:
     parts: list[RenderableType] = [_headline(result)]
     if not result.status.has_portfolio:
         if result.conflicts:
-            parts.append(Text("These constraints cannot all hold together:", style="bold red"))
-            parts.extend(Text(f"  - {c}") for c in result.conflicts)
+            text = Text("These constraints cannot all hold together:", style="bold red")
+            for conflict in result.conflicts:
+                text.append(f"\n  - {conflict}", style="")
+            parts.append(text)
         return parts
     parts.append(_selected_table(result))
     if result.cost_per_year or result.budget_per_year:
@@ -84,7 +86,8 @@ def _unit(result: Result) -> str:
 def _headline(result: Result) -> RenderableType:
     from rich.text import Text
 
-    text = Text(result.name or result.file or "portfolio", style="bold")
+    text = Text()
+    text.append(result.name or result.file or "portfolio", style="bold")
     status_style = {"optimal": "green", "feasible": "yellow"}.get(result.status.value, "red")
     text.append("\nstatus   ")
     text.append(result.status.value, style=f"bold {status_style}")
@@ -220,7 +223,7 @@ def _below_table(result: Result, below: list[CandidateOutcome]) -> RenderableTyp
     table.add_column("Value per 1,000", justify="right")
     for c in sorted(below, key=lambda c: -ratio(c)):
         r = ratio(c)
-        shown = "free" if math.isinf(r) else amount(round(1000 * r, 3))
+        shown = "free" if r == math.inf else "-" if r == -math.inf else amount(round(1000 * r, 3))
         label = c.name if c.name == c.id else f"{c.name} ({c.id})"
         table.add_row(label, c.group or "-", amount(c.cost), amount(c.value), shown)
     return table
@@ -252,6 +255,10 @@ def _num(x: float) -> str:
     return repr(0.0 if x == 0 else x)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def validation_renderables(portfolio: Portfolio, filename: str) -> list[RenderableType]:
     """The summary `defplan validate` prints for a valid file."""
     from rich.table import Table
@@ -263,9 +270,10 @@ def validation_renderables(portfolio: Portfolio, filename: str) -> list[Renderab
     head = Text.assemble(
         (f"{filename}: valid", "bold green"),
         "\n",
-        f"{p.name or '(unnamed)'}: {len(p.candidates)} candidates, {len(p.objectives)} objectives "
-        f"({', '.join(p.objectives)}), {len(p.commitments)} commitments, {len(p.rules)} rules, "
-        f"{len(p.groups)} group rules\n",
+        f"{p.name or '(unnamed)'}: {_count(len(p.candidates), 'candidate')}, "
+        f"{_count(len(p.objectives), 'objective')} ({', '.join(p.objectives)}), "
+        f"{_count(len(p.commitments), 'commitment')}, {_count(len(p.rules), 'rule')}, "
+        f"{_count(len(p.groups), 'group rule')}\n",
         f"all options together cost {amount(total)} {unit}",
         f"; budget total {amount(p.budget.total)}" if p.budget.total is not None else "",
     )
@@ -293,7 +301,7 @@ def validation_renderables(portfolio: Portfolio, filename: str) -> list[Renderab
         for key, com in p.commitments.items():
             reach = math.fsum(c.commitments.get(key, 0.0) for c in p.candidates)
             table.add_row(
-                key,
+                com.label or key,
                 com.framework or "-",
                 "hard" if com.hard else f"soft ({amount(com.penalty)}/unit)",
                 amount(com.target),
