@@ -1,16 +1,30 @@
 """defplan: defence budget and capability portfolio optimiser.
 
-The public API; the heavy solver stack is only imported when `optimise` runs.
+The public API. Names are imported on first use (PEP 562), so `defplan --version` and
+other light commands do not pay for pydantic, YAML or the solver stack.
 """
 
-from defplan.errors import DefplanError, ExitCode, LoadError, Problem, UsageError
-from defplan.formulation import SolveOptions
-from defplan.loader import load_portfolio, parse_portfolio
-from defplan.model import Portfolio
-from defplan.result import Result, Status
-from defplan.solver import optimise
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "DefplanError": "defplan.errors",
+    "ExitCode": "defplan.errors",
+    "LoadError": "defplan.errors",
+    "Problem": "defplan.errors",
+    "UsageError": "defplan.errors",
+    "SolveOptions": "defplan.formulation",
+    "load_portfolio": "defplan.loader",
+    "parse_portfolio": "defplan.loader",
+    "Portfolio": "defplan.model",
+    "Result": "defplan.result",
+    "Status": "defplan.result",
+    "optimise": "defplan.solver",
+}
 
 __all__ = [
     "DefplanError",
@@ -27,3 +41,19 @@ __all__ = [
     "optimise",
     "parse_portfolio",
 ]
+
+if TYPE_CHECKING:
+    from defplan.errors import DefplanError, ExitCode, LoadError, Problem, UsageError
+    from defplan.formulation import SolveOptions
+    from defplan.loader import load_portfolio, parse_portfolio
+    from defplan.model import Portfolio
+    from defplan.result import Result, Status
+    from defplan.solver import optimise
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'defplan' has no attribute {name!r}")
