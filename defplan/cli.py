@@ -159,7 +159,7 @@ def _emit(result, output_format: OutputFormat) -> None:  # type: ignore[no-untyp
         sys.stdout.write(report.result_csv(result))
     else:
         console = report.make_console()
-        for part in report.result_renderables(result):
+        for part in report.result_renderables(result, width=console.width):
             console.print(part)
             console.print()
 

@@ -53,8 +53,11 @@ def amount(x: float | None) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
-def result_renderables(result: Result) -> list[RenderableType]:
-    """The full report of one result: headline, selection, years, security, commitments."""
+def result_renderables(result: Result, *, width: int = 100) -> list[RenderableType]:
+    """The full report of one result: headline, selection, years, security, commitments.
+
+    `width` is the console's: long candidate names are cut with an ellipsis to fit it.
+    """
     from rich.text import Text
 
     parts: list[RenderableType] = [_headline(result)]
@@ -65,7 +68,7 @@ def result_renderables(result: Result) -> list[RenderableType]:
                 text.append(f"\n  - {conflict}", style="")
             parts.append(text)
         return parts
-    parts.append(_selected_table(result))
+    parts.append(_selected_table(result, width))
     if result.cost_per_year or result.budget_per_year:
         parts.append(_years_table(result))
     parts.append(_objectives_table(result))
@@ -75,7 +78,7 @@ def result_renderables(result: Result) -> list[RenderableType]:
         parts.append(_groups_table(result))
     below = [c for c in result.candidates if not c.selected]
     if below:
-        parts.append(_below_table(result, below))
+        parts.append(_below_table(result, below, width))
     return parts
 
 
@@ -107,29 +110,47 @@ def _headline(result: Result) -> RenderableType:
     return text
 
 
-def _selected_table(result: Result) -> RenderableType:
+def _selected_table(result: Result, width: int) -> RenderableType:
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title="Selected", title_justify="left", show_footer=True)
-    table.add_column("Group / candidate", footer="Total")
-    table.add_column(f"Cost ({_unit(result)})", justify="right", footer=amount(result.cost_total))
-    table.add_column(
-        "Value", justify="right", footer=amount(math.fsum(c.value for c in result.selected))
-    )
+    title = f"Selected, by group (costs in {_unit(result)})"
+    table = Table(title=title, title_justify="left", show_footer=True)
+    ids = [f"  {c.id}" for c in result.selected]
+    table.add_column("Candidate", footer="Total", no_wrap=True, min_width=_widest(ids))
+    cost = "Cost"
+    value = amount(math.fsum(c.value for c in result.selected))
+    figures = [amount(c.cost) for c in result.selected] + [amount(result.cost_total)]
+    fixed = [_widest(ids), max(len(cost), _widest(figures) + 1), max(5, len(value) + 1)]
+    table.add_column("Name", no_wrap=True, overflow="ellipsis", max_width=_room(width, fixed))
+    table.add_column(cost, justify="right", footer=amount(result.cost_total), min_width=len(cost))
+    table.add_column("Value", justify="right", footer=value, min_width=fixed[2])
     order: dict[str | None, list[CandidateOutcome]] = {}
     for c in result.selected:
         order.setdefault(c.group, []).append(c)
     for group, members in sorted(order.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
-        subtotal = math.fsum(c.cost for c in members)
         table.add_row(
-            f"[bold]{group or '(no group)'}[/bold]",
-            f"[bold]{amount(subtotal)}[/bold]",
-            f"[bold]{amount(math.fsum(c.value for c in members))}[/bold]",
+            Text(group or "(no group)", style="bold"),
+            "",
+            Text(amount(math.fsum(c.cost for c in members)), style="bold"),
+            Text(amount(math.fsum(c.value for c in members)), style="bold"),
         )
         for c in members:
-            label = c.name if c.name == c.id else f"{c.name} ({c.id})"
-            table.add_row(f"  {label}", amount(c.cost), amount(c.value))
+            table.add_row(f"  {c.id}", _name(c), amount(c.cost), amount(c.value))
     return table
+
+
+def _room(width: int, fixed: list[int]) -> int:
+    """Width left for a name column beside fixed columns (3 characters of frame each)."""
+    return max(10, width - sum(fixed) - 3 * (len(fixed) + 1) - 1)
+
+
+def _widest(texts: list[str]) -> int:
+    return max((len(t) for t in texts), default=0)
+
+
+def _name(c: CandidateOutcome) -> str:
+    return "" if c.name == c.id else c.name
 
 
 def _years_table(result: Result) -> RenderableType:
@@ -207,7 +228,7 @@ def _groups_table(result: Result) -> RenderableType:
     return table
 
 
-def _below_table(result: Result, below: list[CandidateOutcome]) -> RenderableType:
+def _below_table(result: Result, below: list[CandidateOutcome], width: int) -> RenderableType:
     from rich.table import Table
 
     def ratio(c: CandidateOutcome) -> float:
@@ -215,17 +236,27 @@ def _below_table(result: Result, below: list[CandidateOutcome]) -> RenderableTyp
             return math.inf if c.value > 0 else -math.inf if c.value < 0 else 0.0
         return c.value / c.cost
 
-    table = Table(title="Below the line (best value per unit of cost first)", title_justify="left")
-    table.add_column("Candidate")
-    table.add_column("Group")
-    table.add_column(f"Cost ({_unit(result)})", justify="right")
-    table.add_column("Value", justify="right")
-    table.add_column("Value per 1,000", justify="right")
+    cost = "Cost"
+    ids = _widest([c.id for c in below])
+    groups = max(5, _widest([c.group or "-" for c in below]))
+    costs = max(len(cost), _widest([amount(c.cost) for c in below]))
+    values = max(5, _widest([amount(c.value) for c in below]))
+    room = _room(width, [ids, groups, costs, values, 11])
+    with_names = room >= 12 and any(_name(c) for c in below)  # else too narrow to be useful
+    title = f"Below the line, best value per unit of cost first (costs in {_unit(result)})"
+    table = Table(title=title, title_justify="left")
+    table.add_column("Candidate", no_wrap=True, min_width=ids)
+    if with_names:
+        table.add_column("Name", no_wrap=True, overflow="ellipsis", max_width=room)
+    table.add_column("Group", no_wrap=True, min_width=groups)
+    table.add_column(cost, justify="right", min_width=len(cost))
+    table.add_column("Value", justify="right", min_width=5)
+    table.add_column("Value/1,000", justify="right", min_width=11)
     for c in sorted(below, key=lambda c: -ratio(c)):
         r = ratio(c)
         shown = "free" if r == math.inf else "-" if r == -math.inf else amount(round(1000 * r, 3))
-        label = c.name if c.name == c.id else f"{c.name} ({c.id})"
-        table.add_row(label, c.group or "-", amount(c.cost), amount(c.value), shown)
+        names = [_name(c)] if with_names else []
+        table.add_row(c.id, *names, c.group or "-", amount(c.cost), amount(c.value), shown)
     return table
 
 

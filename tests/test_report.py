@@ -89,8 +89,8 @@ def test_small_report(small: Result, golden: Golden) -> None:
     assert order(text, "kit", "Alpha radar", "Bravo boats", "ops", "Charlie training") == sorted(
         order(text, "kit", "Alpha radar", "Bravo boats", "ops", "Charlie training")
     )
-    assert cells(line_with(text, "Alpha radar")) == ["Alpha radar (alpha)", "50", "7"]
-    assert cells(line_with(text, "Charlie training"))[1:] == ["20", "3"]
+    assert cells(line_with(text, "Alpha radar")) == ["alpha", "Alpha radar", "50", "7"]
+    assert cells(line_with(text, "Charlie training"))[2:] == ["20", "3"]
     assert "delta" not in text.split("Below the line")[0]  # not selected
 
     # cost per year against the caps
