@@ -167,6 +167,8 @@ def _emit(result, output_format: OutputFormat) -> None:  # type: ignore[no-untyp
 def _finish(result) -> None:  # type: ignore[no-untyped-def]
     from defplan.result import Status
 
+    for note in result.notes:
+        _stderr(f"defplan: note: {note}")
     if result.status is Status.INFEASIBLE:
         lines = ["defplan: infeasible: no portfolio satisfies every constraint."]
         if result.conflicts:

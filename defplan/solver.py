@@ -64,10 +64,21 @@ def optimise(
     conflicts: tuple[str, ...] = ()
     x: list[int] | None = first.x
     status = first.status
+    notes: tuple[str, ...] = ()
     if status is Status.OPTIMAL and x is not None:
         x = engine.canonical(x)
+        if engine.cut_short:
+            notes = (
+                "the time limit ran out while settling ties: the portfolio is optimal, "
+                "but another of equal value may be cheaper or earlier in the file",
+            )
     elif status is Status.INFEASIBLE:
         conflicts = tuple(b.label for b in engine.conflicting_blocks())
+        if engine.cut_short:
+            notes = (
+                "the time limit ran out while narrowing down the conflict: "
+                "some listed constraints may not be needed for it",
+            )
     gap = 0.0 if status is Status.OPTIMAL else first.gap if status is Status.FEASIBLE else None
     info = SolverInfo(
         name=engine.solver_name,
@@ -82,6 +93,7 @@ def optimise(
         x=x,
         solver=info,
         conflicts=conflicts,
+        notes=notes,
         file=file,
         sha256=hashlib.sha256(data).hexdigest(),
     )
@@ -95,6 +107,7 @@ def build_result(
     x: Sequence[int] | None,
     solver: SolverInfo,
     conflicts: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
     file: str = "",
     sha256: str = "",
 ) -> Result:
@@ -156,6 +169,7 @@ def build_result(
         value=value,
         solver=solver,
         conflicts=conflicts,
+        notes=notes,
     )
 
 
@@ -206,6 +220,7 @@ class _Engine:
         )
         self.cost_expr = self._expr(dict(enumerate(form.costs)))
         self.extra: dict[str, Any] = {}
+        self.cut_short = False
         self.every_x = pulp.LpAffineExpression([(v, 1.0) for v in self.x]) <= n
 
     def _expr(self, coefs: dict[int, float]) -> Any:
@@ -247,7 +262,10 @@ class _Engine:
         solver = _make_solver(self.pulp, self.options.solver, remaining)
         with _stdout_silenced():
             _interruptible(lambda: prob.solve(solver), self.pulp.PulpSolverError)
-        return self._read(prob, solver)
+        outcome = self._read(prob, solver)
+        if outcome.status in (Status.FEASIBLE, Status.UNKNOWN):
+            self.cut_short = True  # a later stage stopped at the time limit
+        return outcome
 
     def _read(self, prob: Any, solver: Any) -> _Solve:
         pulp = self.pulp
