@@ -90,7 +90,9 @@ def random_portfolio(n: int, years: int, seed: int) -> dict:
         "name": f"synthetic {n}",
         "years": [first, first + years - 1],
         "objectives": {
-            "national": {"weight": 0.4}, "flow": {"weight": 0.35}, "human": {"weight": 0.25},
+            "national": {"weight": 0.4},
+            "flow": {"weight": 0.35},
+            "human": {"weight": 0.25},
         },
         "commitments": {"nato": {"target": n // 20 + 1, "hard": True}},
         "budget": {
@@ -102,12 +104,37 @@ def random_portfolio(n: int, years: int, seed: int) -> dict:
     }
 
 
-def solve(portfolio: dict) -> tuple[float, float | None, str]:
+def tied_portfolio(n: int, seed: int) -> dict:
+    """Small integer costs and values: thousands of equal-value portfolios to tell apart."""
+    rng = random.Random(seed)
+    cands = [
+        {
+            "id": f"c{i}",
+            "group": rng.choice(["eq", "ops"]),
+            "cost": {2026 + rng.randrange(5): rng.randint(1, 5)},
+            "value": {"a": rng.randint(0, 3)},
+        }
+        for i in range(n)
+    ]
+    rules = [
+        {"at_most": 2, "of": [f"c{j}" for j in rng.sample(range(n), 5)]} for _ in range(n // 15)
+    ]
+    return {
+        "objectives": {"a": {}},
+        "years": [2026, 2030],
+        "budget": {"total": n, "per_year": {2026 + y: n / 6 for y in range(5)}},
+        "groups": {"eq": {"min_share": 0.3}},
+        "rules": rules,
+        "candidates": cands,
+    }
+
+
+def solve(portfolio: dict, time_limit: float | None = None) -> tuple[float, float | None, str]:
     from defplan import SolveOptions, optimise, parse_portfolio
 
     p = parse_portfolio(json.dumps(portfolio), filename="bench")
     started = time.perf_counter()
-    result = optimise(p, options=SolveOptions())
+    result = optimise(p, options=SolveOptions(time_limit=time_limit))
     return time.perf_counter() - started, result.value, result.status.value
 
 
@@ -147,6 +174,9 @@ def main() -> None:
     for n in (200, 1000) if args.quick else (200, 1000, 5000):
         seconds, value, status = solve(random_portfolio(n, 15, seed=n))
         say(f"- synthetic {n} candidates x 15 years: {status} value {value:.4g} in {seconds:.2f} s")
+    for n, limit in ((1000, None), (3000, 5.0)) if not args.quick else ((1000, None),):
+        seconds, value, status = solve(tied_portfolio(n, seed=5), time_limit=limit)
+        say(f"- tied {n} candidates, time limit {limit}: {status} in {seconds:.2f} s")
     with (HERE / "results.md").open("a", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n\n")
 

@@ -35,6 +35,8 @@ from defplan.result import (
 )
 
 SOLVERS = ("highs", "cbc")
+CHUNK = 20
+"""Candidates settled per solve when ties go to file order (2^20 stays exact in a MIP)."""
 TIE = 1e-9
 """Relative tolerance within which values (and costs) count as equal (SPEC §2)."""
 
@@ -291,8 +293,8 @@ class _Engine:
         self.cost_cap = cost + _tolerance(cost)
         self.extra["tie_value"] = self.value_expr >= self.value_floor
         self.extra["tie_cost"] = self.cost_expr <= self.cost_cap
-        if not self._another_exists(x):  # the usual case: x is the only best portfolio
-            return x
+        if self._out_of_time() or not self._another_exists(x):
+            return x  # the usual case: x is the only best portfolio
         del self.extra["tie_cost"]
         cheaper = self.solve(self.problem(self.cost_expr, maximise=False))
         if cheaper.status is Status.OPTIMAL and self._ties(cheaper.x):
@@ -300,17 +302,24 @@ class _Engine:
             cost = selection_cost(form, x)
             self.cost_cap = cost + _tolerance(cost)
         self.extra["tie_cost"] = self.cost_expr <= self.cost_cap
-        if not self._another_exists(x):
+        if self._out_of_time() or not self._another_exists(x):
             return x
         return self._file_order_first(x)
+
+    def _out_of_time(self) -> bool:
+        """True (and noted) once the time limit has passed."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self.cut_short = True
+        return self.cut_short
 
     def _feasible(self) -> _Solve:
         return self.solve(self.problem(self.pulp.LpAffineExpression(), maximise=True))
 
-    def _another_exists(self, x: list[int]) -> bool:
-        """True when some other selection ties with x on value and cost."""
-        flips = [(v, -1.0) if on else (v, 1.0) for v, on in zip(self.x, x, strict=True)]
-        self.extra["no_good"] = self.pulp.LpAffineExpression(flips) >= 1 - sum(x)
+    def _another_exists(self, x: list[int], start: int = 0) -> bool:
+        """True when another selection, differing from x from candidate `start` on, ties."""
+        flips = [(self.x[i], -1.0 if x[i] else 1.0) for i in range(start, len(x))]
+        ones = sum(x[start:])
+        self.extra["no_good"] = self.pulp.LpAffineExpression(flips) >= 1 - ones
         other = self._feasible()
         del self.extra["no_good"]
         return other.status is Status.OPTIMAL and self._ties(other.x)
@@ -324,16 +333,30 @@ class _Engine:
         )
 
     def _file_order_first(self, x: list[int]) -> list[int]:
-        """Keep each candidate, in file order, whenever a tied portfolio allows it."""
-        for i, var in enumerate(self.x):
-            self.extra[f"fix{i}"] = var >= 1
-            if x[i]:
-                continue
-            trial = self._feasible()
-            if trial.status is Status.OPTIMAL and self._ties(trial.x) and trial.x[i]:
-                x = trial.x
-            else:
-                self.extra[f"fix{i}"] = var <= 0
+        """The lexicographically greatest tied selection, CHUNK candidates per solve.
+
+        Within a chunk, weights 2^(k-1), ..., 2, 1 make selecting an earlier candidate
+        worth more than selecting all later ones together, so the chunk's best is its
+        lexicographic maximum; the chunk is then fixed and the next one solved, until no
+        other tie is left among the candidates not yet fixed.
+        """
+        n = len(x)
+        for start in range(0, n, CHUNK):
+            chunk = range(start, min(n, start + CHUNK))
+            weights = {i: float(2 ** (chunk.stop - 1 - i)) for i in chunk}
+
+            def score(y: list[int], weights: dict[int, float] = weights) -> float:
+                return sum(w for i, w in weights.items() if y[i])
+
+            if self._out_of_time():
+                return x
+            trial = self.solve(self.problem(self._expr(weights), maximise=True))
+            if self._ties(trial.x) and score(trial.x) >= score(x):  # type: ignore[arg-type]
+                x = trial.x  # type: ignore[assignment]
+            for i in chunk:
+                self.extra[f"fix{i}"] = self.x[i] >= 1 if x[i] else self.x[i] <= 0
+            if chunk.stop < n and (self._out_of_time() or not self._another_exists(x, chunk.stop)):
+                return x
         return x
 
     # -- explaining infeasibility ---------------------------------------------------------

@@ -259,3 +259,14 @@ def test_every_shipped_portfolio_solves(path: Path) -> None:
     assert result.status is Status.OPTIMAL, result.conflicts
     assert result.selected_ids
     assert len(result.selected_ids) < len(p.candidates)
+
+
+def test_file_order_ties_across_many_candidates() -> None:
+    # 50 interchangeable candidates: ties everywhere, settled over several chunks of solves
+    cands: list[dict[str, Any]] = [{"id": f"c{i}", "cost": 1, "value": {"v": 1}} for i in range(50)]
+    cands[26]["excludes"] = ["c25"]
+    p = portfolio(cands, rules=[{"at_most": 1, "of": [f"c{i}" for i in range(25)]}])
+    result = run(p)
+    expected = ("c0", "c25", *(f"c{i}" for i in range(27, 35)))
+    assert result.selected_ids == expected
+    assert result.value == 10 and result.cost_total == 10
