@@ -18,6 +18,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check defplan tests bench
+	$(BIN)/ruff format --check defplan tests bench
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -111,13 +111,15 @@ def _partial_check(data: dict[str, Any]) -> list[tuple[Loc, str]]:
     for key in ("candidates", "rules"):
         items = data.get(key)
         if isinstance(items, list):
-            good = [(i, _validated(_ITEM_MODELS[key], item)) for i, item in enumerate(items)]
+            check = _salvaged if key in _SALVAGED else _validated
+            good = [(i, check(_ITEM_MODELS[key], item)) for i, item in enumerate(items)]
             fields[key] = [obj for _, obj in good if obj is not None]
             positions[key] = [i for i, obj in good if obj is not None]
     for key in ("objectives", "commitments", "groups"):
         entries = data.get(key)
         if isinstance(entries, dict):
-            checked = {str(k): _validated(_ITEM_MODELS[key], v) for k, v in entries.items()}
+            check = _salvaged if key in _SALVAGED else _validated
+            checked = {str(k): check(_ITEM_MODELS[key], v) for k, v in entries.items()}
             fields[key] = {k: obj for k, obj in checked.items() if obj is not None}
     fields["budget"] = _validated(model.Budget, data.get("budget", {})) or model.Budget()
     fields["years"] = _validated(model.Years, data.get("years"))
@@ -139,6 +141,28 @@ def _validated(kind: Any, item: Any) -> Any:
         return TypeAdapter(kind).validate_python(item)
     except ValidationError:
         return None
+
+
+_NEUTRAL = {"cost": 0}
+"""Stand-ins for required fields that failed, so the rest of an item can still be checked."""
+
+_SALVAGED = {"candidates", "objectives", "groups"}
+"""Sections whose items are checked without their failed keys: leaving a key out there
+can hide a cross-field problem but never invent one (unlike a commitment's penalty or a
+rule's count)."""
+
+
+def _salvaged(model: Any, item: Any) -> Any:
+    """item validated as model; failing that, without the keys that failed."""
+    try:
+        return model.model_validate(item)
+    except ValidationError as exc:
+        if not isinstance(item, dict):
+            return None
+        bad = {err["loc"][0] for err in exc.errors(include_input=False) if err["loc"]}
+    kept = {k: v for k, v in item.items() if k not in bad}
+    kept.update({k: _NEUTRAL[k] for k in bad if k in _NEUTRAL})
+    return _validated(model, kept)
 
 
 def _raw_names(data: dict[str, Any]) -> Names:

@@ -1274,3 +1274,30 @@ def test_unreadable_file(tmp_path: Path) -> None:
 def test_shipped_portfolio_loads(path: Path) -> None:
     p = load_portfolio(path)
     assert p.candidates
+
+
+def test_references_in_a_candidate_with_a_bad_key_are_still_checked() -> None:
+    # a typo in one key does not hide an unknown id elsewhere in the same candidate
+    text = dedent("""\
+        objectives: {n: {weight: 1}}
+        budget: {total: 10}
+        groups:
+          equipmnt: {min_share: 1.2}
+        candidates:
+          - id: x
+            group: equipment
+            cost: 1
+            require: [y]
+            excludes: [helicopter-leas]
+          - id: y
+            cost: -1
+            requires: [zz]
+        """)
+    problems = problems_of(text)
+    check(find(problems, "'equipmnt'"), 4, 3)
+    check(find(problems, "min_share"), 4, 25)
+    check(find(problems, "'require'"), 9, 5)
+    check(find(problems, "'helicopter-leas'"), 10, 16)
+    check(find(problems, ">= 0"), 12, 11)
+    check(find(problems, "'zz'"), 13, 16)
+    assert len(problems) == 6
