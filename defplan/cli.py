@@ -66,7 +66,7 @@ FileArg = Annotated[
 def optimise(
     file: FileArg,
     budget: Annotated[
-        float | None,
+        str | None,
         typer.Option(metavar="B", help="Cap on the total cost (overrides budget.total)."),
     ] = None,
     budget_year: Annotated[
@@ -87,7 +87,7 @@ def optimise(
         str, typer.Option(metavar="NAME", help="Solver: highs (default) or cbc.")
     ] = "highs",
     time_limit: Annotated[
-        float | None,
+        str | None,
         typer.Option(
             metavar="SECONDS", help="Stop after this many seconds with the best portfolio found."
         ),
@@ -108,12 +108,13 @@ def optimise(
         from defplan.output import check_writable, write_atomic
         from defplan.solver import optimise as run
 
-        if time_limit is not None and not time_limit > 0:
+        seconds = _number("--time-limit", time_limit, "a number of seconds such as 30")
+        if seconds is not None and not seconds > 0:
             raise UsageError("--time-limit must be a number of seconds > 0")
         if output is not None:
             check_writable(output)
         options = SolveOptions(
-            budget=budget,
+            budget=_number("--budget", budget, "a number such as 6000"),
             budget_per_year={
                 int(k): v for k, v in _pairs(budget_year, "--budget-year", "YEAR").items()
             },
@@ -121,7 +122,7 @@ def optimise(
             include=tuple(include or ()),
             exclude=tuple(exclude or ()),
             solver=solver.lower(),
-            time_limit=time_limit,
+            time_limit=seconds,
         )
         data, name = read_source(file)
         portfolio = parse_portfolio(data, filename=name)
@@ -130,6 +131,16 @@ def optimise(
             write_atomic(output, result.to_json())
         _emit(result, output_format)
         _finish(result)
+
+
+def _number(flag: str, text: str | None, example: str) -> float | None:
+    """A numeric option's value; UsageError naming the flag when it is not a number."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise UsageError(f"{flag} takes {example}, not '{text}'") from None
 
 
 def _pairs(items: list[str] | None, flag: str, what: str) -> dict[str, float]:
@@ -159,7 +170,10 @@ def _emit(result, output_format: OutputFormat) -> None:  # type: ignore[no-untyp
         sys.stdout.write(report.result_csv(result))
     else:
         console = report.make_console()
-        for part in report.result_renderables(result, width=console.width):
+        on_screen = console.is_terminal and sys.stderr.isatty()  # stderr lists conflicts
+        for part in report.result_renderables(
+            result, width=console.width, show_conflicts=not on_screen
+        ):
             console.print(part)
             console.print()
 

@@ -98,7 +98,8 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     blocks.extend(_link_blocks(portfolio, index))
     for i, how, value in forced:
         bound = Row({i: 1.0}, lower=1.0) if value else Row({i: 1.0}, upper=0.0)
-        blocks.append(Block(f"{how} '{cands[i].id}'", (bound,)))
+        cost = f" (cost {costs[i]:,.6g} {unit})" if value and costs[i] else ""
+        blocks.append(Block(f"{how} '{cands[i].id}'{cost}", (bound,)))
     return Formulation(
         values=values,
         costs=costs,

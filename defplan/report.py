@@ -53,16 +53,20 @@ def amount(x: float | None) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
-def result_renderables(result: Result, *, width: int = 100) -> list[RenderableType]:
+def result_renderables(
+    result: Result, *, width: int = 100, show_conflicts: bool = True
+) -> list[RenderableType]:
     """The full report of one result: headline, selection, years, security, commitments.
 
     `width` is the console's: long candidate names are cut with an ellipsis to fit it.
+    `show_conflicts=False` leaves an infeasible run's conflict to stderr, for a terminal
+    that shows both.
     """
     from rich.text import Text
 
     parts: list[RenderableType] = [_headline(result)]
     if not result.status.has_portfolio:
-        if result.conflicts:
+        if result.conflicts and show_conflicts:
             text = Text("These constraints cannot all hold together:", style="bold red")
             for conflict in result.conflicts:
                 text.append(f"\n  - {conflict}", style="")
@@ -117,12 +121,19 @@ def _selected_table(result: Result, width: int) -> RenderableType:
     title = f"Selected, by group (costs in {_unit(result)})"
     table = Table(title=title, title_justify="left", show_footer=True)
     ids = [f"  {c.id}" for c in result.selected]
+    penalised = abs(math.fsum(c.value for c in result.selected) - (result.value or 0.0)) > 1e-9
     table.add_column("Candidate", footer="Total", no_wrap=True, min_width=_widest(ids))
     cost = "Cost"
     value = amount(math.fsum(c.value for c in result.selected))
     figures = [amount(c.cost) for c in result.selected] + [amount(result.cost_total)]
     fixed = [_widest(ids), max(len(cost), _widest(figures) + 1), max(5, len(value) + 1)]
-    table.add_column("Name", no_wrap=True, overflow="ellipsis", max_width=_room(width, fixed))
+    table.add_column(
+        "Name",
+        footer="before penalties" if penalised else "",
+        no_wrap=True,
+        overflow="ellipsis",
+        max_width=_room(width, fixed),
+    )
     table.add_column(cost, justify="right", footer=amount(result.cost_total), min_width=len(cost))
     table.add_column("Value", justify="right", footer=value, min_width=fixed[2])
     order: dict[str | None, list[CandidateOutcome]] = {}
@@ -221,10 +232,11 @@ def _groups_table(result: Result) -> RenderableType:
     table.add_column("Group")
     table.add_column(f"Spend ({_unit(result)})", justify="right")
     table.add_column("Share of cost", justify="right")
+    table.add_column("Rule")
     total = result.cost_total
     for name, spend in result.groups.items():
         share = f"{100 * spend / total:.1f}%" if total else "-"
-        table.add_row(name, amount(spend), share)
+        table.add_row(name, amount(spend), share, result.group_rules.get(name, ""))
     return table
 
 
@@ -243,7 +255,10 @@ def _below_table(result: Result, below: list[CandidateOutcome], width: int) -> R
     values = max(5, _widest([amount(c.value) for c in below]))
     room = _room(width, [ids, groups, costs, values, 11])
     with_names = room >= 12 and any(_name(c) for c in below)  # else too narrow to be useful
-    title = f"Below the line, best value per unit of cost first (costs in {_unit(result)})"
+    title = (
+        f"Below the line, best value per unit of cost first (costs in {_unit(result)}; "
+        f"value per 1,000 {_unit(result)})"
+    )
     table = Table(title=title, title_justify="left")
     table.add_column("Candidate", no_wrap=True, min_width=ids)
     if with_names:
@@ -251,7 +266,7 @@ def _below_table(result: Result, below: list[CandidateOutcome], width: int) -> R
     table.add_column("Group", no_wrap=True, min_width=groups)
     table.add_column(cost, justify="right", min_width=len(cost))
     table.add_column("Value", justify="right", min_width=5)
-    table.add_column("Value/1,000", justify="right", min_width=11)
+    table.add_column("Per 1,000", justify="right", min_width=11)
     for c in sorted(below, key=lambda c: -ratio(c)):
         r = ratio(c)
         shown = "free" if r == math.inf else "-" if r == -math.inf else amount(round(1000 * r, 3))
@@ -283,7 +298,10 @@ def result_csv(result: Result) -> str:
 
 
 def _num(x: float) -> str:
-    return repr(0.0 if x == 0 else x)
+    """A CSV number: 900 rather than 900.0, never -0."""
+    if x == 0:
+        return "0"
+    return str(int(x)) if float(x).is_integer() and abs(x) < 2**53 else repr(x)
 
 
 def _count(n: int, noun: str) -> str:

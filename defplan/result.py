@@ -91,6 +91,7 @@ class Result:
     solver: SolverInfo
     conflicts: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    group_rules: dict[str, str] = field(default_factory=dict)
 
     @property
     def selected(self) -> tuple[CandidateOutcome, ...]:
@@ -165,7 +166,11 @@ class Result:
             }
             if has
             else {},
-            "groups": {k: v for k, v in self.groups.items()} if has else {},
+            "groups": {
+                k: {"spend": v, "rule": self.group_rules.get(k, "")} for k, v in self.groups.items()
+            }
+            if has
+            else {},
             "solver": {
                 "name": self.solver.name,
                 "version": self.solver.version,
@@ -190,8 +195,19 @@ class Result:
         }
 
     def to_json(self) -> str:
-        """The JSON text of to_dict(), with a final newline."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        """The JSON text of to_dict(), with a final newline; whole numbers print as 900."""
+        return json.dumps(_whole(self.to_dict()), indent=2, ensure_ascii=False) + "\n"
+
+
+def _whole(data: Any) -> Any:
+    """data with integral floats as ints, so JSON shows 900 rather than 900.0."""
+    if isinstance(data, float) and data.is_integer() and abs(data) < 2**53:
+        return int(data)
+    if isinstance(data, dict):
+        return {k: _whole(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_whole(v) for v in data]
+    return data
 
 
 REPORTED_DIGITS = 12

@@ -24,7 +24,7 @@ from typing import Any
 
 from defplan.errors import SolverError
 from defplan.formulation import Block, Formulation, Row, SolveOptions, formulate
-from defplan.model import Portfolio
+from defplan.model import Group, Portfolio
 from defplan.result import (
     CandidateOutcome,
     CommitmentOutcome,
@@ -154,6 +154,8 @@ def build_result(
     }
     value = clean(objective_value(form, chosen)) if status.has_portfolio else None
     labels = {k: o.label or k for k, o in portfolio.objectives.items()}
+    unit = f"{portfolio.unit} {portfolio.currency}".strip()
+    rules = {name: group_rule_text(g, unit) for name, g in portfolio.groups.items()}
     return Result(
         status=status,
         name=portfolio.name,
@@ -172,7 +174,22 @@ def build_result(
         solver=solver,
         conflicts=conflicts,
         notes=notes,
+        group_rules=rules,
     )
+
+
+def group_rule_text(g: Group, unit: str) -> str:
+    """A group's spending rule in words, e.g. 'at least 20% of cost'."""
+    parts = []
+    if g.min_share is not None:
+        parts.append(f"at least {100 * g.min_share:.4g}% of cost")
+    if g.max_share is not None:
+        parts.append(f"at most {100 * g.max_share:.4g}% of cost")
+    if g.min is not None:
+        parts.append(f"at least {g.min:,.6g} {unit}")
+    if g.max is not None:
+        parts.append(f"at most {g.max:,.6g} {unit}")
+    return "; ".join(parts) or "none"
 
 
 def objective_value(form: Formulation, x: Sequence[int]) -> float:

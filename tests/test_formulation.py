@@ -72,7 +72,7 @@ def test_commitments_rules_links_and_forced_choices_become_blocks() -> None:
     assert "rule 1: exactly 1 of x, y, x" in names
     rule = form.blocks[names.index("rule 1: exactly 1 of x, y, x")].rows[0]
     assert rule.coefs == {0: 1.0, 1: 1.0}  # an id listed twice counts once
-    assert names[-2:] == ["--include 'y'", "--exclude 'x'"]
+    assert names[-2:] == ["--include 'y' (cost 5 M EUR)", "--exclude 'x'"]
 
 
 def test_soft_commitments_are_not_constraints() -> None:

@@ -111,7 +111,7 @@ def test_small_report(small: Result, golden: Golden) -> None:
     assert "soft" in eu
 
     # group rules: spend and share
-    assert cells(line_with(text, "kit", "%")) == ["kit", "80", "80.0%"]
+    assert cells(line_with(text, "kit", "%")) == ["kit", "80", "80.0%", "at least 20% of cost"]
 
     # below the line: delta (4.5 per 25) before echo (0.5 per 10)
     below = text.split("Below the line")[1]

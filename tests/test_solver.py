@@ -198,7 +198,7 @@ def test_mandatory_and_exclude_on_one_candidate_conflict() -> None:
     p = portfolio([{"id": "m", "cost": 1, "mandatory": True}, {"id": "n", "cost": 1}])
     result = run(p, exclude=("m",))
     assert result.status is Status.INFEASIBLE
-    assert set(result.conflicts) == {"mandatory candidate 'm'", "--exclude 'm'"}
+    assert set(result.conflicts) == {"mandatory candidate 'm' (cost 1 M EUR)", "--exclude 'm'"}
 
 
 def hard_knapsack(n: int, years: int, seed: int, **extra: Any) -> Any:
