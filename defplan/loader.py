@@ -190,7 +190,14 @@ def compose_yaml(text: str | bytes, *, filename: str) -> yaml.Node:
         root = yaml.compose(text, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(" ".join(s.split()) for s in (exc.context, exc.problem) if s)
+        message = " ".join((exc.problem or exc.context or "").split())
+        where = exc.context_mark
+        opened_earlier = where is not None and mark is not None and where.line < mark.line
+        if exc.problem and exc.context and opened_earlier:  # e.g. an unclosed bracket
+            context = " ".join(exc.context.removeprefix("while ").split())
+            message += (
+                f" ({context} that starts at line {where.line + 1}, column {where.column + 1})"
+            )
         if "\t" in text and "cannot start any token" in message:
             message += " (tabs cannot indent YAML; use spaces)"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)

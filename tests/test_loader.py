@@ -1301,3 +1301,9 @@ def test_references_in_a_candidate_with_a_bad_key_are_still_checked() -> None:
     check(find(problems, ">= 0"), 12, 11)
     check(find(problems, "'zz'"), 13, 16)
     assert len(problems) == 6
+
+
+def test_unclosed_bracket_says_where_it_opened() -> None:
+    text = "objectives: {a: {}}\ncandidates:\n  - {id: x, cost: 1\n  - {id: y, cost: 2}\n"
+    problem = one_problem(text)
+    check(problem, 4, 5, "starts at line 3, column 5")
