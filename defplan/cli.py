@@ -11,11 +11,15 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 
 from defplan.errors import DefplanError, ExitCode, LoadError, UsageError
+
+if TYPE_CHECKING:
+    from defplan.result import Result
 
 app = typer.Typer(
     name="defplan",
@@ -161,7 +165,7 @@ def _pairs(items: list[str] | None, flag: str, what: str) -> dict[str, float]:
     return pairs
 
 
-def _emit(result, output_format: OutputFormat) -> None:  # type: ignore[no-untyped-def]
+def _emit(result: Result, output_format: OutputFormat) -> None:
     from defplan import report
 
     if output_format is OutputFormat.json:
@@ -178,7 +182,7 @@ def _emit(result, output_format: OutputFormat) -> None:  # type: ignore[no-untyp
             console.print()
 
 
-def _finish(result) -> None:  # type: ignore[no-untyped-def]
+def _finish(result: Result) -> None:
     from defplan.result import Status
 
     for note in result.notes:
@@ -233,7 +237,9 @@ class _errors_handled:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, exc, tb) -> bool:  # type: ignore[no-untyped-def]
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> Literal[False]:
         if exc is None or isinstance(exc, typer.Exit | SystemExit):
             return False
         if isinstance(exc, LoadError):

@@ -8,7 +8,7 @@ explanation can drop whole blocks by name.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from defplan.errors import UsageError
@@ -250,5 +250,5 @@ def _link_blocks(portfolio: Portfolio, index: dict[str, int]) -> list[Block]:
     return blocks
 
 
-def _nonzero(pairs) -> dict[int, float]:  # type: ignore[no-untyped-def]
+def _nonzero(pairs: Iterable[tuple[int, float]]) -> dict[int, float]:
     return {i: float(v) for i, v in pairs if v != 0}

@@ -201,14 +201,11 @@ def _commitments_table(result: Result) -> RenderableType:
     from rich.table import Table
 
     table = Table(title="Commitments", title_justify="left")
-    for name, just in (
-        ("Commitment", "left"),
-        ("Framework", "left"),
-        ("Target", "right"),
-        ("Achieved", "right"),
-        ("Status", "left"),
-    ):
-        table.add_column(name, justify=just)  # type: ignore[arg-type]
+    for name in ("Commitment", "Framework"):
+        table.add_column(name)
+    for name in ("Target", "Achieved"):
+        table.add_column(name, justify="right")
+    table.add_column("Status")
     for key, c in result.commitments.items():
         if c.met:
             status = "[green]met[/green]"

@@ -314,7 +314,7 @@ class _Engine:
             return x  # the usual case: x is the only best portfolio
         del self.extra["tie_cost"]
         cheaper = self.solve(self.problem(self.cost_expr, maximise=False))
-        if cheaper.status is Status.OPTIMAL and self._ties(cheaper.x):
+        if cheaper.status is Status.OPTIMAL and cheaper.x is not None and self._ties(cheaper.x):
             x = cheaper.x
             cost = selection_cost(form, x)
             self.cost_cap = cost + _tolerance(cost)
@@ -368,8 +368,8 @@ class _Engine:
             if self._out_of_time():
                 return x
             trial = self.solve(self.problem(self._expr(weights), maximise=True))
-            if self._ties(trial.x) and score(trial.x) >= score(x):  # type: ignore[arg-type]
-                x = trial.x  # type: ignore[assignment]
+            if trial.x is not None and self._ties(trial.x) and score(trial.x) >= score(x):
+                x = trial.x
             for i in chunk:
                 self.extra[f"fix{i}"] = self.x[i] >= 1 if x[i] else self.x[i] <= 0
             if chunk.stop < n and (self._out_of_time() or not self._another_exists(x, chunk.stop)):
