@@ -19,6 +19,7 @@ import typer
 from defplan.errors import DefplanError, ExitCode, LoadError, UsageError
 
 if TYPE_CHECKING:
+    from defplan.formulation import SolveOptions
     from defplan.result import Result
 
 app = typer.Typer(
@@ -66,6 +67,58 @@ FileArg = Annotated[
 ]
 
 
+BudgetYearOpt = Annotated[
+    list[str] | None,
+    typer.Option("--budget-year", metavar="YEAR=B", help="Annual cap YEAR=B; repeatable."),
+]
+WeightOpt = Annotated[
+    list[str] | None,
+    typer.Option("--weight", metavar="OBJ=W", help="Objective weight OBJ=W; repeatable."),
+]
+IncludeOpt = Annotated[
+    list[str] | None, typer.Option(metavar="ID", help="Force a candidate in; repeatable.")
+]
+ExcludeOpt = Annotated[
+    list[str] | None, typer.Option(metavar="ID", help="Keep a candidate out; repeatable.")
+]
+SolverOpt = Annotated[str, typer.Option(metavar="NAME", help="Solver: highs (default) or cbc.")]
+TimeLimitOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="SECONDS", help="Stop each solve after this many seconds with the best found."
+    ),
+]
+
+
+def _solve_options(
+    *,
+    budget: float | None,
+    budget_year: list[str] | None,
+    weight: list[str] | None,
+    include: list[str] | None,
+    exclude: list[str] | None,
+    solver: str,
+    time_limit: str | None,
+) -> SolveOptions:
+    """The run options shared by optimise, sweep and diff, checked."""
+    from defplan.formulation import SolveOptions
+
+    seconds = _number("--time-limit", time_limit, "a number of seconds such as 30")
+    if seconds is not None and not seconds > 0:
+        raise UsageError("--time-limit must be a number of seconds > 0")
+    return SolveOptions(
+        budget=budget,
+        budget_per_year={
+            int(k): v for k, v in _pairs(budget_year, "--budget-year", "YEAR").items()
+        },
+        weights=_pairs(weight, "--weight", "OBJ"),
+        include=tuple(include or ()),
+        exclude=tuple(exclude or ()),
+        solver=solver.lower(),
+        time_limit=seconds,
+    )
+
+
 @app.command()
 def optimise(
     file: FileArg,
@@ -73,29 +126,12 @@ def optimise(
         str | None,
         typer.Option(metavar="B", help="Cap on the total cost (overrides budget.total)."),
     ] = None,
-    budget_year: Annotated[
-        list[str] | None,
-        typer.Option("--budget-year", metavar="YEAR=B", help="Annual cap YEAR=B; repeatable."),
-    ] = None,
-    weight: Annotated[
-        list[str] | None,
-        typer.Option("--weight", metavar="OBJ=W", help="Objective weight OBJ=W; repeatable."),
-    ] = None,
-    include: Annotated[
-        list[str] | None, typer.Option(metavar="ID", help="Force a candidate in; repeatable.")
-    ] = None,
-    exclude: Annotated[
-        list[str] | None, typer.Option(metavar="ID", help="Keep a candidate out; repeatable.")
-    ] = None,
-    solver: Annotated[
-        str, typer.Option(metavar="NAME", help="Solver: highs (default) or cbc.")
-    ] = "highs",
-    time_limit: Annotated[
-        str | None,
-        typer.Option(
-            metavar="SECONDS", help="Stop after this many seconds with the best portfolio found."
-        ),
-    ] = None,
+    budget_year: BudgetYearOpt = None,
+    weight: WeightOpt = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    solver: SolverOpt = "highs",
+    time_limit: TimeLimitOpt = None,
     output_format: Annotated[
         OutputFormat,
         typer.Option("--format", metavar="FORMAT", help="table (default), json or csv."),
@@ -107,27 +143,21 @@ def optimise(
 ) -> None:
     """Pick the best portfolio for a budget."""
     with _errors_handled():
-        from defplan.formulation import SolveOptions
         from defplan.loader import parse_portfolio, read_source
         from defplan.output import check_writable, write_atomic
         from defplan.solver import optimise as run
 
-        seconds = _number("--time-limit", time_limit, "a number of seconds such as 30")
-        if seconds is not None and not seconds > 0:
-            raise UsageError("--time-limit must be a number of seconds > 0")
+        options = _solve_options(
+            budget=_number("--budget", budget, "a number such as 6000"),
+            budget_year=budget_year,
+            weight=weight,
+            include=include,
+            exclude=exclude,
+            solver=solver,
+            time_limit=time_limit,
+        )
         if output is not None:
             check_writable(output)
-        options = SolveOptions(
-            budget=_number("--budget", budget, "a number such as 6000"),
-            budget_per_year={
-                int(k): v for k, v in _pairs(budget_year, "--budget-year", "YEAR").items()
-            },
-            weights=_pairs(weight, "--weight", "OBJ"),
-            include=tuple(include or ()),
-            exclude=tuple(exclude or ()),
-            solver=solver.lower(),
-            time_limit=seconds,
-        )
         data, name = read_source(file)
         portfolio = parse_portfolio(data, filename=name)
         result = run(portfolio, options=options, file=name, data=data)
@@ -135,6 +165,181 @@ def optimise(
             write_atomic(output, result.to_json())
         _emit(result, output_format)
         _finish(result)
+
+
+@app.command()
+def sweep(
+    file: FileArg,
+    budget: Annotated[
+        str,
+        typer.Option(
+            metavar="START:STOP:STEP|B1,B2,...",
+            help="Budgets to solve at: a range (STOP included when reached) or a list.",
+        ),
+    ],
+    budget_year: BudgetYearOpt = None,
+    weight: WeightOpt = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    solver: SolverOpt = "highs",
+    time_limit: TimeLimitOpt = None,
+    workers: Annotated[
+        int, typer.Option(metavar="N", min=1, help="Solve points in N processes.")
+    ] = 1,
+    plot: Annotated[
+        Path | None,
+        typer.Option(metavar="PATH", help="Also draw value against budget to PATH (.svg, .png)."),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", metavar="FORMAT", help="table (default), json or csv."),
+    ] = OutputFormat.table,
+) -> None:
+    """Solve the portfolio at a series of budgets: the value-for-money frontier."""
+    with _errors_handled():
+        from defplan import report
+        from defplan.analysis.sweep import parse_budgets
+        from defplan.analysis.sweep import sweep as run
+        from defplan.loader import parse_portfolio, read_source
+        from defplan.result import Status
+
+        budgets = parse_budgets(budget)
+        options = _solve_options(
+            budget=None,
+            budget_year=budget_year,
+            weight=weight,
+            include=include,
+            exclude=exclude,
+            solver=solver,
+            time_limit=time_limit,
+        )
+        if plot is not None:
+            from defplan.plot import check_plot_target
+
+            check_plot_target(plot)
+        data, name = read_source(file)
+        portfolio = parse_portfolio(data, filename=name)
+        with report.progress(len(budgets), "solving budgets") as advance:
+            points = run(
+                portfolio,
+                budgets=budgets,
+                options=options,
+                file=name,
+                data=data,
+                workers=workers,
+                on_point=advance,
+            )
+        if plot is not None:
+            from defplan.plot import write_frontier_plot
+
+            write_frontier_plot(points, plot)
+        if output_format is OutputFormat.json:
+            sys.stdout.write(report.sweep_json(points))
+        elif output_format is OutputFormat.csv:
+            sys.stdout.write(report.sweep_csv(points))
+        else:
+            console = report.make_console()
+            for part in report.sweep_renderables(points, width=console.width):
+                console.print(part)
+                console.print()
+        if any(p.result.status is Status.UNKNOWN for p in points):
+            _stderr("defplan: at some budgets no portfolio was found before the time limit")
+            raise typer.Exit(ExitCode.NO_SOLUTION)
+
+
+class DiffFormat(StrEnum):
+    """How diff prints its comparison."""
+
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def diff(
+    left: Annotated[
+        str, typer.Argument(metavar="LEFT", help="A saved result (--output) or a portfolio file.")
+    ],
+    right: Annotated[
+        str | None,
+        typer.Argument(metavar="[RIGHT]", help="A saved result or a portfolio file."),
+    ] = None,
+    budget: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="B",
+            help="Budget for portfolio files: once for both, or twice (left, then right).",
+        ),
+    ] = None,
+    budget_year: BudgetYearOpt = None,
+    weight: WeightOpt = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    solver: SolverOpt = "highs",
+    time_limit: TimeLimitOpt = None,
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", metavar="FORMAT", help="table (default) or json.")
+    ] = DiffFormat.table,
+) -> None:
+    """Compare two results: two saved runs, two files, or one file at two budgets."""
+    with _errors_handled():
+        from defplan import report
+        from defplan.analysis.diff import Diff
+
+        budgets = [_number("--budget", b, "a number such as 6000") for b in budget or ()]
+        if len(budgets) > 2:
+            raise UsageError("diff takes --budget at most twice (left, then right)")
+        if right is None and len(budgets) != 2:
+            raise UsageError(
+                "diff needs two results: LEFT RIGHT, or one portfolio FILE with --budget twice"
+            )
+        options = _solve_options(
+            budget=None,
+            budget_year=budget_year,
+            weight=weight,
+            include=include,
+            exclude=exclude,
+            solver=solver,
+            time_limit=time_limit,
+        )
+        left_budget = budgets[0] if budgets else None
+        right_budget = budgets[-1] if budgets else None
+        sides = _Sides(options)
+        comparison = Diff(
+            sides.result(left, left_budget), sides.result(right or left, right_budget)
+        )
+        if output_format is DiffFormat.json:
+            sys.stdout.write(report.diff_json(comparison))
+        else:
+            console = report.make_console()
+            for part in report.diff_renderables(comparison, width=console.width):
+                console.print(part)
+                console.print()
+
+
+class _Sides:
+    """Each side of a diff: a saved result as it is, or a portfolio solved now."""
+
+    def __init__(self, options: SolveOptions):
+        self.options = options
+        self.read: dict[str, tuple[bytes, str]] = {}
+
+    def result(self, source: str, budget: float | None) -> Result:
+        from dataclasses import replace
+
+        from defplan.loader import parse_portfolio, read_source
+        from defplan.result import read_saved_result
+        from defplan.solver import optimise as run
+
+        if source not in self.read:  # one file (or stdin) read once for both sides
+            self.read[source] = read_source(source)
+        data, name = self.read[source]
+        saved = read_saved_result(data, filename=name)
+        if saved is not None:
+            if budget is not None:
+                raise UsageError(f"{name} is a saved result: its budget is fixed; drop --budget")
+            return saved
+        portfolio = parse_portfolio(data, filename=name)
+        return run(portfolio, options=replace(self.options, budget=budget), file=name, data=data)
 
 
 def _number(flag: str, text: str | None, example: str) -> float | None:

@@ -23,6 +23,11 @@ def check_writable(path: Path) -> None:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write text to path via a temporary file in the same folder and os.replace."""
+    write_atomic_bytes(path, text.encode("utf-8"))
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> None:
+    """Write data to path via a temporary file in the same folder and os.replace."""
     check_writable(path)
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -33,8 +38,8 @@ def write_atomic(path: Path, text: str) -> None:
         mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

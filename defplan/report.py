@@ -5,16 +5,21 @@ Consoles are made here and nowhere else, so colour rules live in one place.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import json
 import math
 import os
 import sys
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
+    from defplan.analysis.diff import Diff
+    from defplan.analysis.sweep import SweepPoint
     from defplan.model import Portfolio
     from defplan.result import CandidateOutcome, Result
 
@@ -355,3 +360,225 @@ def validation_renderables(portfolio: Portfolio, filename: str) -> list[Renderab
             )
         parts.append(table)
     return parts
+
+
+# -- sweeps ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[], None]]:
+    """An advance() callback: a transient progress bar on stderr when it is a terminal."""
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress(
+        f"[progress.description]{label}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=make_console(stderr=True),
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task(label, total=total)
+        yield lambda: bar.advance(task)
+
+
+def sweep_json(points: Sequence[SweepPoint]) -> str:
+    """{"format": "defplan-sweep/1", "points": [...]}, one SPEC §5 result per budget."""
+    from defplan.analysis.sweep import SWEEP_FORMAT
+    from defplan.result import json_ready
+
+    document = {"format": SWEEP_FORMAT, "points": [p.to_dict() for p in points]}
+    return json.dumps(json_ready(document), indent=2, ensure_ascii=False) + "\n"
+
+
+def sweep_csv(points: Sequence[SweepPoint]) -> str:
+    """One row per budget: budget,status,value,cost,marginal,entered,left (ids space-separated)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["budget", "status", "value", "cost", "marginal", "entered", "left"])
+    for p in points:
+        r = p.result
+        writer.writerow(
+            [
+                _num(p.budget),
+                r.status.value,
+                "" if r.value is None else _num(r.value),
+                _num(r.cost_total) if r.status.has_portfolio else "",
+                "" if p.marginal is None else _num(p.marginal),
+                " ".join(p.entered),
+                " ".join(p.left),
+            ]
+        )
+    return out.getvalue()
+
+
+def sweep_renderables(points: Sequence[SweepPoint], *, width: int = 100) -> list[RenderableType]:
+    """The sweep table (value, cost, marginal value, who enters and leaves) and its chart."""
+    from rich.table import Table
+    from rich.text import Text
+
+    first = points[0].result
+    unit = _unit(first)
+    title = (
+        f"{first.name or first.file}: the best portfolio at each budget (costs in {unit}; "
+        f"marginal: extra value per 1,000 {unit} more than the previous budget)"
+    )
+    table = Table(title=title, title_justify="left")
+    for name in ("Budget", "Status", "Value", "Cost", "Marginal"):
+        table.add_column(name, justify="left" if name == "Status" else "right", no_wrap=True)
+    longest = max((len(i) for p in points for i in (*p.entered, *p.left)), default=0)
+    table.add_column("Enters (+) and leaves (-)", min_width=min(longest + 2, 40))
+    for p in points:
+        r = p.result
+        changes = Text()
+        for sign, ids, style in (("+", p.entered, "green"), ("-", p.left, "red")):
+            for cid in ids:
+                changes.append(("\n" if changes else "") + f"{sign} {cid}", style=style)
+        table.add_row(
+            amount(p.budget),
+            Text(r.status.value, style="" if r.status.has_portfolio else "red"),
+            amount(r.value),
+            amount(r.cost_total) if r.status.has_portfolio else "-",
+            "-" if p.marginal is None else amount(round(1000 * p.marginal, 3)),
+            changes,
+        )
+    return [table, frontier_chart(points, width=width)]
+
+
+def frontier_chart(points: Sequence[SweepPoint], *, width: int = 80) -> RenderableType:
+    """Value against budget as a bar per point: where the money stops buying security."""
+    from rich.text import Text
+
+    values = [p.result.value for p in points if p.result.value is not None]
+    text = Text("Value against budget (the efficient frontier)\n", style="bold")
+    if not values:
+        return text.append("no budget has a portfolio", style="")
+    top = max(max(values), 0.0)
+    low = min(min(values), 0.0)
+    labels = [amount(p.budget) for p in points]
+    label_width = max(len(s) for s in labels)
+    bar_width = max(10, width - label_width - 14)
+    for label, p in zip(labels, points, strict=True):
+        value = p.result.value
+        text.append(f"{label:>{label_width}} ")
+        if value is None:
+            text.append(p.result.status.value + "\n", style="red")
+            continue
+        span = top - low
+        length = 0 if span == 0 else round((value - low) / span * bar_width)
+        text.append("█" * length, style="cyan")
+        text.append(f" {amount(value)}\n")
+    return text
+
+
+# -- diffs -------------------------------------------------------------------------------
+
+
+def diff_json(comparison: Diff) -> str:
+    """The SPEC §5 diff object as JSON text."""
+    from defplan.result import json_ready
+
+    return json.dumps(json_ready(comparison.to_dict()), indent=2, ensure_ascii=False) + "\n"
+
+
+def _side(result: Result) -> str:
+    budget = "no total" if result.budget_total is None else f"budget {amount(result.budget_total)}"
+    return f"{result.name or result.file} ({budget})"
+
+
+def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableType]:
+    """Left and right side by side: totals, security, years, what enters and leaves."""
+    from rich.table import Table
+    from rich.text import Text
+
+    left, right = comparison.left, comparison.right
+    head = Text()
+    head.append("left   ", style="bold")
+    head.append(f"{_side(left)}: {left.status.value}\n")
+    head.append("right  ", style="bold")
+    head.append(f"{_side(right)}: {right.status.value}")
+    parts: list[RenderableType] = [head]
+
+    table = Table(title=f"Side by side (costs in {_unit(right)})", title_justify="left")
+    table.add_column("")
+    for name in ("Left", "Right", "Change"):
+        table.add_column(name, justify="right")
+
+    def row(label: str, a: float | None, b: float | None) -> None:
+        change = None if a is None or b is None else b - a
+        shown = "-" if change is None else ("+" if change > 0 else "") + amount(change)
+        style = "" if not change else "green" if change > 0 else "red"
+        table.add_row(label, amount(a), amount(b), Text(shown, style=style))
+
+    has_left, has_right = left.status.has_portfolio, right.status.has_portfolio
+    row("Value", left.value, right.value)
+    row("Cost", left.cost_total if has_left else None, right.cost_total if has_right else None)
+    labels = {**left.objective_labels, **right.objective_labels}
+    for key in {**left.objectives, **right.objectives}:
+        a = left.objectives.get(key) if has_left else None
+        b = right.objectives.get(key) if has_right else None
+        row(f"{labels.get(key, key)} (unweighted)", a, b)
+    for year in comparison.per_year_deltas:
+        a = left.cost_per_year.get(year, 0.0) if has_left else None
+        b = right.cost_per_year.get(year, 0.0) if has_right else None
+        row(f"Cost {year}", a, b)
+    parts.append(table)
+
+    for title, ids in (
+        ("Added (left to right)", comparison.added),
+        ("Dropped (left to right)", comparison.dropped),
+    ):
+        if not ids:
+            continue
+        listing = Table(title=title, title_justify="left")
+        listing.add_column("Candidate", no_wrap=True)
+        listing.add_column(
+            "Name",
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=_room(width, [_widest(list(ids)), 8, 6]),
+        )
+        listing.add_column("Cost", justify="right")
+        listing.add_column("Value", justify="right")
+        for cid in ids:
+            c = comparison.candidate(cid)
+            listing.add_row(cid, _name(c), amount(c.cost), amount(c.value))
+        parts.append(listing)
+
+    if comparison.commitments_changed:
+        flips = Table(title="Commitments that change between met and short", title_justify="left")
+        for name in ("Commitment", "Left", "Right"):
+            flips.add_column(name)
+        for key, (was, now) in comparison.commitments_changed.items():
+            flips.add_row(
+                right.commitments[key].label,
+                _met(left, key) if was or has_left else "-",
+                _met(right, key) if now or has_right else "-",
+            )
+        parts.append(flips)
+
+    if comparison.changed_candidates:
+        edits = Table(title="Candidates whose figures changed", title_justify="left")
+        for name in ("Candidate", "Cost left", "Cost right", "Value left", "Value right"):
+            edits.add_column(name, justify="left" if name == "Candidate" else "right")
+        for ch in comparison.changed_candidates:
+            edits.add_row(
+                ch.id,
+                amount(ch.left.cost),
+                amount(ch.right.cost),
+                amount(ch.left.value),
+                amount(ch.right.value),
+            )
+        parts.append(edits)
+    return parts
+
+
+def _met(result: Result, key: str) -> str:
+    c = result.commitments[key]
+    if not result.status.has_portfolio:
+        return "-"
+    return "met" if c.met else f"short by {amount(c.shortfall)}"

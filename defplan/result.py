@@ -141,6 +141,9 @@ class Result:
                 "per_year": {str(y): v for y, v in sorted(self.budget_per_year.items())},
             },
             "weights": dict(self.weights),
+            "objective_labels": dict(self.objective_labels),
+            "currency": self.currency,
+            "unit": self.unit,
             "value": self.value if has else None,
             "objectives": self.objectives,
             "cost": {
@@ -196,17 +199,17 @@ class Result:
 
     def to_json(self) -> str:
         """The JSON text of to_dict(), with a final newline; whole numbers print as 900."""
-        return json.dumps(_whole(self.to_dict()), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(json_ready(self.to_dict()), indent=2, ensure_ascii=False) + "\n"
 
 
-def _whole(data: Any) -> Any:
+def json_ready(data: Any) -> Any:
     """data with integral floats as ints, so JSON shows 900 rather than 900.0."""
     if isinstance(data, float) and data.is_integer() and abs(data) < 2**53:
         return int(data)
     if isinstance(data, dict):
-        return {k: _whole(v) for k, v in data.items()}
+        return {k: json_ready(v) for k, v in data.items()}
     if isinstance(data, list):
-        return [_whole(v) for v in data]
+        return [json_ready(v) for v in data]
     return data
 
 
@@ -218,3 +221,90 @@ def clean(x: float) -> float:
     """A reported number: rounded to REPORTED_DIGITS significant digits, never -0.0."""
     x = float(f"{x:.{REPORTED_DIGITS}g}")
     return 0.0 if x == 0 else x
+
+
+def result_from_dict(d: dict[str, Any]) -> Result:
+    """Rebuild a Result from its to_dict() form (a saved `--output` file).
+
+    Raises KeyError, TypeError or ValueError when d is not such a form.
+    """
+    if d.get("format") != RESULT_FORMAT:
+        raise ValueError(f"not a {RESULT_FORMAT} document")
+    status = Status(d["status"])
+    chosen = {s["id"] for s in d["selected"]}
+    candidates = tuple(
+        CandidateOutcome(
+            id=str(c["id"]),
+            name=str(c["name"]),
+            group=c["group"],
+            selected=c["id"] in chosen,
+            cost=float(c["cost"]),
+            value=float(c["value"]),
+            objectives={k: float(v) for k, v in c["objectives"].items()},
+            profile={int(y): float(v) for y, v in c["profile"].items()},
+        )
+        for c in d["candidates"]
+    )
+    commitments = {
+        k: CommitmentOutcome(
+            label=str(c["label"]),
+            framework=c["framework"],
+            hard=bool(c["hard"]),
+            target=float(c["target"]),
+            achieved=float(c["achieved"]),
+        )
+        for k, c in d["commitments"].items()
+    }
+    solver = d["solver"]
+    total = d["budget"]["total"]
+    return Result(
+        status=status,
+        name=str(d["portfolio"]["name"]),
+        file=str(d["portfolio"]["file"]),
+        sha256=str(d["portfolio"]["sha256"]),
+        currency=str(d.get("currency", "EUR")),
+        unit=str(d.get("unit", "M")),
+        budget_total=None if total is None else float(total),
+        budget_per_year={int(y): float(v) for y, v in d["budget"]["per_year"].items()},
+        weights={k: float(v) for k, v in d["weights"].items()},
+        objective_labels={k: str(v) for k, v in d.get("objective_labels", {}).items()},
+        candidates=candidates,
+        commitments=commitments,
+        groups={k: float(g["spend"]) for k, g in d.get("groups", {}).items()},
+        group_rules={k: str(g.get("rule", "")) for k, g in d.get("groups", {}).items()},
+        value=None if d["value"] is None else float(d["value"]),
+        solver=SolverInfo(
+            name=str(solver["name"]),
+            version=str(solver["version"]),
+            gap=None if solver["gap"] is None else float(solver["gap"]),
+            seconds=float(solver["seconds"]),
+        ),
+        conflicts=tuple(str(c) for c in d.get("conflicts", ())),
+        notes=tuple(str(n) for n in d.get("notes", ())),
+    )
+
+
+def read_saved_result(data: bytes, *, filename: str) -> Result | None:
+    """The Result saved in data, or None when data is not a saved result (a portfolio).
+
+    Raises LoadError for a JSON document that claims a defplan format but is not a
+    readable result.
+    """
+    from defplan.errors import LoadError, Problem
+
+    head = data.lstrip()[:1]
+    if head != b"{":
+        return None
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return None  # not JSON: let the portfolio loader say what is wrong
+    if not isinstance(document, dict) or "format" not in document:
+        return None
+    kind = document["format"]
+    if kind != RESULT_FORMAT:
+        raise LoadError([Problem(filename, f"a '{kind}' document, not a saved result")])
+    try:
+        return result_from_dict(document)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise LoadError([Problem(filename, f"not a readable defplan result: {exc!r}")]) from None

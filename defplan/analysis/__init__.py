@@ -1,0 +1,1 @@
+"""Questions answered with several solves: one module per question (sweep, diff, ...)."""

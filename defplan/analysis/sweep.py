@@ -1,0 +1,159 @@
+"""`defplan sweep`: the best portfolio at each of a series of budgets.
+
+The file is loaded and validated once. Points run in budget order, each starting the
+solver from its neighbour's portfolio; with several workers, each takes a contiguous
+run of points, so the answers (canonical by SPEC §2) are the same as with one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+from defplan.errors import UsageError
+from defplan.formulation import SolveOptions
+from defplan.model import MAX_MAGNITUDE, Portfolio
+from defplan.result import Result, clean
+
+SWEEP_FORMAT = "defplan-sweep/1"
+MAX_POINTS = 10_000
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One budget's result, and how it differs from the point before it."""
+
+    budget: float
+    result: Result
+    marginal: float | None
+    """Extra value per unit of extra budget since the previous point with a portfolio."""
+    entered: tuple[str, ...]
+    left: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """The point's SPEC §5 result with the sweep's own fields added."""
+        return {
+            **self.result.to_dict(),
+            "sweep": {
+                "budget": self.budget,
+                "marginal": self.marginal,
+                "entered": list(self.entered),
+                "left": list(self.left),
+            },
+        }
+
+
+def parse_budgets(text: str) -> list[float]:
+    """Budgets from 'START:STOP:STEP' (ascending, STOP included when reached) or 'B1,B2'."""
+    try:
+        if ":" in text:
+            start, stop, step = (float(part) for part in text.split(":"))
+            if not step > 0 or stop < start:
+                raise UsageError(f"--budget {text}: needs START <= STOP and a STEP > 0")
+            count = math.floor((stop - start) / step * (1 + 1e-12) + 1e-9) + 1
+            if count > MAX_POINTS:
+                raise UsageError(f"--budget {text}: {count} points; at most {MAX_POINTS}")
+            budgets = [clean(start + k * step) for k in range(count)]
+        else:
+            budgets = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise UsageError(
+            f"--budget takes START:STOP:STEP or B1,B2,... with numbers, not '{text}'"
+        ) from None
+    if not budgets:
+        raise UsageError("--budget names no budget")
+    for budget in budgets:
+        if not (math.isfinite(budget) and 0 <= budget <= MAX_MAGNITUDE):
+            raise UsageError(f"--budget {text}: budgets are numbers from 0 to {MAX_MAGNITUDE:g}")
+    return budgets
+
+
+def sweep(
+    portfolio: Portfolio,
+    *,
+    budgets: Sequence[float],
+    options: SolveOptions,
+    file: str = "",
+    data: bytes = b"",
+    workers: int = 1,
+    on_point: Callable[[], None] | None = None,
+) -> list[SweepPoint]:
+    """Solve the portfolio at every budget, in the order given."""
+    runs = _contiguous(list(budgets), max(1, workers))
+    job = _Job(portfolio, options, file, data)
+    results: list[Result] = []
+    if len(runs) == 1:
+        results = job.run(runs[0], on_point)
+    else:
+        with ProcessPoolExecutor(max_workers=len(runs)) as pool:
+            for chunk in pool.map(job.run, runs):
+                results.extend(chunk)
+                if on_point is not None:
+                    for _ in chunk:
+                        on_point()
+    return _with_changes(list(budgets), results)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every worker needs: picklable, so processes get the validated portfolio."""
+
+    portfolio: Portfolio
+    options: SolveOptions
+    file: str
+    data: bytes
+
+    def run(self, budgets: list[float], on_point: Callable[[], None] | None = None) -> list[Result]:
+        from defplan.solver import optimise
+
+        results = []
+        start: tuple[str, ...] | None = None
+        for budget in budgets:
+            result = optimise(
+                self.portfolio,
+                options=replace(self.options, budget=budget),
+                file=self.file,
+                data=self.data,
+                start=start,
+            )
+            if result.status.has_portfolio:
+                start = result.selected_ids
+            results.append(result)
+            if on_point is not None:
+                on_point()
+        return results
+
+
+def _contiguous(budgets: list[float], workers: int) -> list[list[float]]:
+    """budgets cut into at most `workers` runs of neighbouring points."""
+    workers = min(workers, len(budgets))
+    size, extra = divmod(len(budgets), workers)
+    runs, at = [], 0
+    for w in range(workers):
+        end = at + size + (1 if w < extra else 0)
+        runs.append(budgets[at:end])
+        at = end
+    return runs
+
+
+def _with_changes(budgets: list[float], results: list[Result]) -> list[SweepPoint]:
+    points = []
+    previous: tuple[float, Result] | None = None
+    for budget, result in zip(budgets, results, strict=True):
+        marginal = None
+        entered: tuple[str, ...] = ()
+        left: tuple[str, ...] = ()
+        if result.status.has_portfolio:
+            if previous is not None:
+                before_budget, before = previous
+                spent = budget - before_budget
+                if spent and before.value is not None and result.value is not None:
+                    marginal = clean((result.value - before.value) / spent)
+                was, now = set(before.selected_ids), set(result.selected_ids)
+                entered = tuple(i for i in result.selected_ids if i not in was)
+                left = tuple(i for i in before.selected_ids if i not in now)
+            previous = (budget, result)
+        points.append(SweepPoint(budget, result, marginal, entered, left))
+    return points

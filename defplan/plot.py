@@ -1,0 +1,63 @@
+"""`sweep --plot`: value against budget as an SVG or PNG (matplotlib, an optional extra)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from defplan.errors import UsageError
+from defplan.output import check_writable
+
+if TYPE_CHECKING:
+    from defplan.analysis.sweep import SweepPoint
+
+FORMATS = {".svg": "svg", ".png": "png"}
+MISSING = "--plot needs matplotlib: pip install 'defplan[plot]'"
+
+
+def check_plot_target(path: Path) -> None:
+    """UsageError before any solving when the plot could not be written."""
+    if path.suffix.lower() not in FORMATS:
+        raise UsageError(f"--plot {path}: the file name must end in .svg or .png")
+    check_writable(path)
+    try:
+        import matplotlib  # noqa: F401  (only checking that it is there)
+    except ImportError:
+        raise UsageError(MISSING) from None
+
+
+def write_frontier_plot(points: Sequence[SweepPoint], path: Path) -> None:
+    """Draw value against budget, infeasible budgets marked, and write it atomically."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from defplan.output import write_atomic_bytes
+
+    first = points[0].result
+    unit = f"{first.unit} {first.currency}".strip()
+    solved = [(p.budget, p.result.value) for p in points if p.result.value is not None]
+    failed = [p.budget for p in points if p.result.value is None]
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=120)
+    try:
+        if solved:
+            xs, ys = zip(*solved, strict=True)
+            axes.plot(xs, ys, marker="o", drawstyle="steps-post", label="best portfolio")
+        if failed:
+            axes.scatter(failed, [0] * len(failed), marker="x", color="red", label="infeasible")
+        axes.set_xlabel(f"Budget ({unit})")
+        axes.set_ylabel("Value")
+        axes.set_title(f"{first.name or first.file}: value against budget")
+        axes.grid(True, alpha=0.3)
+        axes.legend(loc="lower right")
+        buffer = io.BytesIO()
+        kind = FORMATS[path.suffix.lower()]
+        metadata = {"Date": None} if kind == "svg" else {}
+        figure.savefig(buffer, format=kind, metadata=metadata, bbox_inches="tight")
+    finally:
+        plt.close(figure)
+    write_atomic_bytes(path, buffer.getvalue())
