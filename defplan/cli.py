@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 
-from defplan.errors import DefplanError, ExitCode, LoadError, UsageError
+from defplan.errors import DefplanError, ExitCode, LoadError, Problem, UsageError
 
 if TYPE_CHECKING:
     from defplan.formulation import SolveOptions
+    from defplan.model import Portfolio
     from defplan.result import Result
 
 app = typer.Typer(
@@ -143,7 +144,6 @@ def optimise(
 ) -> None:
     """Pick the best portfolio for a budget."""
     with _errors_handled():
-        from defplan.loader import parse_portfolio, read_source
         from defplan.output import check_writable, write_atomic
         from defplan.solver import optimise as run
 
@@ -158,8 +158,7 @@ def optimise(
         )
         if output is not None:
             check_writable(output)
-        data, name = read_source(file)
-        portfolio = parse_portfolio(data, filename=name)
+        portfolio, data, name = _load(file)
         result = run(portfolio, options=options, file=name, data=data)
         if output is not None:
             write_atomic(output, result.to_json())
@@ -200,7 +199,6 @@ def sweep(
         from defplan import report
         from defplan.analysis.sweep import parse_budgets
         from defplan.analysis.sweep import sweep as run
-        from defplan.loader import parse_portfolio, read_source
         from defplan.result import Status
 
         budgets = parse_budgets(budget)
@@ -217,8 +215,7 @@ def sweep(
             from defplan.plot import check_plot_target
 
             check_plot_target(plot)
-        data, name = read_source(file)
-        portfolio = parse_portfolio(data, filename=name)
+        portfolio, data, name = _load(file)
         with report.progress(len(budgets), "solving budgets") as advance:
             points = run(
                 portfolio,
@@ -342,6 +339,19 @@ class _Sides:
         return run(portfolio, options=replace(self.options, budget=budget), file=name, data=data)
 
 
+def _load(file: str) -> tuple[Portfolio, bytes, str]:
+    """A portfolio file (or stdin) read and validated; LoadError for defplan's own output."""
+    from defplan.loader import parse_portfolio, read_source
+    from defplan.result import output_format_of
+
+    data, name = read_source(file)
+    kind = output_format_of(data)
+    if kind is not None:
+        hint = "; compare saved results with `defplan diff`" if kind.startswith("defplan-") else ""
+        raise LoadError([Problem(name, f"a '{kind}' document, not a portfolio file{hint}")])
+    return parse_portfolio(data, filename=name), data, name
+
+
 def _number(flag: str, text: str | None, example: str) -> float | None:
     """A numeric option's value; UsageError naming the flag when it is not a number."""
     if text is None:
@@ -417,10 +427,8 @@ def validate(file: FileArg) -> None:
     """Check a portfolio file and summarise it, or list every problem."""
     with _errors_handled():
         from defplan import report
-        from defplan.loader import parse_portfolio, read_source
 
-        data, name = read_source(file)
-        portfolio = parse_portfolio(data, filename=name)
+        portfolio, _, name = _load(file)
         console = report.make_console()
         for part in report.validation_renderables(portfolio, name):
             console.print(part)

@@ -10,15 +10,15 @@ from pathlib import Path
 from defplan.errors import UsageError
 
 
-def check_writable(path: Path) -> None:
-    """UsageError unless path's folder exists and a file there could be written."""
+def check_writable(path: Path, flag: str = "--output") -> None:
+    """UsageError (naming flag) unless path's folder exists and a file could be written."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise UsageError(f"--output {path}: is a directory")
+        raise UsageError(f"{flag} {path}: is a directory")
     if not folder.is_dir():
-        raise UsageError(f"--output {path}: folder {folder} does not exist")
+        raise UsageError(f"{flag} {path}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
-        raise UsageError(f"--output {path}: folder {folder} is not writable")
+        raise UsageError(f"{flag} {path}: folder {folder} is not writable")
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -26,9 +26,9 @@ def write_atomic(path: Path, text: str) -> None:
     write_atomic_bytes(path, text.encode("utf-8"))
 
 
-def write_atomic_bytes(path: Path, data: bytes) -> None:
+def write_atomic_bytes(path: Path, data: bytes, flag: str = "--output") -> None:
     """Write data to path via a temporary file in the same folder and os.replace."""
-    check_writable(path)
+    check_writable(path, flag)
     folder = path.parent if str(path.parent) else Path(".")
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -47,5 +47,5 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise UsageError(f"--output {path}: cannot write: {exc.strerror}") from None
+            raise UsageError(f"{flag} {path}: cannot write: {exc.strerror}") from None
         raise

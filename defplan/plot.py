@@ -20,7 +20,7 @@ def check_plot_target(path: Path) -> None:
     """UsageError before any solving when the plot could not be written."""
     if path.suffix.lower() not in FORMATS:
         raise UsageError(f"--plot {path}: the file name must end in .svg or .png")
-    check_writable(path)
+    check_writable(path, "--plot")
     try:
         import matplotlib  # noqa: F401  (only checking that it is there)
     except ImportError:
@@ -48,7 +48,8 @@ def write_frontier_plot(points: Sequence[SweepPoint], path: Path) -> None:
             xs, ys = zip(*solved, strict=True)
             axes.plot(xs, ys, marker="o", drawstyle="steps-post", label="best portfolio")
         if failed:
-            axes.scatter(failed, [0] * len(failed), marker="x", color="red", label="infeasible")
+            floor = min((y for _, y in solved), default=0.0)  # marked along the lowest value
+            axes.scatter(failed, [floor] * len(failed), marker="x", color="red", label="infeasible")
         axes.set_xlabel(f"Budget ({unit})")
         axes.set_ylabel("Value")
         axes.set_title(f"{first.name or first.file}: value against budget")
@@ -60,4 +61,4 @@ def write_frontier_plot(points: Sequence[SweepPoint], path: Path) -> None:
         figure.savefig(buffer, format=kind, metadata=metadata, bbox_inches="tight")
     finally:
         plt.close(figure)
-    write_atomic_bytes(path, buffer.getvalue())
+    write_atomic_bytes(path, buffer.getvalue(), "--plot")

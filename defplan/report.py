@@ -501,6 +501,9 @@ def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableTy
     head.append(f"{_side(left)}: {left.status.value}\n")
     head.append("right  ", style="bold")
     head.append(f"{_side(right)}: {right.status.value}")
+    for label, side in (("left", left), ("right", right)):
+        if side.conflicts:
+            head.append(f"\n{label} cannot satisfy all of: {'; '.join(side.conflicts)}")
     parts: list[RenderableType] = [head]
 
     table = Table(title=f"Side by side (costs in {_unit(right)})", title_justify="left")

@@ -292,14 +292,8 @@ def read_saved_result(data: bytes, *, filename: str) -> Result | None:
     """
     from defplan.errors import LoadError, Problem
 
-    head = data.lstrip()[:1]
-    if head != b"{":
-        return None
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError):
-        return None  # not JSON: let the portfolio loader say what is wrong
-    if not isinstance(document, dict) or "format" not in document:
+    document = _defplan_document(data)
+    if document is None:
         return None
     kind = document["format"]
     if kind != RESULT_FORMAT:
@@ -308,3 +302,22 @@ def read_saved_result(data: bytes, *, filename: str) -> Result | None:
         return result_from_dict(document)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise LoadError([Problem(filename, f"not a readable defplan result: {exc!r}")]) from None
+
+
+def _defplan_document(data: bytes) -> dict[str, Any] | None:
+    """data as a JSON object with a 'format' key (defplan output), else None."""
+    if data.lstrip()[:1] != b"{":
+        return None
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return None  # not JSON: the portfolio loader says what is wrong
+    if isinstance(document, dict) and "format" in document:
+        return document
+    return None
+
+
+def output_format_of(data: bytes) -> str | None:
+    """The 'format' of defplan output (a saved result, sweep, diff), None for anything else."""
+    document = _defplan_document(data)
+    return None if document is None else str(document["format"])

@@ -491,13 +491,14 @@ def _highs_gap(prob: Any) -> float | None:
 @contextlib.contextmanager
 def _stdout_silenced() -> Iterator[None]:
     """Send file descriptor 1 to /dev/null: HiGHS prints from C, past sys.stdout."""
+    fd = 1  # whatever sys.stdout is (a test runner may swap it), C writes to this
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        sys.stdout.flush()
     try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
+        saved = os.dup(fd)
+    except OSError:  # no file descriptor 1 at all
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(fd)
     try:
         with open(os.devnull, "wb") as devnull:
             os.dup2(devnull.fileno(), fd)

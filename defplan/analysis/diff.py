@@ -45,26 +45,40 @@ class Diff:
         return clean(self.right.value - self.left.value)
 
     @property
-    def cost_delta(self) -> float:
-        """Right cost minus left cost."""
-        return clean(self.right.cost_total - self.left.cost_total)
+    def both(self) -> bool:
+        """True when both sides have a portfolio, so their figures can be compared."""
+        return self.left.status.has_portfolio and self.right.status.has_portfolio
+
+    @property
+    def cost_delta(self) -> float | None:
+        """Right cost minus left cost; None when either side has no portfolio."""
+        return clean(self.right.cost_total - self.left.cost_total) if self.both else None
 
     @property
     def objective_deltas(self) -> dict[str, float]:
-        """Per objective (in either result), right total minus left total."""
+        """Per objective, right total minus left total; empty unless both have a portfolio."""
+        if not self.both:
+            return {}
         left, right = self.left.objectives, self.right.objectives
         return {k: clean(right.get(k, 0.0) - left.get(k, 0.0)) for k in {**left, **right}}
 
     @property
     def per_year_deltas(self) -> dict[int, float]:
-        """Per year, right spend minus left spend."""
+        """Per year, right spend minus left spend; empty unless both have a portfolio."""
+        if not self.both:
+            return {}
         left, right = self.left.cost_per_year, self.right.cost_per_year
         years = sorted(set(left) | set(right))
         return {y: clean(right.get(y, 0.0) - left.get(y, 0.0)) for y in years}
 
     @property
     def commitments_changed(self) -> dict[str, tuple[bool, bool]]:
-        """Commitments met on one side and short on the other: name -> (left met, right met)."""
+        """Commitments met on one side and short on the other: name -> (left met, right met).
+
+        Empty unless both sides have a portfolio (a saved infeasible run keeps none).
+        """
+        if not self.both:
+            return {}
         changed = {}
         for name in self.left.commitments.keys() & self.right.commitments.keys():
             was = self.left.commitments[name].met and self.left.status.has_portfolio

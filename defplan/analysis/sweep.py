@@ -50,14 +50,22 @@ def parse_budgets(text: str) -> list[float]:
     try:
         if ":" in text:
             start, stop, step = (float(part) for part in text.split(":"))
+            if not all(math.isfinite(x) for x in (start, stop, step)):
+                raise UsageError(f"--budget {text}: START, STOP and STEP must be finite numbers")
             if not step > 0 or stop < start:
                 raise UsageError(f"--budget {text}: needs START <= STOP and a STEP > 0")
-            count = math.floor((stop - start) / step * (1 + 1e-12) + 1e-9) + 1
+            steps = (stop - start) / step * (1 + 1e-12) + 1e-9
+            if steps >= MAX_POINTS:
+                raise UsageError(f"--budget {text}: more than {MAX_POINTS} points")
+            count = math.floor(steps) + 1
             if count > MAX_POINTS:
                 raise UsageError(f"--budget {text}: {count} points; at most {MAX_POINTS}")
             budgets = [clean(start + k * step) for k in range(count)]
         else:
-            budgets = [float(part) for part in text.split(",") if part.strip()]
+            parts = text.split(",")
+            if any(not part.strip() for part in parts):
+                raise UsageError(f"--budget {text}: an empty entry in the list")
+            budgets = [float(part) for part in parts]
     except ValueError:
         raise UsageError(
             f"--budget takes START:STOP:STEP or B1,B2,... with numbers, not '{text}'"
