@@ -57,11 +57,13 @@ def optimise(
     file: str = "",
     data: bytes = b"",
     start: Sequence[str] | None = None,
+    below: tuple[float, Sequence[str]] | None = None,
 ) -> Result:
     """Find the best portfolio; `file` and `data` (the input bytes) label the result.
 
-    `start` names a portfolio to hand the solver first (a sweep's neighbouring point):
-    it can only make the search shorter, never change the answer.
+    `start` names a portfolio to hand the solver first (a sweep's neighbouring point).
+    `below` is (budget, selection) of this same run's proven answer at a total budget
+    no larger than this one. Both only make the search shorter, never change the answer.
     """
     options = options or SolveOptions()
     started = time.perf_counter()
@@ -70,6 +72,10 @@ def optimise(
     if start is not None:
         chosen = set(start)
         engine.hint = [1 if c.id in chosen else 0 for c in portfolio.candidates]
+    lower = None
+    if below is not None:
+        chosen_below = set(below[1])
+        lower = (below[0], [1 if c.id in chosen_below else 0 for c in portfolio.candidates])
     first = engine.solve(engine.maximise_value())
     engine.hint = None
     conflicts: tuple[str, ...] = ()
@@ -77,7 +83,7 @@ def optimise(
     status = first.status
     notes: tuple[str, ...] = ()
     if status is Status.OPTIMAL and x is not None:
-        x = engine.canonical(x)
+        x = engine.canonical(x, lower)
         if engine.cut_short:
             notes = (
                 "the time limit ran out while settling ties: the portfolio is optimal, "
@@ -313,11 +319,24 @@ class _Engine:
         return _Solve(Status.FEASIBLE, x, _highs_gap(prob))
 
     # -- canonical choice among ties -----------------------------------------------------
-    def canonical(self, x: list[int]) -> list[int]:
-        """The cheapest, then file-order-first, portfolio of the best value (SPEC §2)."""
+    def canonical(self, x: list[int], below: tuple[float, list[int]] | None = None) -> list[int]:
+        """The cheapest, then file-order-first, portfolio of the best value (SPEC §2).
+
+        With `below` = (B0, y), y the answer at a total budget B0 no larger than this
+        run's: every portfolio costing at most B0 was already ranked there, below y. So
+        y is still the answer when it ties on value and B0 leaves room beyond its cost;
+        and when the best value beats y's, every rival costs more than B0.
+        """
         form = self.form
         best = objective_value(form, x)
         self.value_floor = best - _tolerance(best)
+        if below is not None:
+            budget_below, y = below
+            y_value, y_cost = objective_value(form, y), selection_cost(form, y)
+            if y_value >= self.value_floor and budget_below >= y_cost + _tolerance(y_cost):
+                return y
+            if self.value_floor > y_value + _tolerance(y_value):
+                self.extra["above_below"] = self.cost_expr >= budget_below
         cost = selection_cost(form, x)
         self.cost_cap = cost + _tolerance(cost)
         self.extra["tie_value"] = self.value_expr >= self.value_floor

@@ -685,3 +685,24 @@ def test_plain_costs_refused_with_annual_caps_only(case: Case) -> None:
     message = str(info.value)
     for cid in offenders:
         assert cid in message, (cid, message)
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(cases(), st.lists(st.integers(0, 40), min_size=2, max_size=5))
+def test_sweep_points_match_brute_force(case: Case, raw_budgets: list[int]) -> None:
+    # A sweep reuses each point's answer to shorten the next (warm start, and the
+    # bound that portfolios within the last budget were already ranked): every point
+    # must still be the brute-force answer at its budget. Ascending and mixed orders.
+    from defplan.analysis.sweep import sweep
+
+    budgets = sorted(raw_budgets) + raw_budgets
+    portfolio = parse_portfolio(to_yaml(case.doc), filename="random.yaml")
+    points = sweep(portfolio, budgets=[float(b) for b in budgets], options=case.options())
+    for budget, point in zip(budgets, points, strict=True):
+        at_budget = Case(
+            case.doc, budget, case.budget_per_year, case.weights, case.include, case.exclude
+        )
+        expected = brute_force(at_budget)
+        context = f"{at_budget.describe()}\n--- expected\n{expected}"
+        assert point.result.status.value == expected.status, context
+        assert tuple(point.result.selected_ids) == expected.selected, context

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from defplan.errors import UsageError
 from defplan.formulation import SolveOptions
 from defplan.model import MAX_MAGNITUDE, Portfolio
-from defplan.result import Result, clean
+from defplan.result import Result, Status, clean
 
 SWEEP_FORMAT = "defplan-sweep/1"
 MAX_POINTS = 10_000
@@ -118,6 +118,7 @@ class _Job:
 
         results = []
         start: tuple[str, ...] | None = None
+        below: tuple[float, tuple[str, ...]] | None = None  # last proven answer, by budget
         for budget in budgets:
             result = optimise(
                 self.portfolio,
@@ -125,9 +126,12 @@ class _Job:
                 file=self.file,
                 data=self.data,
                 start=start,
+                below=below if below is not None and below[0] <= budget else None,
             )
             if result.status.has_portfolio:
                 start = result.selected_ids
+            if result.status is Status.OPTIMAL and not result.notes:
+                below = (budget, result.selected_ids)
             results.append(result)
             if on_point is not None:
                 on_point()
