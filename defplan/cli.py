@@ -311,6 +311,11 @@ def diff(
             for part in report.diff_renderables(comparison, width=console.width):
                 console.print(part)
                 console.print()
+        from defplan.result import Status
+
+        if Status.UNKNOWN in (comparison.left.status, comparison.right.status):
+            _stderr("defplan: a side found no portfolio before the time limit")
+            raise typer.Exit(ExitCode.NO_SOLUTION)
 
 
 class _Sides:

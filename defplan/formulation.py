@@ -131,7 +131,11 @@ def normalised_weights(portfolio: Portfolio, overrides: Mapping[str, float]) -> 
 
 def _budgets(portfolio: Portfolio, options: SolveOptions) -> tuple[float | None, dict[int, float]]:
     total = options.budget if options.budget is not None else portfolio.budget.total
-    per_year = {**portfolio.budget.per_year, **options.budget_per_year}
+    if total is not None:
+        total += 0.0  # -0.0 becomes 0.0
+    per_year = {
+        y: b + 0.0 for y, b in {**portfolio.budget.per_year, **options.budget_per_year}.items()
+    }
     asked = [("--budget", options.budget)]
     asked += [(f"--budget-year {y}", b) for y, b in options.budget_per_year.items()]
     for label, amount in asked:

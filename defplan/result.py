@@ -39,6 +39,12 @@ class CandidateOutcome:
     profile: dict[int, float]
 
 
+def shortfall(target: float, achieved: float) -> float:
+    """Units short of a target; 0 when within a relative 1e-9 of it (so 0.7 + 0.1 meets 0.8)."""
+    short = target - achieved
+    return 0.0 if short <= 1e-9 * max(1.0, abs(target)) else short
+
+
 @dataclass(frozen=True, kw_only=True)
 class CommitmentOutcome:
     """How far the selection meets one commitment."""
@@ -52,12 +58,12 @@ class CommitmentOutcome:
     @property
     def shortfall(self) -> float:
         """How many units short of the target (0 when met)."""
-        return clean(max(0.0, self.target - self.achieved))
+        return clean(shortfall(self.target, self.achieved))
 
     @property
     def met(self) -> bool:
         """True when the target is reached (within a relative 1e-9)."""
-        return self.achieved >= self.target - 1e-9 * max(1.0, abs(self.target))
+        return shortfall(self.target, self.achieved) == 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -232,6 +238,10 @@ def result_from_dict(d: dict[str, Any]) -> Result:
         raise ValueError(f"not a {RESULT_FORMAT} document")
     status = Status(d["status"])
     chosen = {s["id"] for s in d["selected"]}
+    for c in d["candidates"]:
+        missing = set(d["weights"]) - set(c["objectives"])
+        if missing:
+            raise ValueError(f"candidate {c['id']!r} lacks objectives {sorted(missing)}")
     candidates = tuple(
         CandidateOutcome(
             id=str(c["id"]),
@@ -300,7 +310,7 @@ def read_saved_result(data: bytes, *, filename: str) -> Result | None:
         raise LoadError([Problem(filename, f"a '{kind}' document, not a saved result")])
     try:
         return result_from_dict(document)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise LoadError([Problem(filename, f"not a readable defplan result: {exc!r}")]) from None
 
 

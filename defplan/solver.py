@@ -32,6 +32,7 @@ from defplan.result import (
     SolverInfo,
     Status,
     clean,
+    shortfall,
 )
 
 SOLVERS = ("highs", "cbc")
@@ -56,28 +57,22 @@ def optimise(
     options: SolveOptions | None = None,
     file: str = "",
     data: bytes = b"",
-    start: Sequence[str] | None = None,
     below: tuple[float, Sequence[str]] | None = None,
 ) -> Result:
     """Find the best portfolio; `file` and `data` (the input bytes) label the result.
 
-    `start` names a portfolio to hand the solver first (a sweep's neighbouring point).
-    `below` is (budget, selection) of this same run's proven answer at a total budget
-    no larger than this one. Both only make the search shorter, never change the answer.
+    `below` is (budget, selection): this same run's proven answer at a total budget no
+    larger than this one (a sweep's previous point). It only shortens the search.
     """
     options = options or SolveOptions()
     started = time.perf_counter()
     form = formulate(portfolio, options)
     engine = _Engine(form, options)
-    if start is not None:
-        chosen = set(start)
-        engine.hint = [1 if c.id in chosen else 0 for c in portfolio.candidates]
     lower = None
     if below is not None:
         chosen_below = set(below[1])
         lower = (below[0], [1 if c.id in chosen_below else 0 for c in portfolio.candidates])
     first = engine.solve(engine.maximise_value())
-    engine.hint = None
     conflicts: tuple[str, ...] = ()
     x: list[int] | None = first.x
     status = first.status
@@ -211,7 +206,7 @@ def objective_value(form: Formulation, x: Sequence[int]) -> float:
     """SPEC §2 objective of a selection: values minus soft-commitment penalties."""
     gained = math.fsum(v for v, on in zip(form.values, x, strict=True) if on)
     lost = math.fsum(
-        s.penalty * max(0.0, s.target - math.fsum(c * x[i] for i, c in s.coefs.items()))
+        s.penalty * shortfall(s.target, math.fsum(c * x[i] for i, c in s.coefs.items()))
         for s in form.soft
     )
     return gained - lost
@@ -255,7 +250,6 @@ class _Engine:
         self.cost_expr = self._expr(dict(enumerate(form.costs)))
         self.extra: dict[str, Any] = {}
         self.cut_short = False
-        self.hint: list[int] | None = None
         self.every_x = pulp.LpAffineExpression([(v, 1.0) for v in self.x]) <= n
 
     def _expr(self, coefs: dict[int, float]) -> Any:
@@ -295,8 +289,6 @@ class _Engine:
         if self.deadline is not None:
             remaining = max(0.01, self.deadline - time.monotonic())
         solver = _make_solver(self.pulp, self.options.solver, remaining)
-        if self.hint is not None and self.options.solver == "highs":
-            solver.callSolver = _with_start(solver, self.x, self.hint)
         with _stdout_silenced():
             _interruptible(lambda: prob.solve(solver), self.pulp.PulpSolverError)
         outcome = self._read(prob, solver)
@@ -419,24 +411,9 @@ class _Engine:
                 is Status.INFEASIBLE
             ):
                 keep = trial  # still infeasible without it: not needed for the conflict
-            if self.deadline is not None and time.monotonic() > self.deadline:
+            if self._out_of_time():
                 break
         return [self.form.blocks[b] for b in keep]
-
-
-def _with_start(solver: Any, variables: list[Any], hint: list[int]) -> Any:
-    """solver.callSolver, first handing HiGHS the hinted selection as a MIP start."""
-    call = solver.callSolver
-
-    def call_with_start(lp: Any) -> None:
-        values = dict(zip(variables, hint, strict=True))
-        cols = lp.variables()
-        lp.solverModel.setSolution(
-            len(cols), list(range(len(cols))), [float(values.get(v, 0.0)) for v in cols]
-        )
-        call(lp)
-
-    return call_with_start
 
 
 def _interruptible(call: Any, solver_error: type[Exception]) -> None:

@@ -435,7 +435,11 @@ def brute_force(case: Case) -> Expected:
                 if achieved < target:
                     return None
             else:
-                value -= Fraction(spec["penalty"]) * max(Fraction(0), target - achieved)
+                # defplan's rule: within a relative 1e-9 of the target counts as met
+                short = target - achieved
+                if short <= Fraction(1, 10**9) * max(Fraction(1), abs(target)):
+                    short = Fraction(0)
+                value -= Fraction(spec["penalty"]) * short
         return value
 
     feasible = []

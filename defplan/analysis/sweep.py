@@ -1,8 +1,9 @@
 """`defplan sweep`: the best portfolio at each of a series of budgets.
 
-The file is loaded and validated once. Points run in budget order, each starting the
-solver from its neighbour's portfolio; with several workers, each takes a contiguous
-run of points, so the answers (canonical by SPEC §2) are the same as with one.
+The file is loaded and validated once. Points run in the order asked for; each starts
+from the last proven answer at a smaller budget, which bounds its search (see
+solver.canonical). With several workers each takes a contiguous run of points; the
+answers (canonical by SPEC §2) are the same as with one.
 """
 
 from __future__ import annotations
@@ -54,13 +55,13 @@ def parse_budgets(text: str) -> list[float]:
                 raise UsageError(f"--budget {text}: START, STOP and STEP must be finite numbers")
             if not step > 0 or stop < start:
                 raise UsageError(f"--budget {text}: needs START <= STOP and a STEP > 0")
-            steps = (stop - start) / step * (1 + 1e-12) + 1e-9
+            steps = (stop - start) / step
             if steps >= MAX_POINTS:
                 raise UsageError(f"--budget {text}: more than {MAX_POINTS} points")
-            count = math.floor(steps) + 1
-            if count > MAX_POINTS:
-                raise UsageError(f"--budget {text}: {count} points; at most {MAX_POINTS}")
-            budgets = [clean(start + k * step) for k in range(count)]
+            last = round(steps)  # STOP counts as reached when the steps land on it
+            if abs(steps - last) > 1e-12 * max(1, last):
+                last = math.floor(steps)
+            budgets = [_tidy(start + k * step) for k in range(last + 1)]
         else:
             parts = text.split(",")
             if any(not part.strip() for part in parts):
@@ -76,6 +77,11 @@ def parse_budgets(text: str) -> list[float]:
         if not (math.isfinite(budget) and 0 <= budget <= MAX_MAGNITUDE):
             raise UsageError(f"--budget {text}: budgets are numbers from 0 to {MAX_MAGNITUDE:g}")
     return budgets
+
+
+def _tidy(x: float) -> float:
+    """A range point without float noise (0.30000000000000004 is 0.3), keeping 15 digits."""
+    return float(f"{x:.15g}") + 0.0
 
 
 def sweep(
@@ -117,7 +123,6 @@ class _Job:
         from defplan.solver import optimise
 
         results = []
-        start: tuple[str, ...] | None = None
         below: tuple[float, tuple[str, ...]] | None = None  # last proven answer, by budget
         for budget in budgets:
             result = optimise(
@@ -125,11 +130,8 @@ class _Job:
                 options=replace(self.options, budget=budget),
                 file=self.file,
                 data=self.data,
-                start=start,
                 below=below if below is not None and below[0] <= budget else None,
             )
-            if result.status.has_portfolio:
-                start = result.selected_ids
             if result.status is Status.OPTIMAL and not result.notes:
                 below = (budget, result.selected_ids)
             results.append(result)
