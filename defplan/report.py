@@ -432,9 +432,13 @@ def sweep_renderables(points: Sequence[SweepPoint], *, width: int = 100) -> list
         table.add_column(name, justify="left" if name == "Status" else "right", no_wrap=True)
     longest = max((len(i) for p in points for i in (*p.entered, *p.left)), default=0)
     table.add_column("Enters (+) and leaves (-)", min_width=min(longest + 2, 40))
+    seen_portfolio = False
     for p in points:
         r = p.result
         changes = Text()
+        if r.status.has_portfolio and not seen_portfolio:  # nothing before it to compare with
+            changes.append(f"{len(r.selected)} selected (see optimise)", style="dim")
+            seen_portfolio = True
         for sign, ids, style in (("+", p.entered, "green"), ("-", p.left, "red")):
             for cid in ids:
                 changes.append(("\n" if changes else "") + f"{sign} {cid}", style=style)
