@@ -281,6 +281,7 @@ def diff(
     with _errors_handled():
         from defplan import report
         from defplan.analysis.diff import Diff
+        from defplan.result import Status
 
         budgets = [_number("--budget", b, "a number such as 6000") for b in budget or ()]
         if len(budgets) > 2:
@@ -311,8 +312,6 @@ def diff(
             for part in report.diff_renderables(comparison, width=console.width):
                 console.print(part)
                 console.print()
-        from defplan.result import Status
-
         if Status.UNKNOWN in (comparison.left.status, comparison.right.status):
             _stderr("defplan: a side found no portfolio before the time limit")
             raise typer.Exit(ExitCode.NO_SOLUTION)
@@ -323,25 +322,32 @@ class _Sides:
 
     def __init__(self, options: SolveOptions):
         self.options = options
-        self.read: dict[str, tuple[bytes, str]] = {}
+        self.read: dict[str, tuple[Result | Portfolio, bytes, str]] = {}
 
     def result(self, source: str, budget: float | None) -> Result:
         from dataclasses import replace
 
-        from defplan.loader import parse_portfolio, read_source
-        from defplan.result import read_saved_result
+        from defplan.result import Result
         from defplan.solver import optimise as run
 
-        if source not in self.read:  # one file (or stdin) read once for both sides
-            self.read[source] = read_source(source)
-        data, name = self.read[source]
-        saved = read_saved_result(data, filename=name)
-        if saved is not None:
+        if source not in self.read:  # one file (or stdin) read and checked once for both
+            self.read[source] = _read_side(source)
+        loaded, data, name = self.read[source]
+        if isinstance(loaded, Result):
             if budget is not None:
                 raise UsageError(f"{name} is a saved result: its budget is fixed; drop --budget")
-            return saved
-        portfolio = parse_portfolio(data, filename=name)
-        return run(portfolio, options=replace(self.options, budget=budget), file=name, data=data)
+            return loaded
+        return run(loaded, options=replace(self.options, budget=budget), file=name, data=data)
+
+
+def _read_side(source: str) -> tuple[Result | Portfolio, bytes, str]:
+    """A diff side: the saved result in source, or the portfolio it holds."""
+    from defplan.loader import parse_portfolio, read_source
+    from defplan.result import read_saved_result
+
+    data, name = read_source(source)
+    saved = read_saved_result(data, filename=name)
+    return (saved if saved is not None else parse_portfolio(data, filename=name)), data, name
 
 
 def _load(file: str) -> tuple[Portfolio, bytes, str]:

@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from defplan import model
 from defplan.errors import LoadError, Problem
@@ -399,7 +399,7 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 # pydantic's locations name union members; these are ours (see model.py Tag(...)).
 _UNION_TAGS = {"amount", "profile", "number", "range"}
 
-_ITEM_MODELS: dict[str, type] = {
+_ITEM_MODELS: dict[str, type[BaseModel]] = {
     "objectives": model.Objective,
     "commitments": model.Commitment,
     "groups": model.Group,
@@ -407,14 +407,6 @@ _ITEM_MODELS: dict[str, type] = {
     "candidates": model.Candidate,
 }
 
-_SECTION_MODELS = {
-    "objectives": "Objective",
-    "commitments": "Commitment",
-    "groups": "Group",
-    "rules": "Rule",
-    "candidates": "Candidate",
-    "budget": "Budget",
-}
 
 _KINDS = {
     "float_type": "a number",
@@ -486,10 +478,9 @@ def _message(err: Any) -> str:
 
 
 def _allowed(loc: Loc) -> list[str]:
-    from defplan import model
-
-    name = _SECTION_MODELS.get(str(loc[0])) if len(loc) > 1 else "Portfolio"
-    cls = getattr(model, name or "Portfolio")
+    """The keys the model at an unknown key's location takes (for "did you mean")."""
+    sections: dict[str, type[BaseModel]] = {**_ITEM_MODELS, "budget": model.Budget}
+    cls = sections.get(str(loc[0]), Portfolio) if len(loc) > 1 else Portfolio
     return list(cls.model_fields)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import math
 import os
 import sys
@@ -389,10 +388,9 @@ def progress(total: int, label: str) -> Iterator[Callable[[], None]]:
 def sweep_json(points: Sequence[SweepPoint]) -> str:
     """{"format": "defplan-sweep/1", "points": [...]}, one SPEC §5 result per budget."""
     from defplan.analysis.sweep import SWEEP_FORMAT
-    from defplan.result import json_ready
+    from defplan.result import json_text
 
-    document = {"format": SWEEP_FORMAT, "points": [p.to_dict() for p in points]}
-    return json.dumps(json_ready(document), indent=2, ensure_ascii=False) + "\n"
+    return json_text({"format": SWEEP_FORMAT, "points": [p.to_dict() for p in points]})
 
 
 def sweep_csv(points: Sequence[SweepPoint]) -> str:
@@ -484,9 +482,9 @@ def frontier_chart(points: Sequence[SweepPoint], *, width: int = 80) -> Renderab
 
 def diff_json(comparison: Diff) -> str:
     """The SPEC §5 diff object as JSON text."""
-    from defplan.result import json_ready
+    from defplan.result import json_text
 
-    return json.dumps(json_ready(comparison.to_dict()), indent=2, ensure_ascii=False) + "\n"
+    return json_text(comparison.to_dict())
 
 
 def _side(result: Result) -> str:

@@ -183,7 +183,7 @@ class Result:
             "solver": {
                 "name": self.solver.name,
                 "version": self.solver.version,
-                "gap": self.solver.gap,
+                "gap": None if self.solver.gap is None else clean(self.solver.gap),
                 "seconds": round(self.solver.seconds, 3),
             },
             "conflicts": list(self.conflicts),
@@ -205,7 +205,12 @@ class Result:
 
     def to_json(self) -> str:
         """The JSON text of to_dict(), with a final newline; whole numbers print as 900."""
-        return json.dumps(json_ready(self.to_dict()), indent=2, ensure_ascii=False) + "\n"
+        return json_text(self.to_dict())
+
+
+def json_text(document: Any) -> str:
+    """defplan's JSON output: indented, UTF-8 as is, whole numbers without .0, newline."""
+    return json.dumps(json_ready(document), indent=2, ensure_ascii=False) + "\n"
 
 
 def json_ready(data: Any) -> Any:

@@ -250,6 +250,9 @@ class _Engine:
         self.cost_expr = self._expr(dict(enumerate(form.costs)))
         self.extra: dict[str, Any] = {}
         self.cut_short = False
+        # the tie band, set by canonical once the best value is known
+        self.value_floor = -math.inf
+        self.cost_cap = math.inf
         self.every_x = pulp.LpAffineExpression([(v, 1.0) for v in self.x]) <= n
 
     def _expr(self, coefs: dict[int, float]) -> Any:

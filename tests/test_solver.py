@@ -270,3 +270,34 @@ def test_file_order_ties_across_many_candidates() -> None:
     expected = ("c0", "c25", *(f"c{i}" for i in range(27, 35)))
     assert result.selected_ids == expected
     assert result.value == 10 and result.cost_total == 10
+
+
+def test_a_proven_answer_at_a_smaller_budget_saves_the_tie_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Budget 10 buys a (value 5); budget 12 buys nothing better. Knowing a was the
+    # proven answer at 10 with room to spare, the run at 12 needs no search for rivals.
+    from defplan import solver
+
+    p = portfolio(
+        [
+            {"id": "a", "cost": 8, "value": {"v": 5}},
+            {"id": "b", "cost": 11, "value": {"v": 4}},
+            {"id": "c", "cost": 9, "value": {"v": 4}},
+        ]
+    )
+    solves = []
+    original = solver._Engine.solve
+
+    def counted(self: Any, prob: Any) -> Any:
+        solves.append(prob)
+        return original(self, prob)
+
+    monkeypatch.setattr(solver._Engine, "solve", counted)
+    alone = optimise(p, options=SolveOptions(budget=12))
+    without = len(solves)
+    solves.clear()
+    reused = optimise(p, options=SolveOptions(budget=12), below=(10.0, ("a",)))
+    assert reused.selected_ids == alone.selected_ids == ("a",)
+    assert reused.value == alone.value
+    assert len(solves) < without
