@@ -82,7 +82,10 @@ IncludeOpt = Annotated[
 ExcludeOpt = Annotated[
     list[str] | None, typer.Option(metavar="ID", help="Keep a candidate out; repeatable.")
 ]
-SolverOpt = Annotated[str, typer.Option(metavar="NAME", help="Solver: highs (default) or cbc.")]
+SolverOpt = Annotated[
+    str,
+    typer.Option(metavar="NAME", help="Solver: auto (default: HiGHS and CBC race), highs or cbc."),
+]
 TimeLimitOpt = Annotated[
     str | None,
     typer.Option(
@@ -131,7 +134,7 @@ def optimise(
     weight: WeightOpt = None,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
-    solver: SolverOpt = "highs",
+    solver: SolverOpt = "auto",
     time_limit: TimeLimitOpt = None,
     output_format: Annotated[
         OutputFormat,
@@ -180,7 +183,7 @@ def sweep(
     weight: WeightOpt = None,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
-    solver: SolverOpt = "highs",
+    solver: SolverOpt = "auto",
     time_limit: TimeLimitOpt = None,
     workers: Annotated[
         int, typer.Option(metavar="N", min=1, help="Solve points in N processes.")
@@ -271,7 +274,7 @@ def diff(
     weight: WeightOpt = None,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
-    solver: SolverOpt = "highs",
+    solver: SolverOpt = "auto",
     time_limit: TimeLimitOpt = None,
     output_format: Annotated[
         DiffFormat, typer.Option("--format", metavar="FORMAT", help="table (default) or json.")

@@ -24,7 +24,7 @@ class SolveOptions:
     weights: Mapping[str, float] = field(default_factory=dict)
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    solver: str = "highs"
+    solver: str = "auto"
     time_limit: float | None = None
 
 

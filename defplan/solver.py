@@ -11,17 +11,14 @@ off stdout while it runs.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
-import os
-import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
+from defplan import backends
+from defplan.backends import Outcome
 from defplan.errors import SolverError
 from defplan.formulation import Block, Formulation, Row, SolveOptions, formulate
 from defplan.model import Group, Portfolio
@@ -35,20 +32,11 @@ from defplan.result import (
     shortfall,
 )
 
-SOLVERS = ("highs", "cbc")
+SOLVERS = backends.SOLVERS
 CHUNK = 20
 """Candidates settled per solve when ties go to file order (2^20 stays exact in a MIP)."""
 TIE = 1e-9
 """Relative tolerance within which values (and costs) count as equal (SPEC §2)."""
-
-
-@dataclass
-class _Solve:
-    """What one solver call returned."""
-
-    status: Status
-    x: list[int] | None
-    gap: float | None
 
 
 def optimise(
@@ -72,7 +60,7 @@ def optimise(
     if below is not None:
         chosen_below = set(below[1])
         lower = (below[0], [1 if c.id in chosen_below else 0 for c in portfolio.candidates])
-    first = engine.solve(engine.maximise_value())
+    first = engine.maximise(engine.value_expr)
     conflicts: tuple[str, ...] = ()
     x: list[int] | None = first.x
     status = first.status
@@ -233,7 +221,7 @@ class _Engine:
         self.deadline = (
             None if options.time_limit is None else time.monotonic() + options.time_limit
         )
-        self.solver_name, self.solver_version = _solver_identity(options.solver)
+        self.solver_name, self.solver_version = backends.identity(options.solver)
         n = len(form.values)
         make = pulp.LpProblem("variables").add_variable  # no LpVariable(...) deprecation
         self.x = [make(f"x{i}", 0, 1, pulp.LpBinary) for i in range(n)]
@@ -267,51 +255,63 @@ class _Engine:
             rows.append(expr <= row.upper)
         return rows
 
-    def problem(
-        self, objective: Any, *, maximise: bool, blocks: Sequence[int] | None = None
-    ) -> Any:
-        """A fresh PuLP problem: the chosen blocks (all by default), soft rows and extras."""
+    def problem(self, objective: Any, *, blocks: Sequence[int] | None = None) -> Any | None:
+        """A fresh PuLP minimisation: the chosen blocks (all by default), soft rows, extras.
+
+        None when a row without variables fails on its own (say, a target nobody
+        contributes to): nothing is feasible. Rows without variables that hold are left
+        out: PuLP would add a '__dummy' variable to them in place, which CBC cannot read.
+        """
         pulp = self.pulp
-        prob = pulp.LpProblem("defplan", pulp.LpMaximize if maximise else pulp.LpMinimize)
-        prob.setObjective(objective)
+        prob = pulp.LpProblem("defplan", pulp.LpMinimize)
+        # a copy without constant (cutoffs compare plain sums), never empty (else PuLP
+        # adds a '__dummy' variable to it in place)
+        terms = [(v, c) for v, c in objective.items() if c] or [(self.x[0], 0.0)]
+        prob.setObjective(pulp.LpAffineExpression(terms))
         chosen = range(len(self.block_rows)) if blocks is None else blocks
         constraints = [c for b in chosen for c in self.block_rows[b]]
         constraints += self.soft_rows + list(self.extra.values())
         for k, constraint in enumerate(constraints):
+            if not constraint.keys():
+                if constraint.valid(0):
+                    continue
+                return None
             prob.addConstraint(constraint, f"c{k}")
         prob.addConstraint(self.every_x, "every_x")  # else a variable in no row gets no value
         return prob
 
-    def maximise_value(self) -> Any:
-        return self.problem(self.value_expr, maximise=True)
-
     # -- solving --------------------------------------------------------------------
-    def solve(self, prob: Any) -> _Solve:
-        """Run the solver on prob; read the selection, status and gap."""
+    def maximise(self, objective: Any, *, floor: float | None = None) -> Outcome:
+        """Maximise objective; `floor` is a value no wanted answer falls below."""
+        return self.solve(self.problem(-objective), cutoff=None if floor is None else -floor)
+
+    def minimise(self, objective: Any, *, ceiling: float | None = None) -> Outcome:
+        """Minimise objective; `ceiling` is a value no wanted answer rises above."""
+        return self.solve(self.problem(objective), cutoff=ceiling)
+
+    def solve(self, prob: Any | None, cutoff: float | None = None) -> Outcome:
+        """Run the solver(s) on the minimisation prob: the selection, status and gap.
+
+        `cutoff` lets the solver prune branches whose objective cannot get below it. It
+        only speeds the search up; rows in the model, not the cutoff, decide what counts.
+        """
+        if prob is None:
+            return Outcome(Status.INFEASIBLE, None, None)
         remaining = None
         if self.deadline is not None:
             remaining = max(0.01, self.deadline - time.monotonic())
-        solver = _make_solver(self.pulp, self.options.solver, remaining)
-        with _stdout_silenced():
-            _interruptible(lambda: prob.solve(solver), self.pulp.PulpSolverError)
-        outcome = self._read(prob, solver)
+        outcome = backends.solve(
+            prob,
+            self.x,
+            solver=self.options.solver,
+            time_limit=remaining,
+            cutoff=cutoff,
+        )
+        if not outcome.answered and self.deadline is None:
+            raise SolverError(f"solver {self.options.solver} stopped without an answer")
         if outcome.status in (Status.FEASIBLE, Status.UNKNOWN):
             self.cut_short = True  # a later stage stopped at the time limit
         return outcome
-
-    def _read(self, prob: Any, solver: Any) -> _Solve:
-        pulp = self.pulp
-        if prob.status == pulp.LpStatusInfeasible:
-            return _Solve(Status.INFEASIBLE, None, None)
-        found = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
-        if prob.status != pulp.LpStatusOptimal or not found:
-            if prob.status == pulp.LpStatusNotSolved and self.deadline is None:
-                raise SolverError(f"solver {self.options.solver} stopped without an answer")
-            return _Solve(Status.UNKNOWN, None, None)
-        x = [1 if (v.varValue or 0.0) > 0.5 else 0 for v in self.x]
-        if prob.sol_status == pulp.LpSolutionOptimal:
-            return _Solve(Status.OPTIMAL, x, 0.0)
-        return _Solve(Status.FEASIBLE, x, _highs_gap(prob))
 
     # -- canonical choice among ties -----------------------------------------------------
     def canonical(self, x: list[int], below: tuple[float, list[int]] | None = None) -> list[int]:
@@ -339,7 +339,7 @@ class _Engine:
         if self._out_of_time() or not self._another_exists(x):
             return x  # the usual case: x is the only best portfolio
         del self.extra["tie_cost"]
-        cheaper = self.solve(self.problem(self.cost_expr, maximise=False))
+        cheaper = self.minimise(self.cost_expr, ceiling=self.cost_cap + _tolerance(self.cost_cap))
         if cheaper.status is Status.OPTIMAL and cheaper.x is not None and self._ties(cheaper.x):
             x = cheaper.x
             cost = selection_cost(form, x)
@@ -355,15 +355,18 @@ class _Engine:
             self.cut_short = True
         return self.cut_short
 
-    def _feasible(self) -> _Solve:
-        return self.solve(self.problem(self.pulp.LpAffineExpression(), maximise=True))
-
     def _another_exists(self, x: list[int], start: int = 0) -> bool:
-        """True when another selection, differing from x from candidate `start` on, ties."""
+        """True when another selection, differing from x from candidate `start` on, ties.
+
+        A search for any portfolio in the tie band, run as "maximise value" with the
+        band's floor as cutoff: with an objective to bound by, the solver prunes far
+        more than with the band's row alone (3-5x faster on the sweep benchmark).
+        """
         flips = [(self.x[i], -1.0 if x[i] else 1.0) for i in range(start, len(x))]
         ones = sum(x[start:])
         self.extra["no_good"] = self.pulp.LpAffineExpression(flips) >= 1 - ones
-        other = self._feasible()
+        floor = self.value_floor
+        other = self.maximise(self.value_expr, floor=floor - _tolerance(floor))
         del self.extra["no_good"]
         return other.status is Status.OPTIMAL and self._ties(other.x)
 
@@ -393,7 +396,7 @@ class _Engine:
 
             if self._out_of_time():
                 return x
-            trial = self.solve(self.problem(self._expr(weights), maximise=True))
+            trial = self.maximise(self._expr(weights), floor=score(x) - 0.5)
             if trial.x is not None and self._ties(trial.x) and score(trial.x) >= score(x):
                 x = trial.x
             for i in chunk:
@@ -409,99 +412,8 @@ class _Engine:
         nothing = self.pulp.LpAffineExpression()
         for b in list(keep):
             trial = [k for k in keep if k != b]
-            if (
-                self.solve(self.problem(nothing, maximise=True, blocks=trial)).status
-                is Status.INFEASIBLE
-            ):
+            if self.solve(self.problem(nothing, blocks=trial)).status is Status.INFEASIBLE:
                 keep = trial  # still infeasible without it: not needed for the conflict
             if self._out_of_time():
                 break
         return [self.form.blocks[b] for b in keep]
-
-
-def _interruptible(call: Any, solver_error: type[Exception]) -> None:
-    """Run call in a worker thread so Ctrl-C reaches the main thread during a long C solve."""
-    failure: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            call()
-        except BaseException as exc:  # handed to the main thread below
-            failure.append(exc)
-
-    worker = threading.Thread(target=work, name="defplan-solve", daemon=True)
-    worker.start()
-    while worker.is_alive():
-        worker.join(0.05)
-    if failure:
-        if isinstance(failure[0], solver_error):
-            raise SolverError(f"the solver failed: {failure[0]}")
-        raise failure[0]
-
-
-def _make_solver(pulp: Any, name: str, time_limit: float | None) -> Any:
-    """A configured PuLP solver: gap set deliberately, no log on stdout."""
-    if name == "highs":
-        if not pulp.HiGHS().available():
-            raise SolverError("HiGHS is not available: install the 'highspy' package")
-        return pulp.HiGHS(
-            msg=False,
-            timeLimit=time_limit,
-            gapRel=TIE,
-            gapAbs=TIE,
-            mip_feasibility_tolerance=1e-9,
-            primal_feasibility_tolerance=1e-9,
-        )
-    if name == "cbc":
-        from pulp.apis import coin_api  # the CBC binary PuLP 3 bundles (PuLP 4 has none)
-
-        path = coin_api.COIN_CMD.executableExtension(getattr(coin_api, "pulp_cbc_path", "cbc"))
-        solver = pulp.COIN_CMD(path=path, msg=False, timeLimit=time_limit, gapRel=TIE, gapAbs=TIE)
-        if not solver.available():
-            raise SolverError("CBC is not available in this PuLP installation")
-        return solver
-    raise SolverError(f"unknown solver '{name}'; choose one of: {', '.join(SOLVERS)}")
-
-
-def _solver_identity(name: str) -> tuple[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        if name == "highs":
-            return "HiGHS", version("highspy")
-        if name == "cbc":
-            return "CBC", f"bundled with PuLP {version('pulp')}"
-    except PackageNotFoundError:
-        return name, "unknown"
-    raise SolverError(f"unknown solver '{name}'; choose one of: {', '.join(SOLVERS)}")
-
-
-def _highs_gap(prob: Any) -> float | None:
-    model = getattr(prob, "solverModel", None)
-    if model is None:
-        return None
-    try:
-        gap = float(model.getInfo().mip_gap)
-    except (AttributeError, TypeError, ValueError):
-        return None
-    return gap if math.isfinite(gap) else None
-
-
-@contextlib.contextmanager
-def _stdout_silenced() -> Iterator[None]:
-    """Send file descriptor 1 to /dev/null: HiGHS prints from C, past sys.stdout."""
-    fd = 1  # whatever sys.stdout is (a test runner may swap it), C writes to this
-    with contextlib.suppress(AttributeError, OSError, ValueError):
-        sys.stdout.flush()
-    try:
-        saved = os.dup(fd)
-    except OSError:  # no file descriptor 1 at all
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), fd)
-        yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)

@@ -93,7 +93,7 @@ def test_json_result_fields(small_file: Path) -> None:
     nato, eu = data["commitments"]["nato"], data["commitments"]["eu"]
     assert (nato["target"], nato["achieved"], nato["met"], nato["shortfall"]) == (2, 3, True, 0)
     assert (eu["target"], eu["achieved"], eu["met"], eu["shortfall"]) == (4, 3, False, 1)
-    assert data["solver"]["name"] == "HiGHS"
+    assert data["solver"]["name"] == "HiGHS+CBC"  # the default races both
     assert data["solver"]["gap"] == 0
     assert isinstance(data["solver"]["seconds"], int | float)
 
@@ -873,3 +873,37 @@ def test_ctrl_c_ends_a_long_solve_with_130(write_portfolio: Callable[..., Path])
         pytest.fail("still solving 3 s after Ctrl-C")
     assert proc.returncode == ExitCode.INTERRUPTED, err.decode()
     assert b"Traceback" not in err
+
+
+def knapsack_cbc_wins() -> str:
+    """300 candidates over 6 years: CBC proves it well before HiGHS (bench/shell.py's)."""
+    rnd = random.Random(3)
+    lines = [
+        "name: Race",
+        "objectives: {a: {weight: 0.4}, b: {weight: 0.35}, c: {weight: 0.25}}",
+        "years: [2026, 2031]",
+        "budget: {total: 12166, per_year: {"
+        + ", ".join(f"{2026 + y}: 8000" for y in range(6))
+        + "}}",
+        "candidates:",
+    ]
+    for i in range(300):
+        start = rnd.randrange(6)
+        years = {2026 + start + k: round(rnd.uniform(10, 400), 1) for k in range(min(3, 6 - start))}
+        cost = ", ".join(f"{y}: {c}" for y, c in years.items())
+        value = ", ".join(f"{k}: {round(rnd.uniform(0, 10), 2)}" for k in "abc")
+        lines.append(f"  - {{id: c{i}, cost: {{{cost}}}, value: {{{value}}}}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_race_exits_cleanly_while_the_loser_winds_down(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    # HiGHS is still stopping when CBC's proof ends the run: the process must wait for
+    # it rather than exit mid-solve (which C++ punishes with SIGABRT)
+    path = write_portfolio(knapsack_cbc_wins())
+    command = [sys.executable, "-m", "defplan", "optimise", str(path), "--format", "json"]
+    for _ in range(3):
+        proc = subprocess.run(command, capture_output=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert json.loads(proc.stdout)["status"] == "optimal"

@@ -289,9 +289,9 @@ def test_a_proven_answer_at_a_smaller_budget_saves_the_tie_search(
     solves = []
     original = solver._Engine.solve
 
-    def counted(self: Any, prob: Any) -> Any:
+    def counted(self: Any, prob: Any, cutoff: float | None = None) -> Any:
         solves.append(prob)
-        return original(self, prob)
+        return original(self, prob, cutoff)
 
     monkeypatch.setattr(solver._Engine, "solve", counted)
     alone = optimise(p, options=SolveOptions(budget=12))
@@ -301,3 +301,44 @@ def test_a_proven_answer_at_a_smaller_budget_saves_the_tie_search(
     assert reused.selected_ids == alone.selected_ids == ("a",)
     assert reused.value == alone.value
     assert len(solves) < without
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_each_solver_and_the_race_give_one_answer(seed: int) -> None:
+    # --solver auto keeps whichever solver proves first; the answer must not depend on it
+    p = hard_knapsack(40, 5, seed=seed)
+    results = [run(p, solver=name) for name in ("auto", "highs", "cbc")]
+    assert len({r.selected_ids for r in results}) == 1
+    assert len({r.value for r in results}) == 1
+    assert [r.solver.name for r in results] == ["HiGHS+CBC", "HiGHS", "CBC"]
+
+
+def test_auto_races_only_the_solvers_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from defplan import backends
+    from defplan.errors import SolverError
+
+    p = hard_knapsack(12, 3, seed=4)
+    expected = run(p).selected_ids
+    monkeypatch.setattr(backends, "_cbc_path", lambda: None)  # as with PuLP 4 alone
+    alone = run(p)
+    assert alone.solver.name == "HiGHS" and alone.selected_ids == expected
+    with pytest.raises(SolverError, match=r"CBC is not available.*pulp\[cbc\]"):
+        run(p, solver="cbc")
+    monkeypatch.undo()
+    monkeypatch.setattr(backends, "_highs_available", lambda: False)
+    alone = run(p)
+    assert alone.solver.name == "CBC" and alone.selected_ids == expected
+    with pytest.raises(SolverError, match=r"HiGHS is not available.*highspy"):
+        run(p, solver="highs")
+
+
+@pytest.mark.parametrize("solver", ["auto", "cbc"])
+def test_cbc_leaves_no_temporary_files(
+    solver: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert run(hard_knapsack(30, 4, seed=2), solver=solver).status is Status.OPTIMAL
+    assert run(hard_knapsack(30, 4, seed=2), solver=solver, time_limit=0.05).selected_ids
+    assert list(tmp_path.iterdir()) == []

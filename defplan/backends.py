@@ -1,0 +1,447 @@
+"""One solver call on a PuLP problem: HiGHS in this process, CBC as a child process, or
+both at once with the first proof kept (`--solver auto`, the default).
+
+Neither solver wins everywhere: on small, tightly packed knapsacks CBC proves optimality
+several times faster; on big portfolios HiGHS does. A race costs a second core and
+returns as soon as either solver has a proof; the loser is stopped at once. Every
+problem here is a minimisation, so a cutoff means the same to both solvers.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import math
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from defplan.errors import SolverError
+from defplan.result import Status
+
+SOLVERS = ("auto", "highs", "cbc")
+GAP = 1e-9
+"""Relative and absolute MIP gap: "optimal" means proven within it."""
+
+
+@dataclass
+class Outcome:
+    """What one solver call returned; `answered` is False when it stopped without a reason."""
+
+    status: Status
+    x: list[int] | None
+    gap: float | None
+    answered: bool = True
+
+    @property
+    def proven(self) -> bool:
+        return self.status in (Status.OPTIMAL, Status.INFEASIBLE)
+
+
+def identity(name: str) -> tuple[str, str]:
+    """The solver's name and version as a result reports them."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def of(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "unknown"
+
+    highs = ("HiGHS", of("highspy"))
+    cbc = ("CBC", f"bundled with PuLP {of('pulp')}")
+    if name == "highs":
+        return highs
+    if name == "cbc":
+        return cbc
+    if name == "auto":
+        racers = _racers()
+        if racers == ("highs", "cbc"):
+            return "HiGHS+CBC", f"HiGHS {highs[1]}, CBC {cbc[1]}"
+        return highs if racers == ("highs",) else cbc
+    raise SolverError(f"unknown solver '{name}'; choose one of: {', '.join(SOLVERS)}")
+
+
+def solve(
+    prob: Any,
+    variables: Sequence[Any],
+    *,
+    solver: str,
+    time_limit: float | None,
+    cutoff: float | None = None,
+) -> Outcome:
+    """Solve the minimisation prob; x is read from `variables` (binary, in order).
+
+    `cutoff`: no wanted answer has an objective above it, so branches that cannot get
+    below it may be pruned. It only speeds the search; the rows decide what is feasible.
+    """
+    names = {"auto": _racers(), "highs": ("highs",), "cbc": ("cbc",)}.get(solver)
+    if names is None:
+        raise SolverError(f"unknown solver '{solver}'; choose one of: {', '.join(SOLVERS)}")
+    if not names or (solver == "highs" and not _highs_available()):
+        raise SolverError("HiGHS is not available: install the 'highspy' package")
+    if solver == "cbc" and _cbc_path() is None:
+        raise SolverError(
+            "CBC is not available in this installation: install 'pulp[cbc]' or use --solver highs"
+        )
+    runs: list[_Run] = []
+    try:
+        with _stdout_silenced():  # highspy prints a banner when a model is made
+            for name in names:
+                if name == "cbc":
+                    runs.append(_CbcRun(prob, variables, time_limit, cutoff))
+                else:
+                    racing = len(names) > 1
+                    runs.append(_HighsRun(prob, variables, time_limit, cutoff, racing))
+            return _race(runs)
+    finally:
+        for run in runs:
+            run.close()
+
+
+def _racers() -> tuple[str, ...]:
+    """The solvers `auto` runs: both when both are installed."""
+    found = []
+    if _highs_available():
+        found.append("highs")
+    if _cbc_path() is not None:
+        found.append("cbc")
+    return tuple(found)
+
+
+def _highs_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("highspy") is not None
+
+
+def _cbc_path() -> str | None:
+    """PuLP 3's bundled CBC binary, else a `cbc` on PATH (PuLP 4 bundles none)."""
+    try:
+        from pulp.apis import coin_api
+    except ImportError:  # pragma: no cover - PuLP is a dependency
+        return None
+    bundled = getattr(coin_api, "pulp_cbc_path", None)
+    if bundled:
+        path = coin_api.COIN_CMD.executableExtension(bundled)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return shutil.which("cbc")
+
+
+class _Run:
+    """One solver working on the problem; `__call__` runs in a thread."""
+
+    name = ""
+    wait_when_cancelled = True
+
+    def __call__(self) -> Outcome:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Stop as soon as possible; the call then returns soon with any outcome."""
+
+    def close(self) -> None:
+        """Remove whatever the run left behind."""
+
+
+def _race(runs: list[_Run]) -> Outcome:
+    """Start every run; keep the first proof (else the best answer); stop the others.
+
+    The calls run in threads so that Ctrl-C reaches this (main) thread at once.
+    """
+    done: queue.Queue[tuple[int, Outcome | BaseException]] = queue.Queue()
+
+    def work(k: int, run: Callable[[], Outcome]) -> None:
+        try:
+            done.put((k, run()))
+        except BaseException as exc:  # handed to the main thread
+            done.put((k, exc))
+
+    threads = [
+        threading.Thread(target=work, args=(k, run), name=f"defplan-{run.name}", daemon=True)
+        for k, run in enumerate(runs)
+    ]
+    for thread in threads:
+        thread.start()
+    results: dict[int, Outcome | BaseException] = {}
+    try:
+        while len(results) < len(runs):
+            try:
+                k, outcome = done.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            results[k] = outcome
+            if isinstance(outcome, Outcome) and outcome.proven:
+                break
+    except BaseException:  # Ctrl-C: stop the solvers and leave without waiting
+        for run in runs:
+            run.cancel()
+        raise
+    for run in runs:
+        run.cancel()
+    for run, thread in zip(runs, threads, strict=True):
+        if run.wait_when_cancelled:  # a killed CBC returns at once
+            thread.join()
+    return _pick(results)
+
+
+def _pick(results: dict[int, Outcome | BaseException]) -> Outcome:
+    outcomes = [(k, r) for k, r in sorted(results.items()) if isinstance(r, Outcome)]
+    for _, outcome in outcomes:
+        if outcome.proven:
+            return outcome
+    for _, outcome in outcomes:  # in start order: HiGHS, whose answer carries a gap
+        if outcome.x is not None:
+            return outcome
+    if outcomes:
+        return outcomes[0][1]
+    failure = next(iter(results.values()))
+    assert isinstance(failure, BaseException)
+    if isinstance(failure, SolverError | KeyboardInterrupt):
+        raise failure
+    raise SolverError(f"the solver failed: {failure}") from failure
+
+
+_HIGHS_TURN = threading.Lock()
+"""One HiGHS solve at a time: a cancelled one may still be winding down in its thread."""
+
+
+@atexit.register
+def _let_highs_finish() -> None:
+    """Wait for a cancelled HiGHS solve: C++ aborts the process if it exits mid-solve."""
+    with _HIGHS_TURN:
+        pass
+
+
+class _HighsRun(_Run):
+    """HiGHS on its own copy of the problem, stoppable through its interrupt callback.
+
+    The model is copied into a private highspy object in the calling thread, so a
+    cancelled run can finish in the background without touching anything shared.
+    """
+
+    name = "highs"
+    wait_when_cancelled = False
+
+    def __init__(
+        self,
+        prob: Any,
+        variables: Sequence[Any],
+        time_limit: float | None,
+        cutoff: float | None,
+        racing: bool,
+    ) -> None:
+        import highspy
+        import numpy as np
+
+        self.highspy = highspy
+        self.lock = threading.Lock()
+        self.stopped = False
+        columns = prob.variables()
+        where = {v.name: k for k, v in enumerate(columns)}
+        self.picks = [where[v.name] for v in variables]
+        inf = highspy.kHighsInf
+        model = highspy.Highs()
+        for option, value in (
+            ("output_flag", False),
+            ("mip_rel_gap", GAP),
+            ("mip_abs_gap", GAP),
+            ("mip_feasibility_tolerance", 1e-9),
+            ("primal_feasibility_tolerance", 1e-9),
+        ):
+            model.setOptionValue(option, value)
+        if time_limit is not None:
+            model.setOptionValue("time_limit", float(time_limit))
+        if racing:  # leave the second core to CBC
+            model.setOptionValue("threads", 1)
+        if cutoff is not None:
+            model.setOptionValue("objective_bound", float(cutoff))
+        n = len(columns)
+        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], float)
+        upper = np.array([inf if v.upBound is None else v.upBound for v in columns], float)
+        model.addVars(n, lower, upper)
+        cost = np.zeros(n)
+        for v, c in prob.objective.items():
+            cost[where[v.name]] = c
+        model.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        integer = [k for k, v in enumerate(columns) if v.cat == "Integer"]
+        model.changeColsIntegrality(
+            len(integer),
+            np.array(integer, dtype=np.int32),
+            np.full(len(integer), highspy.HighsVarType.kInteger.value, dtype=np.uint8),
+        )
+        rows = prob.constraints()  # a list (the PuLP 4 form, also in PuLP 3.3)
+        starts, indices, values = [], [], []
+        for row in rows:
+            starts.append(len(indices))
+            for v, c in row.items():
+                indices.append(where[v.name])
+                values.append(c)
+        row_lower = [-inf if (b := r.getLb()) is None else b for r in rows]
+        row_upper = [inf if (b := r.getUb()) is None else b for r in rows]
+        model.addRows(
+            len(rows),
+            np.array(row_lower, float),
+            np.array(row_upper, float),
+            len(indices),
+            np.array(starts, dtype=np.int32),
+            np.array(indices, dtype=np.int32),
+            np.array(values, float),
+        )
+        model.HandleUserInterrupt = True
+        self.model = model
+
+    def __call__(self) -> Outcome:
+        highspy, model = self.highspy, self.model
+        with _HIGHS_TURN:
+            if self.stopped:
+                return Outcome(Status.UNKNOWN, None, None)
+            model.run()
+        if self.stopped:
+            return Outcome(Status.UNKNOWN, None, None)
+        status = model.getModelStatus()
+        kind = highspy.HighsModelStatus
+        if status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
+            return Outcome(Status.INFEASIBLE, None, None)
+        info = model.getInfo()
+        if status == kind.kOptimal or info.primal_solution_status == 2:  # 2: feasible
+            values = model.getSolution().col_value
+            x = [1 if values[k] > 0.5 else 0 for k in self.picks]
+            if status == kind.kOptimal:
+                return Outcome(Status.OPTIMAL, x, 0.0)
+            gap = float(info.mip_gap)
+            return Outcome(Status.FEASIBLE, x, gap if math.isfinite(gap) else None)
+        stopped_by_limit = status in (
+            kind.kTimeLimit,
+            kind.kIterationLimit,
+            kind.kSolutionLimit,
+            kind.kInterrupt,
+        )
+        return Outcome(Status.UNKNOWN, None, None, answered=stopped_by_limit)
+
+    def cancel(self) -> None:
+        with self.lock:
+            self.stopped = True
+            self.model.cancelSolve()
+
+
+class _CbcRun(_Run):
+    """The CBC binary on an MPS copy of the problem, in a folder of its own."""
+
+    name = "cbc"
+
+    def __init__(
+        self,
+        prob: Any,
+        variables: Sequence[Any],
+        time_limit: float | None,
+        cutoff: float | None,
+    ) -> None:
+        path = _cbc_path()
+        assert path is not None
+        self.folder = Path(tempfile.mkdtemp(prefix="defplan-cbc-"))
+        self.lock = threading.Lock()
+        self.stopped = False
+        self.process: subprocess.Popen[bytes] | None = None
+        model, self.solution = self.folder / "model.mps", self.folder / "solution.txt"
+        _, renamed, _, _ = prob.writeMPS(str(model), rename=1)
+        self.column = {renamed[v.name]: i for i, v in enumerate(variables)}
+        self.size = len(variables)
+        self.args = [path, str(model)]
+        if time_limit is not None:
+            self.args += ["-sec", repr(float(time_limit)), "-timeMode", "elapsed"]
+        self.args += ["-ratio", repr(GAP), "-allow", repr(GAP)]
+        if cutoff is not None:
+            self.args += ["-cutoff", repr(float(cutoff))]
+        self.args += ["-solve", "-solution", str(self.solution)]
+
+    def __call__(self) -> Outcome:
+        with self.lock:
+            if self.stopped:
+                return Outcome(Status.UNKNOWN, None, None)
+            self.process = subprocess.Popen(
+                self.args,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        code = self.process.wait()
+        if self.stopped:
+            return Outcome(Status.UNKNOWN, None, None)
+        if code != 0 or not self.solution.is_file():
+            raise SolverError(f"CBC stopped with exit code {code} and no solution file")
+        return self._read()
+
+    def _read(self) -> Outcome:
+        lines = self.solution.read_text(encoding="utf-8", errors="replace").splitlines()
+        words = lines[0].split() if lines else []
+        head = words[0] if words else ""
+        if head in ("Infeasible", "Integer"):
+            return Outcome(Status.INFEASIBLE, None, None)
+        has_answer = head == "Optimal" or (
+            head == "Stopped"
+            and len(words) >= 7
+            and words[4] == "objective"
+            and _number(words[6]) < 1e49  # CBC writes 1e+50 when it has no solution
+        )
+        if not has_answer:
+            return Outcome(Status.UNKNOWN, None, None, answered=head == "Stopped")
+        x = [0] * self.size
+        for line in lines[1:]:
+            parts = line.split()
+            if parts[:1] == ["**"]:
+                parts = parts[1:]
+            if len(parts) >= 3 and parts[1] in self.column:
+                x[self.column[parts[1]]] = 1 if _number(parts[2]) > 0.5 else 0
+        if head == "Optimal":
+            return Outcome(Status.OPTIMAL, x, 0.0)
+        return Outcome(Status.FEASIBLE, x, None)
+
+    def cancel(self) -> None:
+        with self.lock:
+            self.stopped = True
+            if self.process is not None and self.process.poll() is None:
+                self.process.kill()
+
+    def close(self) -> None:
+        self.cancel()
+        if self.process is not None:
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _number(text: str) -> float:
+    """A number from CBC's solution file; NaN (never > anything) when unreadable."""
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Send file descriptor 1 to /dev/null: HiGHS prints from C, past sys.stdout."""
+    fd = 1  # whatever sys.stdout is (a test runner may swap it), C writes to this
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        sys.stdout.flush()
+    try:
+        saved = os.dup(fd)
+    except OSError:  # no file descriptor 1 at all
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
