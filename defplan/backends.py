@@ -348,41 +348,49 @@ class _CbcRun(_Run):
     ) -> None:
         path = _cbc_path()
         assert path is not None
-        self.folder = Path(tempfile.mkdtemp(prefix="defplan-cbc-"))
+        self.prob, self.variables = prob, variables
         self.lock = threading.Lock()
-        self.stopped = False
+        self.stop = threading.Event()
         self.process: subprocess.Popen[bytes] | None = None
-        model, self.solution = self.folder / "model.mps", self.folder / "solution.txt"
-        _, renamed, _, _ = prob.writeMPS(str(model), rename=1)
-        self.column = {renamed[v.name]: i for i, v in enumerate(variables)}
-        self.size = len(variables)
-        self.args = [path, str(model)]
+        self.folder: Path | None = None
+        self.options = []
         if time_limit is not None:
-            self.args += ["-sec", repr(float(time_limit)), "-timeMode", "elapsed"]
-        self.args += ["-ratio", repr(GAP), "-allow", repr(GAP)]
+            self.options += [
+                "-sec",
+                repr(float(time_limit)),
+                "-timeMode",
+                "elapsed",
+            ]
+        self.options += ["-ratio", repr(GAP), "-allow", repr(GAP)]
         if cutoff is not None:
-            self.args += ["-cutoff", repr(float(cutoff))]
-        self.args += ["-solve", "-solution", str(self.solution)]
+            self.options += ["-cutoff", repr(float(cutoff))]
+        self.path = path
 
     def __call__(self) -> Outcome:
         with self.lock:
-            if self.stopped:
+            if self.stop.is_set():
+                return Outcome(Status.UNKNOWN, None, None)
+            self.folder = folder = Path(tempfile.mkdtemp(prefix="defplan-cbc-"))
+        # the model file is written here, while HiGHS already runs on its own copy
+        model, solution = folder / "model.mps", folder / "solution.txt"
+        _, renamed, _, _ = self.prob.writeMPS(str(model), rename=1)
+        self.column = {renamed[v.name]: i for i, v in enumerate(self.variables)}
+        args = [self.path, str(model), *self.options, "-solve", "-solution", str(solution)]
+        with self.lock:
+            if self.stop.is_set():
                 return Outcome(Status.UNKNOWN, None, None)
             self.process = subprocess.Popen(
-                self.args,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
         code = self.process.wait()
-        if self.stopped:
+        if self.stop.is_set():
             return Outcome(Status.UNKNOWN, None, None)
-        if code != 0 or not self.solution.is_file():
+        if code != 0 or not solution.is_file():
             raise SolverError(f"CBC stopped with exit code {code} and no solution file")
-        return self._read()
+        return self._read(solution)
 
-    def _read(self) -> Outcome:
-        lines = self.solution.read_text(encoding="utf-8", errors="replace").splitlines()
+    def _read(self, solution: Path) -> Outcome:
+        lines = solution.read_text(encoding="utf-8", errors="replace").splitlines()
         words = lines[0].split() if lines else []
         head = words[0] if words else ""
         if head in ("Infeasible", "Integer"):
@@ -395,7 +403,7 @@ class _CbcRun(_Run):
         )
         if not has_answer:
             return Outcome(Status.UNKNOWN, None, None, answered=head == "Stopped")
-        x = [0] * self.size
+        x = [0] * len(self.variables)
         for line in lines[1:]:
             parts = line.split()
             if parts[:1] == ["**"]:
@@ -408,7 +416,7 @@ class _CbcRun(_Run):
 
     def cancel(self) -> None:
         with self.lock:
-            self.stopped = True
+            self.stop.set()
             if self.process is not None and self.process.poll() is None:
                 self.process.kill()
 
@@ -416,7 +424,8 @@ class _CbcRun(_Run):
         self.cancel()
         if self.process is not None:
             self.process.wait()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _number(text: str) -> float:

@@ -420,7 +420,7 @@ def _finish(result: Result) -> None:
         lines = ["defplan: infeasible: no portfolio satisfies every constraint."]
         if result.conflicts:
             lines.append("These constraints cannot all hold together (drop or relax one of them):")
-            lines.extend(f"  - {c}" for c in result.conflicts)
+            lines.extend(f"  - {c}" for c in result.conflict_lines)
         _stderr("\n".join(lines))
         raise typer.Exit(ExitCode.INFEASIBLE)
     if result.status is Status.UNKNOWN:

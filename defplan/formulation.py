@@ -39,10 +39,18 @@ class Row:
 
 @dataclass(frozen=True)
 class Block:
-    """A named constraint in plain words, made of one or more rows."""
+    """One constraint of the file or the run: its name, in plain words, and its rows.
 
+    Names follow one scheme (issue 4): budget.total, budget.per_year.YEAR, commitment.ID
+    (hard ones), group.ID.min|max|min_share|max_share, rule.K (0-based), mandatory.ID,
+    include.ID, exclude.ID, requires.ID.OTHER, excludes.ID.OTHER (ID declares it).
+    `unit` is what the block's number counts, for suggestions ("M EUR", "", "candidates").
+    """
+
+    name: str
     label: str
     rows: tuple[Row, ...]
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,16 +89,17 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     blocks: list[Block] = []
     if total is not None:
         row = Row(_nonzero(enumerate(costs)), upper=total)
-        blocks.append(Block(f"total budget {total:,.6g} {unit}", (row,)))
+        blocks.append(Block("budget.total", f"total budget {total:,.6g} {unit}", (row,), unit))
     for year, cap in sorted(per_year.items()):
         row = Row(_nonzero((i, c.profile.get(year, 0.0)) for i, c in enumerate(cands)), upper=cap)
-        blocks.append(Block(f"budget cap for {year}: {cap:,.6g} {unit}", (row,)))
+        label = f"budget cap for {year}: {cap:,.6g} {unit}"
+        blocks.append(Block(f"budget.per_year.{year}", label, (row,), unit))
     soft: list[SoftTarget] = []
     for name, com in portfolio.commitments.items():
         coefs = _nonzero((i, c.commitments.get(name, 0.0)) for i, c in enumerate(cands))
         if com.hard:
             label = f"commitment '{name}' ({com.framework or 'hard'}): reach {com.target:g}"
-            blocks.append(Block(label, (Row(coefs, lower=com.target),)))
+            blocks.append(Block(f"commitment.{name}", label, (Row(coefs, lower=com.target),)))
         else:
             soft.append(SoftTarget(name, coefs, com.target, com.penalty or 0.0))
     blocks.extend(_group_blocks(portfolio, costs, unit))
@@ -99,7 +108,9 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     for i, how, value in forced:
         bound = Row({i: 1.0}, lower=1.0) if value else Row({i: 1.0}, upper=0.0)
         cost = f" (cost {costs[i]:,.6g} {unit})" if value and costs[i] else ""
-        blocks.append(Block(f"{how} '{cands[i].id}'{cost}", (bound,)))
+        words = {"mandatory": "mandatory candidate", "include": "--include", "exclude": "--exclude"}
+        label = f"{words[how]} '{cands[i].id}'{cost}"
+        blocks.append(Block(f"{how}.{cands[i].id}", label, (bound,)))
     return Formulation(
         values=values,
         costs=costs,
@@ -176,10 +187,10 @@ def _forced(
     if both:
         raise UsageError(f"both --include and --exclude name: {', '.join(both)}")
     forced: list[tuple[int, str, bool]] = [
-        (i, "mandatory candidate", True) for i, c in enumerate(portfolio.candidates) if c.mandatory
+        (i, "mandatory", True) for i, c in enumerate(portfolio.candidates) if c.mandatory
     ]
-    forced += [(index[cid], "--include", True) for cid in dict.fromkeys(options.include)]
-    forced += [(index[cid], "--exclude", False) for cid in dict.fromkeys(options.exclude)]
+    forced += [(index[cid], "include", True) for cid in dict.fromkeys(options.include)]
+    forced += [(index[cid], "exclude", False) for cid in dict.fromkeys(options.exclude)]
     return forced
 
 
@@ -189,19 +200,15 @@ def _group_blocks(portfolio: Portfolio, costs: tuple[float, ...], unit: str) -> 
         members = {i for i, c in enumerate(portfolio.candidates) if c.group == name}
         spend = _nonzero((i, costs[i]) for i in members)
         if g.min is not None:
-            blocks.append(
-                Block(
-                    f"group '{name}': spend at least {g.min:,.6g} {unit}",
-                    (Row(spend, lower=g.min),),
-                )
-            )
+            label = f"group '{name}': spend at least {g.min:,.6g} {unit}"
+            blocks.append(Block(f"group.{name}.min", label, (Row(spend, lower=g.min),), unit))
         if g.max is not None:
-            blocks.append(
-                Block(
-                    f"group '{name}': spend at most {g.max:,.6g} {unit}", (Row(spend, upper=g.max),)
-                )
-            )
-        for share, sense in ((g.min_share, "at least"), (g.max_share, "at most")):
+            label = f"group '{name}': spend at most {g.max:,.6g} {unit}"
+            blocks.append(Block(f"group.{name}.max", label, (Row(spend, upper=g.max),), unit))
+        for share, sense, key in (
+            (g.min_share, "at least", "min_share"),
+            (g.max_share, "at most", "max_share"),
+        ):
             if share is None:
                 continue
             # share * C <= spend  <=>  sum_i (in_group_i - share) * cost_i * x_i >= 0
@@ -210,13 +217,13 @@ def _group_blocks(portfolio: Portfolio, costs: tuple[float, ...], unit: str) -> 
             )
             row = Row(coefs, lower=0.0) if sense == "at least" else Row(coefs, upper=0.0)
             label = f"group '{name}': {sense} {share:.4g} of the portfolio's cost"
-            blocks.append(Block(label, (row,)))
+            blocks.append(Block(f"group.{name}.{key}", label, (row,)))
     return blocks
 
 
 def _rule_blocks(portfolio: Portfolio, index: dict[str, int]) -> list[Block]:
     blocks = []
-    for n, rule in enumerate(portfolio.rules, start=1):
+    for n, rule in enumerate(portfolio.rules):
         lower, upper = rule.bounds
         members = dict.fromkeys(index[cid] for cid in rule.of)
         coefs = dict.fromkeys(members, 1.0)
@@ -228,8 +235,9 @@ def _rule_blocks(portfolio: Portfolio, index: dict[str, int]) -> list[Block]:
             else "at least"
         )
         count = lower if lower is not None else upper
-        label = f"rule {n}: {word} {count} of {', '.join(rule.of)}"
-        blocks.append(Block(label, (Row(coefs, lower=lower, upper=upper),)))
+        label = f"{word} {count} of {', '.join(rule.of)}"
+        row = Row(coefs, lower=lower, upper=upper)
+        blocks.append(Block(f"rule.{n}", label, (row,), "candidates"))
     return blocks
 
 
@@ -237,20 +245,17 @@ def _link_blocks(portfolio: Portfolio, index: dict[str, int]) -> list[Block]:
     blocks = []
     seen_pairs: set[tuple[int, int]] = set()
     for i, c in enumerate(portfolio.candidates):
-        if c.requires:
-            rows = tuple(
-                Row({i: 1.0, index[r]: -1.0}, upper=0.0) for r in dict.fromkeys(c.requires)
-            )
-            blocks.append(Block(f"'{c.id}' requires {', '.join(dict.fromkeys(c.requires))}", rows))
+        for other in dict.fromkeys(c.requires):
+            row = Row({i: 1.0, index[other]: -1.0}, upper=0.0)
+            blocks.append(Block(f"requires.{c.id}.{other}", f"'{c.id}' requires '{other}'", (row,)))
         for other in dict.fromkeys(c.excludes):
             j = index[other]
             pair = (min(i, j), max(i, j))
             if pair in seen_pairs:
                 continue
             seen_pairs.add(pair)
-            blocks.append(
-                Block(f"'{c.id}' excludes '{other}'", (Row({i: 1.0, j: 1.0}, upper=1.0),))
-            )
+            row = Row({i: 1.0, j: 1.0}, upper=1.0)
+            blocks.append(Block(f"excludes.{c.id}.{other}", f"'{c.id}' excludes '{other}'", (row,)))
     return blocks
 
 

@@ -72,7 +72,7 @@ def result_renderables(
     if not result.status.has_portfolio:
         if result.conflicts and show_conflicts:
             text = Text("These constraints cannot all hold together:", style="bold red")
-            for conflict in result.conflicts:
+            for conflict in result.conflict_lines:
                 text.append(f"\n  - {conflict}", style="")
             parts.append(text)
         return parts
@@ -505,7 +505,7 @@ def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableTy
     head.append(f"{_side(right)}: {right.status.value}")
     for label, side in (("left", left), ("right", right)):
         if side.conflicts:
-            head.append(f"\n{label} cannot satisfy all of: {'; '.join(side.conflicts)}")
+            head.append(f"\n{label} cannot satisfy all of: {'; '.join(side.conflict_lines)}")
     parts: list[RenderableType] = [head]
 
     table = Table(title=f"Side by side (costs in {_unit(right)})", title_justify="left")

@@ -96,8 +96,16 @@ class Result:
     value: float | None
     solver: SolverInfo
     conflicts: tuple[str, ...] = ()
+    conflict_details: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
     group_rules: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def conflict_lines(self) -> tuple[str, ...]:
+        """An infeasible run's conflicting constraints, one sentence each (names at least)."""
+        if len(self.conflict_details) == len(self.conflicts):
+            return self.conflict_details
+        return self.conflicts
 
     @property
     def selected(self) -> tuple[CandidateOutcome, ...]:
@@ -187,6 +195,7 @@ class Result:
                 "seconds": round(self.solver.seconds, 3),
             },
             "conflicts": list(self.conflicts),
+            "conflict_details": list(self.conflict_lines),
             "notes": list(self.notes),
             "candidates": [
                 {
@@ -295,6 +304,7 @@ def result_from_dict(d: dict[str, Any]) -> Result:
             seconds=float(solver["seconds"]),
         ),
         conflicts=tuple(str(c) for c in d.get("conflicts", ())),
+        conflict_details=tuple(str(c) for c in d.get("conflict_details", ())),
         notes=tuple(str(n) for n in d.get("notes", ())),
     )
 

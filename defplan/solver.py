@@ -62,6 +62,7 @@ def optimise(
         lower = (below[0], [1 if c.id in chosen_below else 0 for c in portfolio.candidates])
     first = engine.maximise(engine.value_expr)
     conflicts: tuple[str, ...] = ()
+    details: tuple[str, ...] = ()
     x: list[int] | None = first.x
     status = first.status
     notes: tuple[str, ...] = ()
@@ -73,7 +74,9 @@ def optimise(
                 "but another of equal value may be cheaper or earlier in the file",
             )
     elif status is Status.INFEASIBLE:
-        conflicts = tuple(b.label for b in engine.conflicting_blocks())
+        blocks = engine.conflicting_blocks()
+        conflicts = tuple(b.name for b in blocks)
+        details = tuple(engine.describe_conflict(b) for b in blocks)
         if engine.cut_short:
             notes = (
                 "the time limit ran out while narrowing down the conflict: "
@@ -93,6 +96,7 @@ def optimise(
         x=x,
         solver=info,
         conflicts=conflicts,
+        conflict_details=details,
         notes=notes,
         file=file,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -107,6 +111,7 @@ def build_result(
     x: Sequence[int] | None,
     solver: SolverInfo,
     conflicts: tuple[str, ...] = (),
+    conflict_details: tuple[str, ...] = (),
     notes: tuple[str, ...] = (),
     file: str = "",
     sha256: str = "",
@@ -171,6 +176,7 @@ def build_result(
         value=value,
         solver=solver,
         conflicts=conflicts,
+        conflict_details=conflict_details,
         notes=notes,
         group_rules=rules,
     )
@@ -407,7 +413,11 @@ class _Engine:
 
     # -- explaining infeasibility ---------------------------------------------------------
     def conflicting_blocks(self) -> list[Block]:
-        """An irreducible set of constraint blocks that cannot all hold (deletion filter)."""
+        """An irreducible set of constraint blocks that cannot all hold (deletion filter).
+
+        Blocks are tried in the formulation's fixed order, so one input always gives one
+        set: those blocks alone admit no portfolio, and without any one of them they do.
+        """
         keep = list(range(len(self.form.blocks)))
         nothing = self.pulp.LpAffineExpression()
         for b in list(keep):
@@ -417,3 +427,33 @@ class _Engine:
             if self._out_of_time():
                 break
         return [self.form.blocks[b] for b in keep]
+
+    def describe_conflict(self, block: Block) -> str:
+        """'NAME: the constraint in words', and the one number that alone would restore
+        feasibility (a budget or cap to raise, a target to lower) when there is one.
+        """
+        text = f"{block.name}: {block.label}"
+        adjustable = block.name.startswith(("budget.", "commitment.", "rule.")) or (
+            block.name.startswith("group.") and block.name.endswith((".min", ".max"))
+        )
+        row = block.rows[0]
+        if not adjustable or (row.lower is None) == (row.upper is None) or self._out_of_time():
+            return text
+        others = [k for k, b in enumerate(self.form.blocks) if b is not block]
+        expr = self._expr(row.coefs)
+        if row.upper is not None:  # a cap: the least it must allow
+            found = self.solve(self.problem(expr, blocks=others))
+        else:  # a target: the most the other constraints let it reach
+            found = self.solve(self.problem(-expr, blocks=others))
+        if found.status is not Status.OPTIMAL or found.x is None:
+            return text  # the other constraints conflict among themselves too
+        x = found.x
+        reach = clean(math.fsum(c * x[i] for i, c in row.coefs.items()))
+        unit = f" {block.unit}" if block.unit else ""
+        if row.upper is not None and reach > row.upper:
+            change = f"raising it alone to {reach:,.6g}{unit} (by {clean(reach - row.upper):,.6g})"
+        elif row.lower is not None and reach < row.lower:
+            change = f"lowering it alone to {reach:,.6g}{unit} (by {clean(row.lower - reach):,.6g})"
+        else:
+            return text
+        return f"{text}; {change} would admit a portfolio"

@@ -346,8 +346,27 @@ def _num(x: Any) -> Fraction:
     return Fraction(x)
 
 
-def brute_force(case: Case) -> Expected:
-    """Enumerate every selection; SPEC section 2 in exact arithmetic."""
+@dataclass(frozen=True)
+class Selection:
+    """One selection of the enumeration, with what it breaks and what it is worth."""
+
+    x: tuple[int, ...]
+    ids: tuple[str, ...]
+    value: Fraction  # SPEC section 2's objective, soft penalties included
+    cost: Fraction
+    totals: dict[str, Fraction]  # unweighted objective totals (range midpoints)
+    violated: frozenset[str]  # names (issue 4's scheme) of the hard constraints it breaks
+    spend: dict[str, Fraction]  # the left-hand side of each named numeric constraint
+
+    def feasible(self, dropped: frozenset[str] = frozenset()) -> bool:
+        return self.violated <= dropped
+
+
+def enumerate_selections(case: Case, total: Any = "file") -> list[Selection]:
+    """Every selection in exact arithmetic, each with the named constraints it breaks.
+
+    `total` replaces the total budget (None: no total); "file" keeps the case's.
+    """
     doc = case.doc
     cands = doc["candidates"]
     ids = [str(c["id"]) for c in cands]
@@ -357,10 +376,8 @@ def brute_force(case: Case) -> Expected:
     weights = {o: Fraction(spec["weight"]) for o, spec in doc["objectives"].items()}
     weights.update({o: Fraction(w) for o, w in case.weights.items()})
     wsum = sum(weights.values())
-    v = [
-        sum((weights[o] / wsum * _num(x) for o, x in c.get("value", {}).items()), Fraction(0))
-        for c in cands
-    ]
+    raw = [{o: _num(x) for o, x in c.get("value", {}).items()} for c in cands]
+    v = [sum((weights[o] / wsum * x for o, x in r.items()), Fraction(0)) for r in raw]
 
     def cost_of(c: dict[str, Any]) -> Fraction:
         if isinstance(c["cost"], dict):
@@ -369,7 +386,8 @@ def brute_force(case: Case) -> Expected:
 
     cost = [cost_of(c) for c in cands]
     budget = doc.get("budget", {})
-    total = case.budget if case.budget is not None else budget.get("total")
+    if total == "file":
+        total = case.budget if case.budget is not None else budget.get("total")
     per_year = {int(y): Fraction(b) for y, b in budget.get("per_year", {}).items()}
     per_year.update({int(y): Fraction(b) for y, b in case.budget_per_year.items()})
     year_cost = {
@@ -388,80 +406,112 @@ def brute_force(case: Case) -> Expected:
         g: (spec, [i for i, c in enumerate(cands) if c.get("group") == g])
         for g, spec in doc.get("groups", {}).items()
     }
-    pairs_requires = [(i, pos[str(j)]) for i, c in enumerate(cands) for j in c.get("requires", [])]
-    pairs_excludes = [(i, pos[str(j)]) for i, c in enumerate(cands) for j in c.get("excludes", [])]
+    requires = [
+        (f"requires.{c['id']}.{j}", i, pos[str(j)])
+        for i, c in enumerate(cands)
+        for j in dict.fromkeys(c.get("requires", []))
+    ]
+    excludes, seen = [], set()
+    for i, c in enumerate(cands):
+        for j in dict.fromkeys(c.get("excludes", [])):
+            pair = frozenset((i, pos[str(j)]))
+            if pair not in seen:
+                seen.add(pair)
+                excludes.append((f"excludes.{c['id']}.{j}", i, pos[str(j)]))
     rules = []
-    for r in doc.get("rules", []):
-        (kind,) = (k for k in r if k != "of")
-        rules.append((kind, r[kind], [pos[str(j)] for j in r["of"]]))
-    forced_in = {i for i, c in enumerate(cands) if c.get("mandatory", False)}
-    forced_in |= {pos[j] for j in case.include}
-    forced_out = {pos[j] for j in case.exclude}
+    for k, r in enumerate(doc.get("rules", [])):
+        (kind,) = (key for key in r if key != "of")
+        rules.append((f"rule.{k}", kind, r[kind], sorted({pos[str(j)] for j in r["of"]})))
+    forced = [(f"mandatory.{c['id']}", i, 1) for i, c in enumerate(cands) if c.get("mandatory")]
+    forced += [(f"include.{j}", pos[j], 1) for j in case.include]
+    forced += [(f"exclude.{j}", pos[j], 0) for j in case.exclude]
 
-    def objective(x: tuple[int, ...]) -> Fraction | None:
-        if any(x[i] == 0 for i in forced_in) or any(x[i] == 1 for i in forced_out):
-            return None
-        if any(x[i] and not x[j] for i, j in pairs_requires):
-            return None
-        if any(x[i] and x[j] for i, j in pairs_excludes):
-            return None
-        for kind, k, members in rules:
-            s = sum(x[i] for i in members)
+    selections = []
+    for x in itertools.product((0, 1), repeat=n):
+        chosen = [i for i in range(n) if x[i]]
+        broken: set[str] = set()
+        spend: dict[str, Fraction] = {}
+        broken.update(name for name, i, want in forced if x[i] != want)
+        broken.update(name for name, i, j in requires if x[i] and not x[j])
+        broken.update(name for name, i, j in excludes if x[i] and x[j])
+        for name, kind, k, members in rules:
+            count = sum(x[i] for i in members)
+            spend[name] = Fraction(count)
             if (
-                (kind == "at_most" and s > k)
-                or (kind == "at_least" and s < k)
-                or (kind == "exactly" and s != k)
+                (kind == "at_most" and count > k)
+                or (kind == "at_least" and count < k)
+                or (kind == "exactly" and count != k)
             ):
-                return None
-        total_cost = sum((cost[i] for i in range(n) if x[i]), Fraction(0))
+                broken.add(name)
+        total_cost = sum((cost[i] for i in chosen), Fraction(0))
+        spend["budget.total"] = total_cost
         if total is not None and total_cost > Fraction(total):
-            return None
+            broken.add("budget.total")
         for y, cap in per_year.items():
-            if sum((year_cost[y][i] for i in range(n) if x[i]), Fraction(0)) > cap:
-                return None
-        for spec, members in groups.values():
+            spend[f"budget.per_year.{y}"] = sum((year_cost[y][i] for i in chosen), Fraction(0))
+            if spend[f"budget.per_year.{y}"] > cap:
+                broken.add(f"budget.per_year.{y}")
+        for g, (spec, members) in groups.items():
             gc = sum((cost[i] for i in members if x[i]), Fraction(0))
+            spend[f"group.{g}.min"] = spend[f"group.{g}.max"] = gc
             if "min" in spec and gc < Fraction(spec["min"]):
-                return None
+                broken.add(f"group.{g}.min")
             if "max" in spec and gc > Fraction(spec["max"]):
-                return None
+                broken.add(f"group.{g}.max")
             if "min_share" in spec and gc < Fraction(spec["min_share"]) * total_cost:
-                return None
+                broken.add(f"group.{g}.min_share")
             if "max_share" in spec and gc > Fraction(spec["max_share"]) * total_cost:
-                return None
-        value = sum((v[i] for i in range(n) if x[i]), Fraction(0))
+                broken.add(f"group.{g}.max_share")
+        value = sum((v[i] for i in chosen), Fraction(0))
         for k, spec in commitments.items():
-            achieved = sum((contrib[k][i] for i in range(n) if x[i]), Fraction(0))
+            achieved = sum((contrib[k][i] for i in chosen), Fraction(0))
             target = Fraction(spec["target"])
+            spend[f"commitment.{k}"] = achieved
             if spec.get("hard", True):
                 if achieved < target:
-                    return None
+                    broken.add(f"commitment.{k}")
             else:
                 # defplan's rule: within a relative 1e-9 of the target counts as met
                 short = target - achieved
                 if short <= Fraction(1, 10**9) * max(Fraction(1), abs(target)):
                     short = Fraction(0)
                 value -= Fraction(spec["penalty"]) * short
-        return value
+        totals = {
+            o: sum((raw[i].get(o, Fraction(0)) for i in chosen), Fraction(0)) for o in weights
+        }
+        selections.append(
+            Selection(
+                x=x,
+                ids=tuple(ids[i] for i in chosen),
+                value=value,
+                cost=total_cost,
+                totals=totals,
+                violated=frozenset(broken),
+                spend=spend,
+            )
+        )
+    return selections
 
-    feasible = []
-    for x in itertools.product((0, 1), repeat=n):
-        value = objective(x)
-        if value is not None:
-            total_cost = sum((cost[i] for i in range(n) if x[i]), Fraction(0))
-            feasible.append((x, value, total_cost))
+
+def brute_force(case: Case, dropped: frozenset[str] = frozenset(), total: Any = "file") -> Expected:
+    """The canonical answer (SPEC section 2) by enumeration, in exact arithmetic."""
+    feasible = [s for s in enumerate_selections(case, total) if s.feasible(dropped)]
+    return canonical_of(feasible)
+
+
+def canonical_of(feasible: list[Selection]) -> Expected:
+    """The best of these selections: value, then cost, then file order."""
     if not feasible:
         return Expected(status="infeasible")
-    best_v = max(val for _, val, _ in feasible)
-    tied = [f for f in feasible if f[1] >= best_v - Fraction(TIE) * max(1, abs(best_v))]
+    best_v = max(s.value for s in feasible)
+    tied = [s for s in feasible if s.value >= best_v - Fraction(TIE) * max(1, abs(best_v))]
     decided_by = "value" if len(tied) == 1 else "cost"
-    best_c = min(c for _, _, c in tied)
-    tied = [f for f in tied if f[2] <= best_c + Fraction(TIE) * max(1, abs(best_c))]
+    best_c = min(s.cost for s in tied)
+    tied = [s for s in tied if s.cost <= best_c + Fraction(TIE) * max(1, abs(best_c))]
     if len(tied) > 1:
         decided_by = "order"
-    x, value, total_cost = max(tied, key=lambda f: f[0])
-    selected = tuple(cid for cid, bit in zip(ids, x, strict=True) if bit)
-    return Expected("optimal", selected, value, total_cost, decided_by)
+    best = max(tied, key=lambda s: s.x)
+    return Expected("optimal", best.ids, best.value, best.cost, decided_by)
 
 
 # --------------------------------------------------------------------- the checks

@@ -69,10 +69,46 @@ def test_commitments_rules_links_and_forced_choices_become_blocks() -> None:
     )
     names = labels(form)
     assert "commitment 'c' (NATO): reach 1" in names
-    assert "rule 1: exactly 1 of x, y, x" in names
-    rule = form.blocks[names.index("rule 1: exactly 1 of x, y, x")].rows[0]
+    assert "exactly 1 of x, y, x" in names
+    rule = form.blocks[names.index("exactly 1 of x, y, x")].rows[0]
     assert rule.coefs == {0: 1.0, 1: 1.0}  # an id listed twice counts once
     assert names[-2:] == ["--include 'y' (cost 5 M EUR)", "--exclude 'x'"]
+
+
+def test_every_constraint_has_a_name_in_one_fixed_order() -> None:
+    # issue 4: names follow one scheme, and the order (which the conflict search
+    # follows) is budget, annual caps, hard commitments, groups, rules, each
+    # candidate's links in file order, then mandatory, --include and --exclude
+    doc = portfolio(
+        candidates=[
+            {"id": "x", "group": "eq", "cost": {2026: 30}, "value": {"a": 1}, "mandatory": True},
+            {"id": "y", "cost": {2026: 5}, "requires": ["x", "z"], "excludes": ["z"]},
+            {"id": "z", "cost": 1, "excludes": ["y"], "commitments": {"c": 2}},
+        ],
+        groups={"eq": {"min": 1, "max": 90, "min_share": 0.1, "max_share": 0.9}},
+        rules=[{"at_most": 2, "of": ["x", "y"]}, {"at_least": 1, "of": ["y", "z"]}],
+        budget={"total": 100, "per_year": {2027: 9, 2026: 40}},
+    )
+    form = formulate(doc, SolveOptions(include=("z",), exclude=("y",)))
+    assert [b.name for b in form.blocks] == [
+        "budget.total",
+        "budget.per_year.2026",
+        "budget.per_year.2027",
+        "commitment.c",
+        "group.eq.min",
+        "group.eq.max",
+        "group.eq.min_share",
+        "group.eq.max_share",
+        "rule.0",
+        "rule.1",
+        "requires.y.x",
+        "requires.y.z",
+        "excludes.y.z",  # declared by both: named after the first to declare it
+        "mandatory.x",
+        "include.z",
+        "exclude.y",
+    ]
+    assert form.blocks[1].unit == "M EUR" and form.blocks[8].unit == "candidates"
 
 
 def test_soft_commitments_are_not_constraints() -> None:

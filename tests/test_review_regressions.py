@@ -115,7 +115,11 @@ candidates:
 """
     p = parse_portfolio(text)
     full = optimise(p)
-    assert full.conflicts == ("commitment 't' (hard): reach 10",) and full.notes == ()
+    assert full.conflicts == ("commitment.t",) and full.notes == ()
+    assert full.conflict_details == (
+        "commitment.t: commitment 't' (hard): reach 10; "
+        "lowering it alone to 2 (by 8) would admit a portfolio",
+    )
     cut = optimise(p, options=SolveOptions(time_limit=0.001))
     if cut.status.value == "infeasible" and len(cut.conflicts) > 1:  # not irreducible
         assert any("time limit" in note for note in cut.notes)

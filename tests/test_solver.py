@@ -188,17 +188,26 @@ def test_infeasible_names_an_irreducible_set_of_constraints() -> None:
     result = run(p)
     assert result.status is Status.INFEASIBLE
     assert result.value is None and result.selected_ids == ()
-    text = " | ".join(result.conflicts)
-    assert "2026" in text and "'c'" in text and "mandatory candidate 'm'" in text
-    assert "total budget" not in text and "2027" not in text
-    assert len(result.conflicts) == 3
+    assert result.conflicts == ("budget.per_year.2026", "commitment.c", "mandatory.m")
+    cap, target, forced = result.conflict_details
+    # the one number that alone restores feasibility, with every other constraint kept
+    assert cap == (
+        "budget.per_year.2026: budget cap for 2026: 6 M EUR; "
+        "raising it alone to 7 M EUR (by 1) would admit a portfolio"
+    )
+    assert target == (
+        "commitment.c: commitment 'c' (NATO): reach 2; "
+        "lowering it alone to 1 (by 1) would admit a portfolio"
+    )
+    assert forced == "mandatory.m: mandatory candidate 'm' (cost 1 M EUR)"
 
 
 def test_mandatory_and_exclude_on_one_candidate_conflict() -> None:
     p = portfolio([{"id": "m", "cost": 1, "mandatory": True}, {"id": "n", "cost": 1}])
     result = run(p, exclude=("m",))
     assert result.status is Status.INFEASIBLE
-    assert set(result.conflicts) == {"mandatory candidate 'm' (cost 1 M EUR)", "--exclude 'm'"}
+    assert result.conflicts == ("mandatory.m", "exclude.m")
+    assert result.conflict_details[1] == "exclude.m: --exclude 'm'"
 
 
 def hard_knapsack(n: int, years: int, seed: int, **extra: Any) -> Any:
