@@ -3,8 +3,9 @@ both at once with the first proof kept (`--solver auto`, the default).
 
 Neither solver wins everywhere: on small, tightly packed knapsacks CBC proves optimality
 several times faster; on big portfolios HiGHS does. A race costs a second core and
-returns as soon as either solver has a proof; the loser is stopped at once. Every
-problem here is a minimisation, so a cutoff means the same to both solvers.
+returns as soon as either solver has a proof, and the loser is told to stop. Every
+problem here is a minimisation, so a cutoff means the same to both solvers, and both
+run with the same tolerances, so either gives the same answers.
 """
 
 from __future__ import annotations
@@ -19,17 +20,21 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from defplan.errors import SolverError
+from defplan.errors import SolverError, SolverFailure
 from defplan.result import Status
 
 SOLVERS = ("auto", "highs", "cbc")
 GAP = 1e-9
 """Relative and absolute MIP gap: "optimal" means proven within it."""
+FEASIBILITY = 1e-9
+"""How far HiGHS lets a row or an integer be off (its default is larger). CBC keeps its
+own defaults: tighter, it returned worse portfolios as "optimal"."""
 
 
 @dataclass
@@ -40,6 +45,8 @@ class Outcome:
     x: list[int] | None
     gap: float | None
     answered: bool = True
+    objective: float | None = None  # of x, as the solver minimised it
+    rejected: str = ""  # why a solver's answer was refused (it broke a constraint)
 
     @property
     def proven(self) -> bool:
@@ -75,13 +82,16 @@ def solve(
     variables: Sequence[Any],
     *,
     solver: str,
-    time_limit: float | None,
+    deadline: float | None,
     cutoff: float | None = None,
+    broken: Callable[[list[int]], str] = lambda x: "",
 ) -> Outcome:
     """Solve the minimisation prob; x is read from `variables` (binary, in order).
 
-    `cutoff`: no wanted answer has an objective above it, so branches that cannot get
-    below it may be pruned. It only speeds the search; the rows decide what is feasible.
+    `deadline` is a time.monotonic() by which to stop. `cutoff`: no wanted answer has an
+    objective above it; a solve that finds none reports INFEASIBLE. `broken(x)` names a
+    constraint an answer breaks ("" for none): solvers allow rounding errors, and an
+    answer that breaks a constraint by one is refused (in a race, the other may prove).
     """
     names = {"auto": _racers(), "highs": ("highs",), "cbc": ("cbc",)}.get(solver)
     if names is None:
@@ -97,11 +107,10 @@ def solve(
         with _stdout_silenced():  # highspy prints a banner when a model is made
             for name in names:
                 if name == "cbc":
-                    runs.append(_CbcRun(prob, variables, time_limit, cutoff))
+                    runs.append(_CbcRun(prob, variables, deadline, cutoff))
                 else:
-                    racing = len(names) > 1
-                    runs.append(_HighsRun(prob, variables, time_limit, cutoff, racing))
-            return _race(runs)
+                    runs.append(_HighsRun(prob, variables, deadline, cutoff))
+            return _race(runs, broken)
     finally:
         for run in runs:
             run.close()
@@ -153,7 +162,7 @@ class _Run:
         """Remove whatever the run left behind."""
 
 
-def _race(runs: list[_Run]) -> Outcome:
+def _race(runs: list[_Run], broken: Callable[[list[int]], str]) -> Outcome:
     """Start every run; keep the first proof (else the best answer); stop the others.
 
     The calls run in threads so that Ctrl-C reaches this (main) thread at once.
@@ -179,6 +188,10 @@ def _race(runs: list[_Run]) -> Outcome:
                 k, outcome = done.get(timeout=0.05)
             except queue.Empty:
                 continue
+            if isinstance(outcome, Outcome) and outcome.x is not None:
+                why = broken(outcome.x)
+                if why:
+                    outcome = Outcome(Status.UNKNOWN, None, None, rejected=why)
             results[k] = outcome
             if isinstance(outcome, Outcome) and outcome.proven:
                 break
@@ -195,24 +208,43 @@ def _race(runs: list[_Run]) -> Outcome:
 
 
 def _pick(results: dict[int, Outcome | BaseException]) -> Outcome:
-    outcomes = [(k, r) for k, r in sorted(results.items()) if isinstance(r, Outcome)]
-    for _, outcome in outcomes:
+    """A proof if there is one; else the best portfolio in hand (a time limit)."""
+    outcomes = [r for _, r in sorted(results.items()) if isinstance(r, Outcome)]
+    for outcome in outcomes:
         if outcome.proven:
             return outcome
-    for _, outcome in outcomes:  # in start order: HiGHS, whose answer carries a gap
-        if outcome.x is not None:
-            return outcome
+    found = [o for o in outcomes if o.x is not None and o.objective is not None]
+    if found:
+        return min(found, key=lambda o: o.objective or 0.0)  # the first of equals: HiGHS
     if outcomes:
-        return outcomes[0][1]
+        return outcomes[0]
     failure = next(iter(results.values()))
     assert isinstance(failure, BaseException)
     if isinstance(failure, SolverError | KeyboardInterrupt):
         raise failure
-    raise SolverError(f"the solver failed: {failure}") from failure
+    raise SolverFailure(f"the solver failed: {failure}") from failure
+
+
+def _seconds_left(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.01, deadline - time.monotonic())
+
+
+def _beyond(objective: float, cutoff: float | None) -> bool:
+    """True when objective is above the cutoff by more than the gap."""
+    return cutoff is not None and objective > cutoff + GAP * max(1.0, abs(cutoff))
 
 
 _HIGHS_TURN = threading.Lock()
 """One HiGHS solve at a time: a cancelled one may still be winding down in its thread."""
+
+
+def _new_turn_after_fork() -> None:
+    """A forked worker has no HiGHS thread, whatever the lock it copied says."""
+    global _HIGHS_TURN
+    _HIGHS_TURN = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_turn_after_fork)
 
 
 @atexit.register
@@ -236,14 +268,13 @@ class _HighsRun(_Run):
         self,
         prob: Any,
         variables: Sequence[Any],
-        time_limit: float | None,
+        deadline: float | None,
         cutoff: float | None,
-        racing: bool,
     ) -> None:
         import highspy
         import numpy as np
 
-        self.highspy = highspy
+        self.highspy, self.deadline, self.cutoff = highspy, deadline, cutoff
         self.lock = threading.Lock()
         self.stopped = False
         columns = prob.variables()
@@ -255,14 +286,13 @@ class _HighsRun(_Run):
             ("output_flag", False),
             ("mip_rel_gap", GAP),
             ("mip_abs_gap", GAP),
-            ("mip_feasibility_tolerance", 1e-9),
-            ("primal_feasibility_tolerance", 1e-9),
+            ("mip_feasibility_tolerance", FEASIBILITY),
+            ("primal_feasibility_tolerance", FEASIBILITY),
         ):
             model.setOptionValue(option, value)
-        if time_limit is not None:
-            model.setOptionValue("time_limit", float(time_limit))
-        if racing:  # leave the second core to CBC
-            model.setOptionValue("threads", 1)
+        # one thread, always: leaves a core to CBC in a race, and HiGHS fails a solve
+        # whose thread count differs from an earlier one in the same process
+        model.setOptionValue("threads", 1)
         if cutoff is not None:
             model.setOptionValue("objective_bound", float(cutoff))
         n = len(columns)
@@ -305,6 +335,9 @@ class _HighsRun(_Run):
         with _HIGHS_TURN:
             if self.stopped:
                 return Outcome(Status.UNKNOWN, None, None)
+            left = _seconds_left(self.deadline)
+            if left is not None:
+                model.setOptionValue("time_limit", left)
             model.run()
         if self.stopped:
             return Outcome(Status.UNKNOWN, None, None)
@@ -314,12 +347,20 @@ class _HighsRun(_Run):
             return Outcome(Status.INFEASIBLE, None, None)
         info = model.getInfo()
         if status == kind.kOptimal or info.primal_solution_status == 2:  # 2: feasible
+            objective = float(info.objective_function_value)
+            if _beyond(objective, self.cutoff):
+                # HiGHS hands back a solution worse than the cutoff as "optimal" when
+                # nothing beats it; CBC says infeasible, and so do we
+                if status == kind.kOptimal:
+                    return Outcome(Status.INFEASIBLE, None, None)
+                return Outcome(Status.UNKNOWN, None, None)
             values = model.getSolution().col_value
             x = [1 if values[k] > 0.5 else 0 for k in self.picks]
             if status == kind.kOptimal:
-                return Outcome(Status.OPTIMAL, x, 0.0)
+                return Outcome(Status.OPTIMAL, x, 0.0, objective=objective)
             gap = float(info.mip_gap)
-            return Outcome(Status.FEASIBLE, x, gap if math.isfinite(gap) else None)
+            gap_or_none = gap if math.isfinite(gap) else None
+            return Outcome(Status.FEASIBLE, x, gap_or_none, objective=objective)
         stopped_by_limit = status in (
             kind.kTimeLimit,
             kind.kIterationLimit,
@@ -343,25 +384,17 @@ class _CbcRun(_Run):
         self,
         prob: Any,
         variables: Sequence[Any],
-        time_limit: float | None,
+        deadline: float | None,
         cutoff: float | None,
     ) -> None:
         path = _cbc_path()
         assert path is not None
-        self.prob, self.variables = prob, variables
+        self.prob, self.variables, self.deadline = prob, variables, deadline
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.process: subprocess.Popen[bytes] | None = None
         self.folder: Path | None = None
-        self.options = []
-        if time_limit is not None:
-            self.options += [
-                "-sec",
-                repr(float(time_limit)),
-                "-timeMode",
-                "elapsed",
-            ]
-        self.options += ["-ratio", repr(GAP), "-allow", repr(GAP)]
+        self.options = ["-ratio", repr(GAP), "-allow", repr(GAP)]
         if cutoff is not None:
             self.options += ["-cutoff", repr(float(cutoff))]
         self.path = path
@@ -372,34 +405,44 @@ class _CbcRun(_Run):
                 return Outcome(Status.UNKNOWN, None, None)
             self.folder = folder = Path(tempfile.mkdtemp(prefix="defplan-cbc-"))
         # the model file is written here, while HiGHS already runs on its own copy
-        model, solution = folder / "model.mps", folder / "solution.txt"
+        model, solution, log = (folder / name for name in ("model.mps", "solution.txt", "log"))
         _, renamed, _, _ = self.prob.writeMPS(str(model), rename=1)
         self.column = {renamed[v.name]: i for i, v in enumerate(self.variables)}
-        args = [self.path, str(model), *self.options, "-solve", "-solution", str(solution)]
-        with self.lock:
+        args = [self.path, str(model), *self.options]
+        left = _seconds_left(self.deadline)
+        if left is not None:
+            args += ["-sec", repr(left), "-timeMode", "elapsed"]
+        args += ["-solve", "-solution", str(solution)]
+        with self.lock, log.open("wb") as log_file:
             if self.stop.is_set():
                 return Outcome(Status.UNKNOWN, None, None)
             self.process = subprocess.Popen(
-                args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                args, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT
             )
         code = self.process.wait()
         if self.stop.is_set():
             return Outcome(Status.UNKNOWN, None, None)
         if code != 0 or not solution.is_file():
-            raise SolverError(f"CBC stopped with exit code {code} and no solution file")
-        return self._read(solution)
+            raise SolverFailure(f"CBC stopped with exit code {code} and no solution file")
+        return self._read(solution, log)
 
-    def _read(self, solution: Path) -> Outcome:
+    def _read(self, solution: Path, log: Path) -> Outcome:
         lines = solution.read_text(encoding="utf-8", errors="replace").splitlines()
         words = lines[0].split() if lines else []
         head = words[0] if words else ""
+        objective = _number(words[-1]) if words else math.nan
         if head in ("Infeasible", "Integer"):
+            said = log.read_text(encoding="utf-8", errors="replace")
+            if self.deadline is not None and "Pre-processing says infeasible" in said:
+                # CBC's pre-processing, cut short by the time limit, can claim this of a
+                # feasible model: not a proof
+                return Outcome(Status.UNKNOWN, None, None)
             return Outcome(Status.INFEASIBLE, None, None)
         has_answer = head == "Optimal" or (
             head == "Stopped"
             and len(words) >= 7
             and words[4] == "objective"
-            and _number(words[6]) < 1e49  # CBC writes 1e+50 when it has no solution
+            and objective < 1e49  # CBC writes 1e+50 when it has no solution
         )
         if not has_answer:
             return Outcome(Status.UNKNOWN, None, None, answered=head == "Stopped")
@@ -411,8 +454,8 @@ class _CbcRun(_Run):
             if len(parts) >= 3 and parts[1] in self.column:
                 x[self.column[parts[1]]] = 1 if _number(parts[2]) > 0.5 else 0
         if head == "Optimal":
-            return Outcome(Status.OPTIMAL, x, 0.0)
-        return Outcome(Status.FEASIBLE, x, None)
+            return Outcome(Status.OPTIMAL, x, 0.0, objective=objective)
+        return Outcome(Status.FEASIBLE, x, None, objective=objective)
 
     def cancel(self) -> None:
         with self.lock:

@@ -247,6 +247,56 @@ def sweep(
             raise typer.Exit(ExitCode.NO_SOLUTION)
 
 
+class TableOrJson(StrEnum):
+    """How a decision-support command prints its answer."""
+
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def explain(
+    file: FileArg,
+    candidate: Annotated[str, typer.Argument(metavar="ID", help="The candidate to explain.")],
+    budget: Annotated[
+        str | None,
+        typer.Option(metavar="B", help="Cap on the total cost (overrides budget.total)."),
+    ] = None,
+    budget_year: BudgetYearOpt = None,
+    weight: WeightOpt = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    solver: SolverOpt = "auto",
+    time_limit: TimeLimitOpt = None,
+    output_format: Annotated[
+        TableOrJson, typer.Option("--format", metavar="FORMAT", help="table (default) or json.")
+    ] = TableOrJson.table,
+) -> None:
+    """Why a candidate is in or out: its regret, entry budget and deciding constraints."""
+    with _errors_handled():
+        from defplan import decision_report, report
+        from defplan.analysis.explain import explain as run
+
+        options = _solve_options(
+            budget=_number("--budget", budget, "a number such as 6000"),
+            budget_year=budget_year,
+            weight=weight,
+            include=include,
+            exclude=exclude,
+            solver=solver,
+            time_limit=time_limit,
+        )
+        portfolio, data, name = _load(file)
+        explanation = run(portfolio, candidate, options=options, file=name, data=data)
+        if output_format is TableOrJson.json:
+            sys.stdout.write(decision_report.explain_json(explanation))
+        elif explanation.result.status.has_portfolio:
+            console = report.make_console()
+            for part in decision_report.explain_renderables(explanation):
+                console.print(part)
+        _finish(explanation.result)
+
+
 class DiffFormat(StrEnum):
     """How diff prints its comparison."""
 

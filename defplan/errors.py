@@ -51,3 +51,9 @@ class LoadError(DefplanError):
 
 class SolverError(DefplanError):
     """The chosen solver is unavailable or failed to run."""
+
+
+class SolverFailure(DefplanError):
+    """A solver crashed or answered nonsense: not the user's doing (exit 1)."""
+
+    exit_code = ExitCode.INTERNAL

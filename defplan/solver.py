@@ -14,12 +14,12 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from defplan import backends
 from defplan.backends import Outcome
-from defplan.errors import SolverError
+from defplan.errors import SolverError, SolverFailure
 from defplan.formulation import Block, Formulation, Row, SolveOptions, formulate
 from defplan.model import Group, Portfolio
 from defplan.result import (
@@ -46,16 +46,18 @@ def optimise(
     file: str = "",
     data: bytes = b"",
     below: tuple[float, Sequence[str]] | None = None,
+    without: Collection[str] = (),
 ) -> Result:
     """Find the best portfolio; `file` and `data` (the input bytes) label the result.
 
     `below` is (budget, selection): this same run's proven answer at a total budget no
     larger than this one (a sweep's previous point). It only shortens the search.
+    `without` names constraints (issue 4's scheme) to leave out, as if never written.
     """
     options = options or SolveOptions()
     started = time.perf_counter()
     form = formulate(portfolio, options)
-    engine = _Engine(form, options)
+    engine = Engine(form, options, without=without)
     lower = None
     if below is not None:
         chosen_below = set(below[1])
@@ -215,10 +217,14 @@ def _tolerance(amount: float) -> float:
     return TIE * max(1.0, abs(amount))
 
 
-class _Engine:
-    """One PuLP model of a formulation and the solves run on it."""
+class Engine:
+    """One PuLP model of a formulation and the solves run on it.
 
-    def __init__(self, form: Formulation, options: SolveOptions):
+    `extra` holds rows added for the moment (PuLP constraints over `x`, `value_expr`,
+    `cost_expr`); every solve uses the active blocks, the soft rows and these.
+    """
+
+    def __init__(self, form: Formulation, options: SolveOptions, without: Collection[str] = ()):
         import pulp  # heavy (numpy, highspy): only imported when solving
 
         self.pulp = pulp
@@ -248,6 +254,7 @@ class _Engine:
         self.value_floor = -math.inf
         self.cost_cap = math.inf
         self.every_x = pulp.LpAffineExpression([(v, 1.0) for v in self.x]) <= n
+        self.active = [k for k, b in enumerate(form.blocks) if b.name not in without]
 
     def _expr(self, coefs: dict[int, float]) -> Any:
         return self.pulp.LpAffineExpression([(self.x[i], c) for i, c in coefs.items() if c])
@@ -274,7 +281,7 @@ class _Engine:
         # adds a '__dummy' variable to it in place)
         terms = [(v, c) for v, c in objective.items() if c] or [(self.x[0], 0.0)]
         prob.setObjective(pulp.LpAffineExpression(terms))
-        chosen = range(len(self.block_rows)) if blocks is None else blocks
+        chosen = self.active if blocks is None else blocks
         constraints = [c for b in chosen for c in self.block_rows[b]]
         constraints += self.soft_rows + list(self.extra.values())
         for k, constraint in enumerate(constraints):
@@ -289,35 +296,59 @@ class _Engine:
     # -- solving --------------------------------------------------------------------
     def maximise(self, objective: Any, *, floor: float | None = None) -> Outcome:
         """Maximise objective; `floor` is a value no wanted answer falls below."""
-        return self.solve(self.problem(-objective), cutoff=None if floor is None else -floor)
+        return self.solve(-objective, cutoff=None if floor is None else -floor)
 
     def minimise(self, objective: Any, *, ceiling: float | None = None) -> Outcome:
         """Minimise objective; `ceiling` is a value no wanted answer rises above."""
-        return self.solve(self.problem(objective), cutoff=ceiling)
+        return self.solve(objective, cutoff=ceiling)
 
-    def solve(self, prob: Any | None, cutoff: float | None = None) -> Outcome:
-        """Run the solver(s) on the minimisation prob: the selection, status and gap.
+    def solve(
+        self, objective: Any, *, blocks: Sequence[int] | None = None, cutoff: float | None = None
+    ) -> Outcome:
+        """Minimise objective over the chosen blocks (the active ones by default).
 
         `cutoff` lets the solver prune branches whose objective cannot get below it. It
         only speeds the search up; rows in the model, not the cutoff, decide what counts.
         """
+        chosen = self.active if blocks is None else blocks
+        prob = self.problem(objective, blocks=chosen)
         if prob is None:
             return Outcome(Status.INFEASIBLE, None, None)
-        remaining = None
-        if self.deadline is not None:
-            remaining = max(0.01, self.deadline - time.monotonic())
         outcome = backends.solve(
             prob,
             self.x,
             solver=self.options.solver,
-            time_limit=remaining,
+            deadline=self.deadline,
             cutoff=cutoff,
+            broken=lambda x: self.broken(x, chosen),
         )
+        if outcome.rejected and self.deadline is None:
+            raise SolverFailure(
+                f"the solver's answer breaks {outcome.rejected} by a rounding error; "
+                "try another --solver"
+            )
         if not outcome.answered and self.deadline is None:
             raise SolverError(f"solver {self.options.solver} stopped without an answer")
         if outcome.status in (Status.FEASIBLE, Status.UNKNOWN):
             self.cut_short = True  # a later stage stopped at the time limit
         return outcome
+
+    def broken(self, x: list[int], blocks: Sequence[int] | None = None) -> str:
+        """The first of the blocks (the active ones by default) that selection x breaks,
+        in exact sums ("" if none).
+
+        Solvers accept rows off by their feasibility tolerance; a budget exceeded by a
+        hair is still exceeded. (Sums are correctly rounded; 1e-12 relative covers that.)
+        """
+        for k in self.active if blocks is None else blocks:
+            block = self.form.blocks[k]
+            for row in block.rows:
+                total = math.fsum(c for i, c in row.coefs.items() if x[i])
+                if row.upper is not None and total > row.upper + 1e-12 * max(1, abs(row.upper)):
+                    return block.name
+                if row.lower is not None and total < row.lower - 1e-12 * max(1, abs(row.lower)):
+                    return block.name
+        return ""
 
     # -- canonical choice among ties -----------------------------------------------------
     def canonical(self, x: list[int], below: tuple[float, list[int]] | None = None) -> list[int]:
@@ -418,11 +449,11 @@ class _Engine:
         Blocks are tried in the formulation's fixed order, so one input always gives one
         set: those blocks alone admit no portfolio, and without any one of them they do.
         """
-        keep = list(range(len(self.form.blocks)))
+        keep = list(self.active)
         nothing = self.pulp.LpAffineExpression()
         for b in list(keep):
             trial = [k for k in keep if k != b]
-            if self.solve(self.problem(nothing, blocks=trial)).status is Status.INFEASIBLE:
+            if self.solve(nothing, blocks=trial).status is Status.INFEASIBLE:
                 keep = trial  # still infeasible without it: not needed for the conflict
             if self._out_of_time():
                 break
@@ -439,12 +470,12 @@ class _Engine:
         row = block.rows[0]
         if not adjustable or (row.lower is None) == (row.upper is None) or self._out_of_time():
             return text
-        others = [k for k, b in enumerate(self.form.blocks) if b is not block]
+        others = [k for k in self.active if self.form.blocks[k] is not block]
         expr = self._expr(row.coefs)
         if row.upper is not None:  # a cap: the least it must allow
-            found = self.solve(self.problem(expr, blocks=others))
+            found = self.solve(expr, blocks=others)
         else:  # a target: the most the other constraints let it reach
-            found = self.solve(self.problem(-expr, blocks=others))
+            found = self.solve(-expr, blocks=others)
         if found.status is not Status.OPTIMAL or found.x is None:
             return text  # the other constraints conflict among themselves too
         x = found.x

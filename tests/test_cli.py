@@ -907,3 +907,52 @@ def test_a_race_exits_cleanly_while_the_loser_winds_down(
         proc = subprocess.run(command, capture_output=True, timeout=120)
         assert proc.returncode == 0, proc.stderr.decode()
         assert json.loads(proc.stdout)["status"] == "optimal"
+
+
+def test_explain_in_json_agrees_with_optimise(small_file: Path) -> None:
+    result = invoke("explain", small_file, "delta", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["format"] == "defplan-explain/1"
+    assert {
+        "id",
+        "selected",
+        "optimum",
+        "forced_value",
+        "regret",
+        "entry_budget",
+        "binding",
+    } <= set(data)
+    assert data["id"] == "delta" and data["selected"] is False
+    assert data["optimum"] == optimise_json(small_file)["value"]
+    forced = optimise_json(small_file, "--include", "delta")["value"]
+    assert data["forced_value"] == forced
+    assert data["regret"] == pytest.approx(data["optimum"] - forced)
+    # the 2027 cap keeps delta out: without it, delta comes in
+    assert data["binding"] == ["budget.per_year.2027"]
+    without_cap = optimise_json(small_file, "--budget-year", "2027=1000")
+    assert "delta" in [s["id"] for s in without_cap["selected"]]
+
+
+def test_explain_in_words(small_file: Path) -> None:
+    result = invoke("explain", small_file, "alpha")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert (
+        "'alpha' (Alpha radar) is in the optimal portfolio at a total budget of 100 M EUR" in text
+    )
+    assert "Leaving it out, the best portfolio is worth" in text
+    assert "total budget of" in text
+
+
+def test_explain_refuses_an_unknown_id_and_exits_3_when_infeasible(small_file: Path) -> None:
+    unknown = invoke("explain", small_file, "delt")
+    assert unknown.exit_code == ExitCode.USAGE
+    assert "unknown candidate 'delt' (did you mean 'delta'?)" in unknown.output
+    infeasible = invoke("explain", small_file, "delta", "--budget", "1", "--format", "json")
+    assert infeasible.exit_code == ExitCode.INFEASIBLE
+    data = json.loads(infeasible.stdout)
+    assert data["status"] == "infeasible" and data["conflicts"] == [
+        "budget.total",
+        "commitment.nato",
+    ]

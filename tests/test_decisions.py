@@ -10,7 +10,20 @@ import re
 from fractions import Fraction
 
 from hypothesis import event, given, note, settings
-from test_bruteforce import Case, cases, enumerate_selections, run
+from hypothesis import strategies as st
+from test_bruteforce import (
+    TIE,
+    Case,
+    _close,
+    brute_force,
+    canonical_of,
+    cases,
+    enumerate_selections,
+    run,
+    to_yaml,
+)
+
+from defplan import parse_portfolio
 
 SUGGESTION = re.compile(r"; (raising|lowering) it alone to (-?[\d,.e+-]+)")
 
@@ -50,3 +63,65 @@ def test_conflicts_are_irreducible_and_suggestions_exact(case: Case) -> None:
         assert alone, detail
         best = min(alone) if found.group(1) == "raising" else max(alone)
         assert _near(found.group(2), best), (detail, best)
+
+
+def _tied(value: Fraction, best: Fraction) -> bool:
+    return value >= best - Fraction(TIE) * max(1, abs(best))
+
+
+@settings(max_examples=120, derandomize=True, deadline=None)
+@given(cases(), st.integers(0, 8))
+def test_explain_matches_brute_force(case: Case, pick: int) -> None:
+    from defplan.analysis.explain import explain
+    from defplan.formulation import formulate
+
+    portfolio = parse_portfolio(to_yaml(case.doc), filename="random.yaml")
+    ids = [c.id for c in portfolio.candidates]
+    cid = ids[pick % len(ids)]
+    e = explain(portfolio, cid, options=case.options())
+    expected = brute_force(case)
+    event(f"{expected.status}")
+    assert e.result.status.value == expected.status
+    if expected.status != "optimal":
+        return
+    note(f"{case.describe()}\nexplaining {cid}")
+    i = ids.index(cid)
+    selections = enumerate_selections(case)
+    feasible = [s for s in selections if s.feasible()]
+    assert e.selected == (cid in expected.selected)
+    assert _close(e.optimum, expected.value)
+    # regret: the best with cid forced the other way (None when nothing is left)
+    other = [s for s in feasible if s.x[i] != e.selected]
+    forced_free = cid not in case.include and cid not in case.exclude
+    if not other or not forced_free:
+        assert e.forced_value is None and e.regret is None
+    else:
+        forced_best = canonical_of(other).value
+        assert _close(e.forced_value, forced_best)
+        assert _close(e.regret, expected.value - forced_best)
+        event("regret")
+    # entry budget: the least total at which some optimal portfolio contains cid
+    unbounded = [s for s in enumerate_selections(case, total=None) if s.feasible()]
+    entry = None
+    for budget in sorted({s.cost for s in unbounded if s.x[i]}):
+        within = [s for s in unbounded if s.cost <= budget]
+        best = max(s.value for s in within)
+        if any(s.x[i] and _tied(s.value, best) for s in within):
+            entry = budget
+            break
+    if entry is None:
+        assert e.entry_budget is None
+    else:
+        event("entry budget")
+        assert e.entry_budget is not None and _close(e.entry_budget, entry)
+    # binding: the constraints whose removal alone flips whether cid is selected
+    names = [b.name for b in formulate(portfolio, case.options()).blocks]
+    flips = [
+        n
+        for n in names
+        if (cid in canonical_of([s for s in selections if s.feasible(frozenset({n}))]).selected)
+        != e.selected
+    ]
+    assert list(e.binding) == flips
+    if flips:
+        event("binding")

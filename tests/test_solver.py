@@ -296,13 +296,13 @@ def test_a_proven_answer_at_a_smaller_budget_saves_the_tie_search(
         ]
     )
     solves = []
-    original = solver._Engine.solve
+    original = solver.Engine.solve
 
-    def counted(self: Any, prob: Any, cutoff: float | None = None) -> Any:
-        solves.append(prob)
-        return original(self, prob, cutoff)
+    def counted(self: Any, objective: Any, **how: Any) -> Any:
+        solves.append(objective)
+        return original(self, objective, **how)
 
-    monkeypatch.setattr(solver._Engine, "solve", counted)
+    monkeypatch.setattr(solver.Engine, "solve", counted)
     alone = optimise(p, options=SolveOptions(budget=12))
     without = len(solves)
     solves.clear()

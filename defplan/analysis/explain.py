@@ -1,0 +1,155 @@
+"""Why a candidate is in or out: its regret, the budget at which it enters, and the
+constraints that decide it (`defplan explain`)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+from defplan.errors import UsageError
+from defplan.formulation import SolveOptions, formulate
+from defplan.model import Portfolio, did_you_mean
+from defplan.result import Result, Status, clean
+from defplan.solver import TIE, Engine, objective_value, optimise
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The answers of `defplan explain` for one candidate (JSON: defplan-explain/1)."""
+
+    id: str
+    name: str
+    result: Result  # the optimum, as `optimise` gives it
+    forced: Result | None  # the best with the candidate forced the other way
+    entry_budget: float | None
+    binding: tuple[str, ...]
+    binding_details: tuple[str, ...]
+
+    @property
+    def selected(self) -> bool:
+        return self.id in self.result.selected_ids
+
+    @property
+    def optimum(self) -> float | None:
+        return self.result.value
+
+    @property
+    def forced_value(self) -> float | None:
+        if self.forced is None or not self.forced.status.has_portfolio:
+            return None
+        return self.forced.value
+
+    @property
+    def regret(self) -> float | None:
+        if self.forced_value is None or self.optimum is None:
+            return None
+        return clean(self.optimum - self.forced_value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": "defplan-explain/1",
+            "id": self.id,
+            "name": self.name,
+            "status": self.result.status.value,
+            "selected": self.selected,
+            "optimum": self.optimum,
+            "forced_value": self.forced_value,
+            "regret": self.regret,
+            "entry_budget": self.entry_budget,
+            "binding": list(self.binding),
+            "binding_details": list(self.binding_details),
+            "budget": {
+                "total": self.result.budget_total,
+                "per_year": {str(y): b for y, b in self.result.budget_per_year.items()},
+            },
+            "conflicts": list(self.result.conflicts),
+        }
+
+
+def explain(
+    portfolio: Portfolio,
+    cid: str,
+    *,
+    options: SolveOptions,
+    file: str = "",
+    data: bytes = b"",
+) -> Explanation:
+    """Explain candidate `cid`; a result that is not optimal ends the analysis there."""
+    index = portfolio.candidate_index()
+    if cid not in index:
+        raise UsageError(f"unknown candidate '{cid}'{did_you_mean(cid, list(index))}")
+    candidate = portfolio.candidates[index[cid]]
+    base = optimise(portfolio, options=options, file=file, data=data)
+    if base.status is not Status.OPTIMAL:
+        return Explanation(cid, candidate.title, base, None, None, (), ())
+    selected = cid in base.selected_ids
+    forced = _forced_other_way(portfolio, cid, options, selected)
+    binding = []
+    for block in formulate(portfolio, options).blocks:
+        without = optimise(portfolio, options=options, without=(block.name,))
+        if (cid in without.selected_ids) != selected:
+            binding.append((block.name, f"{block.name}: {block.label}"))
+    return Explanation(
+        id=cid,
+        name=candidate.title,
+        result=base,
+        forced=forced,
+        entry_budget=entry_budget(portfolio, index[cid], options),
+        binding=tuple(name for name, _ in binding),
+        binding_details=tuple(text for _, text in binding),
+    )
+
+
+def _forced_other_way(
+    portfolio: Portfolio, cid: str, options: SolveOptions, selected: bool
+) -> Result | None:
+    """The best portfolio with cid out (if in) or in (if out); None when the run's own
+    --include or --exclude already forces it, which leaves no portfolio that way."""
+    if cid in options.include or cid in options.exclude:
+        return None
+    if selected:
+        return optimise(portfolio, options=replace(options, exclude=(*options.exclude, cid)))
+    return optimise(portfolio, options=replace(options, include=(*options.include, cid)))
+
+
+def entry_budget(portfolio: Portfolio, i: int, options: SolveOptions) -> float | None:
+    """The least total budget at which some optimal portfolio contains candidate i.
+
+    Selections are not monotone in the budget, so no bisection. With f(B) the best value
+    at total budget B and g(B) the best with i selected, g <= f and f never falls. At a
+    budget B where g(B) < f(B), no budget below B' (the cheapest portfolio with i worth
+    f(B)) can do better, so B' is the next budget worth looking at. The walk starts
+    from the cheapest portfolio with i, raises f at every step, and ends with None when
+    no total up to the sum of all costs lets i in.
+    """
+    ceiling = math.fsum(c.total_cost for c in portfolio.candidates)
+    form = formulate(portfolio, replace(options, budget=ceiling))
+    engine = Engine(form, options)
+    engine.extra["with_i"] = with_i = engine.x[i] >= 1
+    cheapest = engine.minimise(engine.cost_expr)
+    while cheapest.status is Status.OPTIMAL and cheapest.x is not None:
+        budget = math.fsum(c for c, on in zip(form.costs, cheapest.x, strict=True) if on)
+        engine.extra["budget"] = engine.cost_expr <= budget
+        value_with_i = _best_value(engine)
+        del engine.extra["with_i"]
+        best = _best_value(engine)
+        del engine.extra["budget"]
+        engine.extra["with_i"] = with_i
+        if value_with_i is None or best is None:
+            return None  # only with a time limit: no proof either way
+        floor = best - TIE * max(1.0, abs(best))
+        if value_with_i >= floor:
+            return clean(budget)
+        engine.extra["floor"] = engine.value_expr >= floor
+        cheapest = engine.minimise(engine.cost_expr)
+        del engine.extra["floor"]
+    return None
+
+
+def _best_value(engine: Engine) -> float | None:
+
+    found = engine.maximise(engine.value_expr)
+    if found.status is not Status.OPTIMAL or found.x is None:
+        return None
+    return objective_value(engine.form, found.x)

@@ -1,0 +1,105 @@
+"""backends.py: one solve by HiGHS, CBC or both racing; what each answer may be trusted for."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import pytest
+from test_cli import knapsack_cbc_wins
+from test_solver import hard_knapsack
+
+from defplan import SolveOptions, Status, optimise, parse_portfolio
+from defplan.backends import Outcome, _pick, solve
+from defplan.errors import SolverFailure
+from defplan.formulation import formulate
+from defplan.solver import Engine
+
+
+def engine(p: Any, **options: Any) -> Engine:
+    opts = SolveOptions(**options)
+    return Engine(formulate(p, opts), opts)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc", "auto"])
+def test_a_cutoff_nothing_beats_is_reported_infeasible(solver: str) -> None:
+    e = engine(hard_knapsack(25, 3, seed=3))
+    best = e.maximise(e.value_expr)
+    assert best.status is Status.OPTIMAL and best.objective is not None
+    prob = e.problem(-e.value_expr)
+    beyond = solve(prob, e.x, solver=solver, deadline=None, cutoff=best.objective - 1)
+    assert beyond.status is Status.INFEASIBLE  # HiGHS alone would say "optimal", and worse
+    within = solve(prob, e.x, solver=solver, deadline=None, cutoff=best.objective + 1e-6)
+    assert within.status is Status.OPTIMAL and within.objective == pytest.approx(best.objective)
+
+
+def test_a_time_limited_race_keeps_the_better_portfolio() -> None:
+    worse = Outcome(Status.FEASIBLE, [1, 0], 0.2, objective=-5.0)
+    better = Outcome(Status.FEASIBLE, [0, 1], None, objective=-7.0)
+    assert _pick({0: worse, 1: better}) is better
+    assert _pick({0: better, 1: worse}) is better
+    proof = Outcome(Status.OPTIMAL, [1, 1], 0.0, objective=-6.0)
+    assert _pick({0: better, 1: proof}) is proof  # a proof beats any unproven answer
+
+
+def test_cbc_cut_short_in_pre_processing_proves_nothing() -> None:
+    # CBC 2.10's pre-processing, stopped by a tiny time limit, writes "Integer
+    # infeasible" for this feasible model: that must not become exit 3
+    p = hard_knapsack(2000, 5, seed=2)
+    for limit in (0.01, 0.02):
+        result = optimise(p, options=SolveOptions(solver="cbc", time_limit=limit))
+        assert result.status in (Status.UNKNOWN, Status.FEASIBLE), limit
+
+
+def test_an_answer_over_budget_by_a_rounding_error_is_refused() -> None:
+    # CBC accepts rows 1e-7 off: at this budget its "optimal" portfolio costs 12155.6
+    p = parse_portfolio(knapsack_cbc_wins())
+    budget = 12155.5999999
+    alone = optimise(p, options=SolveOptions(budget=budget, solver="highs"))
+    raced = optimise(p, options=SolveOptions(budget=budget))
+    assert alone.cost_total <= budget and raced.cost_total <= budget
+    assert raced.selected_ids == alone.selected_ids
+    try:
+        cbc = optimise(p, options=SolveOptions(budget=budget, solver="cbc"))
+    except SolverFailure as error:
+        assert "budget.total" in str(error) and "rounding error" in str(error)
+    else:
+        assert cbc.cost_total <= budget and cbc.selected_ids == alone.selected_ids
+
+
+def test_broken_names_the_constraint_an_answer_breaks() -> None:
+    p = parse_portfolio(
+        "objectives: {v: {}}\nbudget: {total: 0.3}\ncandidates:\n"
+        "  - {id: a, cost: 0.1, value: {v: 1}}\n  - {id: b, cost: 0.2000001, value: {v: 1}}\n"
+        "rules:\n  - {at_least: 1, of: [a, b]}\n"
+    )
+    e = engine(p)
+    assert e.broken([1, 0]) == ""
+    assert e.broken([1, 1]) == "budget.total"  # 0.3000001 > 0.3, however slightly
+    assert e.broken([0, 0]) == "rule.0"
+
+
+def test_solvers_mix_in_one_process() -> None:
+    # HiGHS fails a solve whose thread count differs from an earlier one in the process
+    p = hard_knapsack(30, 4, seed=5)
+    answers = [optimise(p, options=SolveOptions(solver=s)) for s in ("highs", "auto", "highs")]
+    assert len({r.selected_ids for r in answers}) == 1
+    e = engine(p, solver="highs")
+    alone = solve(e.problem(-e.value_expr), e.x, solver="highs", deadline=None)
+    assert alone.status is Status.OPTIMAL
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_worker_gets_its_own_highs_turn() -> None:
+    # a fork while a cancelled HiGHS run holds the turn must not hang the child
+    from defplan import backends
+
+    with backends._HIGHS_TURN:
+        pid = os.fork()
+        if pid == 0:  # the child: no HiGHS thread here, so the turn must be free
+            free = backends._HIGHS_TURN.acquire(timeout=5)
+            os._exit(0 if free else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert sys.modules["defplan.backends"] is backends
