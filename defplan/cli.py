@@ -144,6 +144,12 @@ def optimise(
         Path | None,
         typer.Option(metavar="PATH", help="Also write the JSON result to this file (atomically)."),
     ] = None,
+    alternatives: Annotated[
+        int,
+        typer.Option(
+            metavar="K", min=0, help="Also find the K next-best portfolios (distinct selections)."
+        ),
+    ] = 0,
 ) -> None:
     """Pick the best portfolio for a budget."""
     with _errors_handled():
@@ -163,6 +169,13 @@ def optimise(
             check_writable(output)
         portfolio, data, name = _load(file)
         result = run(portfolio, options=options, file=name, data=data)
+        if alternatives:
+            from dataclasses import replace
+
+            from defplan.analysis.alternatives import alternatives as next_best
+
+            found = next_best(portfolio, result, options=options, count=alternatives)
+            result = replace(result, alternatives=found)
         if output is not None:
             write_atomic(output, result.to_json())
         _emit(result, output_format)
@@ -458,6 +471,11 @@ def _emit(result: Result, output_format: OutputFormat) -> None:
             result, width=console.width, show_conflicts=not on_screen
         ):
             console.print(part)
+            console.print()
+        if result.alternatives is not None and result.status.has_portfolio:
+            from defplan import decision_report
+
+            console.print(decision_report.alternatives_table(result, width=console.width))
             console.print()
 
 

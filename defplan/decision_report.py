@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from defplan.analysis.explain import Explanation
+    from defplan.result import Result
 
 
 def explain_json(explanation: Explanation) -> str:
@@ -62,3 +63,36 @@ def explain_renderables(e: Explanation) -> list[RenderableType]:
         state = "in" if e.selected else "out"
         text.append(f"No single constraint decides it: without any one of them it stays {state}.")
     return [text]
+
+
+def alternatives_table(result: Result, *, width: int = 100) -> RenderableType:
+    """The next-best portfolios after the optimum, and how little separates them."""
+    from rich.table import Table
+
+    found = result.alternatives or ()
+    unit = f"{result.unit} {result.currency}".strip()
+    table = Table(
+        title=f"Next-best portfolios ({len(found)})",
+        title_justify="left",
+        width=min(width, 120),
+    )
+    table.add_column("#", justify="right")
+    table.add_column("value", justify="right")
+    table.add_column("vs best", justify="right")
+    table.add_column(f"cost ({unit})" if unit else "cost", justify="right")
+    table.add_column("added", ratio=1, overflow="fold")  # ids wrap, never cut
+    table.add_column("dropped", ratio=1, overflow="fold")
+    table.add_row("best", amount(result.value), "", amount(result.cost_total), "", "")
+    for rank, alt in enumerate(found, start=1):
+        gap = alt.value - (result.value or 0.0)
+        table.add_row(
+            str(rank),
+            amount(alt.value),
+            f"{gap:+,.4g}" if gap else "0",
+            amount(alt.cost),
+            "\n".join(alt.added) or "-",
+            "\n".join(alt.dropped) or "-",
+        )
+    if not found:
+        table.caption = "no other portfolio satisfies the constraints"
+    return table

@@ -76,6 +76,26 @@ class SolverInfo:
     seconds: float
 
 
+@dataclass(frozen=True)
+class Alternative:
+    """A portfolio other than the optimum, and how it differs from it."""
+
+    value: float
+    cost: float
+    selected: tuple[str, ...]
+    added: tuple[str, ...]  # in this one, not in the optimum
+    dropped: tuple[str, ...]  # in the optimum, not in this one
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "cost": self.cost,
+            "selected": list(self.selected),
+            "added": list(self.added),
+            "dropped": list(self.dropped),
+        }
+
+
 @dataclass(frozen=True, kw_only=True)
 class Result:
     """Everything a report, a diff or a script needs to know about one run."""
@@ -99,6 +119,7 @@ class Result:
     conflict_details: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
     group_rules: dict[str, str] = field(default_factory=dict)
+    alternatives: tuple[Alternative, ...] | None = None  # None: not asked for
 
     @property
     def conflict_lines(self) -> tuple[str, ...]:
@@ -144,9 +165,9 @@ class Result:
         return clean(math.fsum(c.cost for c in self.selected if not c.profile))
 
     def to_dict(self) -> dict[str, Any]:
-        """The SPEC §5 JSON object."""
+        """The SPEC §5 JSON object (with "alternatives" when they were asked for)."""
         has = self.status.has_portfolio
-        return {
+        document = {
             "format": RESULT_FORMAT,
             "portfolio": {"name": self.name, "file": self.file, "sha256": self.sha256},
             "status": self.status.value,
@@ -211,6 +232,9 @@ class Result:
                 for c in self.candidates
             ],
         }
+        if self.alternatives is not None:
+            document["alternatives"] = [a.to_dict() for a in self.alternatives]
+        return document
 
     def to_json(self) -> str:
         """The JSON text of to_dict(), with a final newline; whole numbers print as 900."""
@@ -305,6 +329,18 @@ def result_from_dict(d: dict[str, Any]) -> Result:
         ),
         conflicts=tuple(str(c) for c in d.get("conflicts", ())),
         conflict_details=tuple(str(c) for c in d.get("conflict_details", ())),
+        alternatives=None
+        if "alternatives" not in d
+        else tuple(
+            Alternative(
+                value=float(a["value"]),
+                cost=float(a["cost"]),
+                selected=tuple(str(c) for c in a["selected"]),
+                added=tuple(str(c) for c in a["added"]),
+                dropped=tuple(str(c) for c in a["dropped"]),
+            )
+            for a in d["alternatives"]
+        ),
         notes=tuple(str(n) for n in d.get("notes", ())),
     )
 

@@ -956,3 +956,20 @@ def test_explain_refuses_an_unknown_id_and_exits_3_when_infeasible(small_file: P
         "budget.total",
         "commitment.nato",
     ]
+
+
+def test_alternatives_in_json_and_table(small_file: Path) -> None:
+    data = optimise_json(small_file, "--alternatives", "2")
+    found = data["alternatives"]
+    assert len(found) == 2
+    best = {s["id"] for s in data["selected"]}
+    for alt in found:
+        assert {"value", "cost", "selected", "added", "dropped"} == set(alt)
+        assert set(alt["added"]) == set(alt["selected"]) - best
+        assert set(alt["dropped"]) == best - set(alt["selected"])
+        assert alt["value"] <= data["value"]
+    assert (found[0]["value"], -found[0]["cost"]) >= (found[1]["value"], -found[1]["cost"])
+    assert "alternatives" not in optimise_json(small_file)  # only when asked for
+    table = invoke("optimise", small_file, "--alternatives", "1")
+    assert table.exit_code == 0, table.output
+    assert "Next-best portfolios (1)" in table.stdout

@@ -125,3 +125,32 @@ def test_explain_matches_brute_force(case: Case, pick: int) -> None:
     assert list(e.binding) == flips
     if flips:
         event("binding")
+
+
+@settings(max_examples=120, derandomize=True, deadline=None)
+@given(cases(), st.integers(1, 4))
+def test_alternatives_match_brute_force(case: Case, count: int) -> None:
+    from defplan.analysis.alternatives import alternatives
+
+    portfolio = parse_portfolio(to_yaml(case.doc), filename="random.yaml")
+    optimum = run(case)
+    found = alternatives(portfolio, optimum, options=case.options(), count=count)
+    remaining = [s for s in enumerate_selections(case) if s.feasible()]
+    if optimum.status.value != "optimal":
+        assert found == ()
+        return
+    note(case.describe())
+    # the reference: the canonical best, taken out, again and again
+    expected = []
+    best = canonical_of(remaining)
+    remaining = [s for s in remaining if s.ids != best.selected]
+    while remaining and len(expected) < count:
+        nxt = canonical_of(remaining)
+        expected.append(nxt)
+        remaining = [s for s in remaining if s.ids != nxt.selected]
+    assert [a.selected for a in found] == [e.selected for e in expected]
+    for alt, ref in zip(found, expected, strict=True):
+        assert _close(alt.value, ref.value) and _close(alt.cost, ref.cost)
+        assert set(alt.added) == set(alt.selected) - set(optimum.selected_ids)
+        assert set(alt.dropped) == set(optimum.selected_ids) - set(alt.selected)
+    event(f"{len(found)} of {count} found")

@@ -1,0 +1,45 @@
+"""The next-best portfolios after the optimum (`optimise --alternatives K`)."""
+
+from __future__ import annotations
+
+from defplan.formulation import SolveOptions, formulate
+from defplan.model import Portfolio
+from defplan.result import Alternative, Result, Status, clean
+from defplan.solver import Engine, objective_value, selection_cost
+
+
+def alternatives(
+    portfolio: Portfolio, optimum: Result, *, options: SolveOptions, count: int
+) -> tuple[Alternative, ...]:
+    """Up to `count` distinct portfolios after the optimum: by value descending, then
+    cost ascending, then defplan's file-order rule; fewer when fewer exist.
+
+    Each is the canonical optimum (SPEC §2) of the same model with every portfolio
+    found so far ruled out, so the order is the same tie rule applied again and again.
+    """
+    if optimum.status is not Status.OPTIMAL or count <= 0:
+        return ()
+    form = formulate(portfolio, options)
+    engine = Engine(form, options)
+    ids = [c.id for c in portfolio.candidates]
+    best = set(optimum.selected_ids)
+    found = [[1 if cid in best else 0 for cid in ids]]
+    out: list[Alternative] = []
+    while len(out) < count:
+        engine.extra = {f"not_{k}": engine.differs_from(x) for k, x in enumerate(found)}
+        first = engine.maximise(engine.value_expr)
+        if first.status is not Status.OPTIMAL or first.x is None:
+            break  # no other portfolio (or the time limit ran out)
+        x = engine.canonical(first.x)
+        found.append(x)
+        chosen = tuple(cid for cid, on in zip(ids, x, strict=True) if on)
+        out.append(
+            Alternative(
+                value=clean(objective_value(form, x)),
+                cost=clean(selection_cost(form, x)),
+                selected=chosen,
+                added=tuple(c for c in chosen if c not in best),
+                dropped=tuple(c for c in optimum.selected_ids if c not in chosen),
+            )
+        )
+    return tuple(out)
