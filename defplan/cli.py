@@ -310,6 +310,56 @@ def explain(
         _finish(explanation.result)
 
 
+@app.command()
+def frontier(
+    file: FileArg,
+    x: Annotated[str, typer.Option("--x", metavar="OBJ", help="Objective along the x axis.")],
+    y: Annotated[str, typer.Option("--y", metavar="OBJ", help="Objective along the y axis.")],
+    budget: Annotated[
+        str | None,
+        typer.Option(metavar="B", help="Cap on the total cost (overrides budget.total)."),
+    ] = None,
+    max_points: Annotated[
+        int, typer.Option(metavar="N", min=1, help="Stop after N points (default 100).")
+    ] = 100,
+    budget_year: BudgetYearOpt = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    solver: SolverOpt = "auto",
+    time_limit: TimeLimitOpt = None,
+    output_format: Annotated[
+        TableOrJson, typer.Option("--format", metavar="FORMAT", help="table (default) or json.")
+    ] = TableOrJson.table,
+) -> None:
+    """How two objectives trade: every non-dominated pair of totals, with its cheapest portfolio."""
+    with _errors_handled():
+        from defplan import decision_report, report
+        from defplan.analysis.frontier import frontier as run
+
+        options = _solve_options(
+            budget=_number("--budget", budget, "a number such as 6000"),
+            budget_year=budget_year,
+            weight=None,
+            include=include,
+            exclude=exclude,
+            solver=solver,
+            time_limit=time_limit,
+        )
+        portfolio, _, _ = _load(file)
+        found = run(portfolio, x=x, y=y, options=options, max_points=max_points)
+        if output_format is TableOrJson.json:
+            sys.stdout.write(decision_report.frontier_json(found))
+        elif found.points:
+            console = report.make_console()
+            unit = f"{portfolio.unit} {portfolio.currency}".strip()
+            for part in decision_report.frontier_renderables(found, unit=unit, width=console.width):
+                console.print(part)
+        if found.cut:
+            _stderr(f"defplan: note: stopped at --max-points {max_points}; more points exist")
+        if found.result is not None:
+            _finish(found.result)
+
+
 class DiffFormat(StrEnum):
     """How diff prints its comparison."""
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from defplan.analysis.explain import Explanation
+    from defplan.analysis.frontier import Frontier
     from defplan.result import Result
 
 
@@ -96,3 +97,49 @@ def alternatives_table(result: Result, *, width: int = 100) -> RenderableType:
     if not found:
         table.caption = "no other portfolio satisfies the constraints"
     return table
+
+
+def frontier_json(f: Frontier) -> str:
+    """{"format": "defplan-frontier/1", "points": [...], ...}."""
+    from defplan.result import json_text
+
+    return json_text(f.to_dict())
+
+
+def frontier_renderables(f: Frontier, *, unit: str = "", width: int = 100) -> list[RenderableType]:
+    """The non-dominated points as a table, then the trade-off as bars of y along x."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=f"Trade-off between {f.x} and {f.y}: {len(f.points)} non-dominated points",
+        title_justify="left",
+        caption="cut at --max-points: more points exist" if f.cut else None,
+    )
+    table.add_column("#", justify="right")
+    table.add_column(f.x, justify="right")
+    table.add_column(f.y, justify="right")
+    table.add_column(f"cost ({unit})" if unit else "cost", justify="right")
+    table.add_column("candidates", justify="right")
+    for k, point in enumerate(f.points, start=1):
+        table.add_row(
+            str(k),
+            amount(point.objectives[f.x]),
+            amount(point.objectives[f.y]),
+            amount(point.cost),
+            str(len(point.selected)),
+        )
+    chart = Text(f"{f.y} (bars) as {f.x} falls\n", style="bold")
+    ys = [p.objectives[f.y] for p in f.points]
+    labels = [amount(p.objectives[f.x]) for p in f.points]
+    if ys:
+        top = max(ys)
+        low = min(ys) - 0.1 * (top - min(ys)) if top > min(ys) else min(min(ys), 0.0)
+        label_width = max(len(s) for s in labels)
+        bar_width = max(10, min(width, 100) - label_width - 14)
+        for label, value in zip(labels, ys, strict=True):
+            length = 0 if top == low else round((value - low) / (top - low) * bar_width)
+            chart.append(f"{label:>{label_width}} ")
+            chart.append("█" * length, style="cyan")
+            chart.append(f" {amount(value)}\n")
+    return [table, chart]

@@ -242,12 +242,12 @@ class Engine:
             [c for row in block.rows for c in self._row(row)] for block in form.blocks
         ]
         self.soft_rows = [
-            self._expr(s.coefs) + short[k] >= s.target for k, s in enumerate(form.soft)
+            self.expr(s.coefs) + short[k] >= s.target for k, s in enumerate(form.soft)
         ]
-        self.value_expr = self._expr(dict(enumerate(form.values))) - pulp.LpAffineExpression(
+        self.value_expr = self.expr(dict(enumerate(form.values))) - pulp.LpAffineExpression(
             [(short[k], s.penalty) for k, s in enumerate(form.soft)]
         )
-        self.cost_expr = self._expr(dict(enumerate(form.costs)))
+        self.cost_expr = self.expr(dict(enumerate(form.costs)))
         self.extra: dict[str, Any] = {}
         self.cut_short = False
         # the tie band, set by canonical once the best value is known
@@ -256,11 +256,12 @@ class Engine:
         self.every_x = pulp.LpAffineExpression([(v, 1.0) for v in self.x]) <= n
         self.active = [k for k, b in enumerate(form.blocks) if b.name not in without]
 
-    def _expr(self, coefs: dict[int, float]) -> Any:
+    def expr(self, coefs: dict[int, float]) -> Any:
+        """sum(coef * x_i) over this engine's variables."""
         return self.pulp.LpAffineExpression([(self.x[i], c) for i, c in coefs.items() if c])
 
     def _row(self, row: Row) -> list[Any]:
-        expr = self._expr(row.coefs)
+        expr = self.expr(row.coefs)
         rows = []
         if row.lower is not None:
             rows.append(expr >= row.lower)
@@ -436,7 +437,7 @@ class Engine:
 
             if self._out_of_time():
                 return x
-            trial = self.maximise(self._expr(weights), floor=score(x) - 0.5)
+            trial = self.maximise(self.expr(weights), floor=score(x) - 0.5)
             if trial.x is not None and self._ties(trial.x) and score(trial.x) >= score(x):
                 x = trial.x
             for i in chunk:
@@ -474,7 +475,7 @@ class Engine:
         if not adjustable or (row.lower is None) == (row.upper is None) or self._out_of_time():
             return text
         others = [k for k in self.active if self.form.blocks[k] is not block]
-        expr = self._expr(row.coefs)
+        expr = self.expr(row.coefs)
         if row.upper is not None:  # a cap: the least it must allow
             found = self.solve(expr, blocks=others)
         else:  # a target: the most the other constraints let it reach

@@ -154,3 +154,49 @@ def test_alternatives_match_brute_force(case: Case, count: int) -> None:
         assert set(alt.added) == set(alt.selected) - set(optimum.selected_ids)
         assert set(alt.dropped) == set(optimum.selected_ids) - set(alt.selected)
     event(f"{len(found)} of {count} found")
+
+
+def _equal_band(total: Fraction) -> Fraction:
+    return Fraction(1, 10**6) * max(1, abs(total))
+
+
+@settings(max_examples=100, derandomize=True, deadline=None)
+@given(cases(), st.integers(0, 5))
+def test_frontier_matches_brute_force(case: Case, pair: int) -> None:
+    from dataclasses import replace as swap
+
+    from defplan.analysis.frontier import frontier
+
+    objectives = list(case.doc["objectives"])
+    if len(objectives) < 2:
+        return
+    x, y = [(a, b) for a in objectives for b in objectives if a != b][pair % 2]
+    portfolio = parse_portfolio(to_yaml(case.doc), filename="random.yaml")
+    found = frontier(portfolio, x=x, y=y, options=case.options(), max_points=100)
+    feasible = [s for s in enumerate_selections(case) if s.feasible()]
+    if not feasible:
+        assert found.points == () and found.result is not None
+        return
+    note(case.describe())
+    expected, y_floor = [], None
+    while True:
+        pool = [s for s in feasible if y_floor is None or s.totals[y] >= y_floor]
+        if not pool:
+            break
+        best_x = max(s.totals[x] for s in pool)
+        best_y = max(s.totals[y] for s in pool if s.totals[x] >= best_x - _equal_band(best_x))
+        reach = [
+            s
+            for s in feasible
+            if s.totals[x] >= best_x - _equal_band(best_x)
+            and s.totals[y] >= best_y - _equal_band(best_y)
+        ]
+        cheapest = canonical_of([swap(s, value=-s.cost) for s in reach])
+        expected.append((best_x, best_y, cheapest.selected, -cheapest.value))
+        y_floor = best_y + _equal_band(best_y)
+    assert len(found.points) == len(expected)
+    for point, (ex, ey, ids, cost) in zip(found.points, expected, strict=True):
+        assert point.selected == ids
+        assert _close(point.objectives[x], ex) and _close(point.objectives[y], ey)
+        assert _close(point.cost, cost)
+    event(f"{len(expected)} points")

@@ -1,0 +1,150 @@
+"""How two objectives trade against each other: every non-dominated pair of totals
+(`defplan frontier`)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+from defplan.errors import UsageError
+from defplan.formulation import Formulation, SolveOptions, formulate
+from defplan.model import Portfolio, did_you_mean
+from defplan.result import Result, Status, clean
+from defplan.solver import Engine, optimise, selection_cost
+
+FRONTIER_FORMAT = "defplan-frontier/1"
+EQUAL = 1e-6
+"""Totals within a relative 1e-6 (absolute below 1) count as equal."""
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    """A non-dominated pair of totals and the cheapest portfolio that reaches it."""
+
+    objectives: dict[str, float]
+    cost: float
+    selected: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"objectives": self.objectives, "cost": self.cost, "selected": list(self.selected)}
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """The points by the x total, descending; `cut` when --max-points stopped the walk."""
+
+    x: str
+    y: str
+    points: tuple[FrontierPoint, ...]
+    cut: bool
+    result: Result | None = None  # the run's optimum when the constraints admit nothing
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FRONTIER_FORMAT,
+            "x": self.x,
+            "y": self.y,
+            "status": "infeasible" if self.result is not None else "optimal",
+            "points": [p.to_dict() for p in self.points],
+            "cut": self.cut,
+            "conflicts": list(self.result.conflicts) if self.result is not None else [],
+        }
+
+
+def frontier(
+    portfolio: Portfolio,
+    *,
+    x: str,
+    y: str,
+    options: SolveOptions,
+    max_points: int = 100,
+) -> Frontier:
+    """Every non-dominated (x total, y total) among portfolios meeting the hard
+    constraints (soft penalties ignored), supported or not, by x descending.
+
+    An epsilon-constraint walk: the largest x; the largest y at that x; the cheapest
+    portfolio reaching both (then file order); then ask for a strictly larger y and
+    repeat. Each step is a proven optimum, so no point is skipped.
+    """
+    names = list(portfolio.objectives)
+    for flag, name in (("--x", x), ("--y", y)):
+        if name not in portfolio.objectives:
+            raise UsageError(
+                f"{flag}: unknown objective '{name}'{did_you_mean(name, names)}; "
+                f"objectives are {', '.join(names)}"
+            )
+    if x == y:
+        raise UsageError("--x and --y name the same objective; choose two")
+    if max_points < 1:
+        raise UsageError("--max-points must be at least 1")
+    form = formulate(portfolio, options)
+    xs = _totals(portfolio, x)
+    ys = _totals(portfolio, y)
+    along_x = _engine(form, xs, options)
+    along_y = _engine(form, ys, options)
+    cheapest = _engine(form, {i: -c for i, c in enumerate(form.costs) if c}, options)
+    points: list[FrontierPoint] = []
+    y_floor: float | None = None
+    while len(points) < max_points:
+        along_x.extra = {} if y_floor is None else {"y": along_x.expr(ys) >= y_floor}
+        top_x = along_x.maximise(along_x.value_expr)
+        if top_x.status is not Status.OPTIMAL or top_x.x is None:
+            break
+        best_x = _total(xs, top_x.x)
+        along_y.extra = {"x": _reaches(along_y, xs, best_x)}
+        if y_floor is not None:
+            along_y.extra["y"] = along_y.expr(ys) >= y_floor
+        top_y = along_y.maximise(along_y.value_expr)
+        if top_y.status is not Status.OPTIMAL or top_y.x is None:
+            break  # only with a time limit
+        best_y = _total(ys, top_y.x)
+        cheapest.extra = {"x": _reaches(cheapest, xs, best_x), "y": _reaches(cheapest, ys, best_y)}
+        first = cheapest.maximise(cheapest.value_expr)
+        if first.status is Status.OPTIMAL and first.x is not None:
+            chosen = cheapest.canonical(first.x)
+        else:
+            chosen = top_y.x  # only with a time limit
+        points.append(
+            FrontierPoint(
+                objectives={x: clean(_total(xs, chosen)), y: clean(_total(ys, chosen))},
+                cost=clean(selection_cost(form, chosen)),
+                selected=tuple(
+                    c.id for c, on in zip(portfolio.candidates, chosen, strict=True) if on
+                ),
+            )
+        )
+        y_floor = best_y + _band(best_y)
+    else:
+        along_x.extra = {"y": along_x.expr(ys) >= y_floor}
+        more = along_x.maximise(along_x.value_expr)
+        return Frontier(x, y, tuple(points), cut=more.status is Status.OPTIMAL)
+    if not points:
+        result = optimise(portfolio, options=options)
+        if result.status is Status.INFEASIBLE:
+            return Frontier(x, y, (), cut=False, result=result)
+    return Frontier(x, y, tuple(points), cut=False)
+
+
+def _totals(portfolio: Portfolio, objective: str) -> dict[int, float]:
+    """Each candidate's unweighted value on one objective (a range at its midpoint)."""
+    return {i: v for i, c in enumerate(portfolio.candidates) if (v := c.value_of(objective)) != 0}
+
+
+def _engine(form: Formulation, values: dict[int, float], options: SolveOptions) -> Engine:
+    """An engine whose value is the given sum: the hard constraints, no penalties."""
+    plain = tuple(values.get(i, 0.0) for i in range(len(form.values)))
+    return Engine(replace(form, values=plain, soft=()), options)
+
+
+def _total(values: dict[int, float], x: list[int]) -> float:
+    return math.fsum(v for i, v in values.items() if x[i])
+
+
+def _band(total: float) -> float:
+    return EQUAL * max(1.0, abs(total))
+
+
+def _reaches(engine: Engine, values: dict[int, float], reach: float) -> Any:
+    """The row 'this total reaches `reach`, within the band of equal totals'."""
+    return engine.expr(values) >= reach - _band(reach)
