@@ -360,6 +360,73 @@ def frontier(
             _finish(found.result)
 
 
+@app.command()
+def robust(
+    file: FileArg,
+    budget: Annotated[
+        str | None,
+        typer.Option(metavar="B", help="Cap on the total cost (overrides budget.total)."),
+    ] = None,
+    samples: Annotated[int, typer.Option(metavar="N", help="How many samples (200).")] = 200,
+    seed: Annotated[int, typer.Option(metavar="S", help="Seed of the samples (0).")] = 0,
+    weight_spread: Annotated[
+        str, typer.Option(metavar="F", help="Each weight times a factor in [1-F, 1+F] (0.2).")
+    ] = "0.2",
+    workers: Annotated[
+        int, typer.Option(metavar="N", min=1, help="Solve samples in N processes.")
+    ] = 1,
+    budget_year: BudgetYearOpt = None,
+    weight: WeightOpt = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    solver: SolverOpt = "auto",
+    time_limit: TimeLimitOpt = None,
+    output_format: Annotated[
+        TableOrJson, typer.Option("--format", metavar="FORMAT", help="table (default) or json.")
+    ] = TableOrJson.table,
+) -> None:
+    """Does the choice survive disagreement on weights and values? Shares over samples."""
+    with _errors_handled():
+        from defplan import decision_report, report
+        from defplan.analysis.robust import robust as run
+
+        spread = _number("--weight-spread", weight_spread, "a number from 0 to below 1")
+        options = _solve_options(
+            budget=_number("--budget", budget, "a number such as 6000"),
+            budget_year=budget_year,
+            weight=weight,
+            include=include,
+            exclude=exclude,
+            solver=solver,
+            time_limit=time_limit,
+        )
+        portfolio, data, name = _load(file)
+        with report.progress(samples, "solving samples") as advance:
+            found = run(
+                portfolio,
+                options=options,
+                samples=samples,
+                seed=seed,
+                spread=0.2 if spread is None else spread,
+                workers=workers,
+                file=name,
+                data=data,
+                on_sample=advance,
+            )
+        if output_format is TableOrJson.json:
+            sys.stdout.write(decision_report.robust_json(found))
+        elif found.samples:
+            console = report.make_console()
+            for part in decision_report.robust_renderables(found, width=console.width):
+                console.print(part)
+        if found.unproven:
+            _stderr(
+                f"defplan: note: {found.unproven} samples were cut short by the time limit; "
+                "their optima are not proven"
+            )
+        _finish(found.base)
+
+
 class DiffFormat(StrEnum):
     """How diff prints its comparison."""
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from defplan.analysis.explain import Explanation
     from defplan.analysis.frontier import Frontier
+    from defplan.analysis.robust import Robustness
     from defplan.result import Result
 
 
@@ -143,3 +144,42 @@ def frontier_renderables(f: Frontier, *, unit: str = "", width: int = 100) -> li
             chart.append("█" * length, style="cyan")
             chart.append(f" {amount(value)}\n")
     return [table, chart]
+
+
+def robust_json(r: Robustness) -> str:
+    """{"format": "defplan-robust/1", "samples", "candidates": [...], "core", ...}."""
+    from defplan.result import json_text
+
+    return json_text(r.to_dict())
+
+
+def robust_renderables(r: Robustness, *, width: int = 100) -> list[RenderableType]:
+    """Core, borderline and exterior candidates, with each one's share as a bar."""
+    from rich.table import Table
+    from rich.text import Text
+
+    head = Text(
+        f"{r.samples} samples: weights each times a factor in "
+        f"[{1 - r.spread:g}, {1 + r.spread:g}], ranges drawn uniformly (seed {r.seed})\n",
+        style="bold",
+    )
+    head.append(
+        f"core {len(r.core)} (in every sampled optimum), borderline {len(r.borderline)}, "
+        f"exterior {len(r.exterior)} (in none)",
+        style="",
+    )
+    table = Table(title="Share of sampled optima that include each candidate", title_justify="left")
+    shares = r.shares
+    table.add_column("candidate", no_wrap=True, min_width=max(map(len, shares), default=9))
+    table.add_column("share", justify="right")
+    bar = 20
+    table.add_column("", no_wrap=True, min_width=bar)
+    table.add_column("in the optimum")
+    chosen = set(r.base.selected_ids)
+    borderline = sorted(r.borderline, key=lambda cid: -shares[cid])  # stable: file order
+    for cid in (*r.core, *borderline, *r.exterior):
+        share = shares[cid]
+        table.add_row(
+            cid, f"{100 * share:.0f}%", "█" * round(share * bar), "yes" if cid in chosen else ""
+        )
+    return [head, table]

@@ -1005,3 +1005,30 @@ def test_frontier_refuses_unknown_objectives_and_exits_3_when_infeasible(
     infeasible = invoke("frontier", small_file, "--x", "a", "--y", "b", "--budget", "1")
     assert infeasible.exit_code == ExitCode.INFEASIBLE
     assert "commitment.nato" in infeasible.stderr
+
+
+def test_robust_json_is_reproducible_with_any_workers(small_file: Path) -> None:
+    args = ("robust", small_file, "--samples", "12", "--seed", "7", "--format", "json")
+    one = invoke(*args)
+    assert one.exit_code == 0, one.output
+    data = json.loads(one.stdout)
+    assert data["format"] == "defplan-robust/1" and data["samples"] == 12
+    ids = [c["id"] for c in data["candidates"]]
+    assert ids == ["alpha", "bravo", "charlie", "delta", "echo"]
+    assert sorted(data["core"] + data["borderline"] + data["exterior"]) == sorted(ids)
+    for c in data["candidates"]:
+        where = "core" if c["share"] == 1 else "exterior" if c["share"] == 0 else "borderline"
+        assert c["id"] in data[where]
+    again = invoke(*args, "--workers", "2")
+    assert again.exit_code == 0, again.output
+    assert again.stdout == one.stdout
+
+
+def test_robust_checks_its_options_and_exits_3_when_infeasible(small_file: Path) -> None:
+    for spread in ("1", "-0.1", "x"):
+        bad = invoke("robust", small_file, "--weight-spread", spread)
+        assert bad.exit_code == ExitCode.USAGE, (spread, bad.output)
+        assert "--weight-spread" in bad.output
+    infeasible = invoke("robust", small_file, "--budget", "1", "--format", "json")
+    assert infeasible.exit_code == ExitCode.INFEASIBLE
+    assert json.loads(infeasible.stdout)["conflicts"] == ["budget.total", "commitment.nato"]
