@@ -174,8 +174,14 @@ def optimise(
 
             from defplan.analysis.alternatives import alternatives as next_best
 
-            found = next_best(portfolio, result, options=options, count=alternatives)
-            result = replace(result, alternatives=found)
+            found, complete = next_best(portfolio, result, options=options, count=alternatives)
+            notes = result.notes
+            if not complete:
+                notes += (
+                    "the time limit cut the search for alternatives short: some may be "
+                    "missing or out of order",
+                )
+            result = replace(result, alternatives=found, notes=notes)
         if output is not None:
             write_atomic(output, result.to_json())
         _emit(result, output_format)
@@ -289,6 +295,7 @@ def explain(
     with _errors_handled():
         from defplan import decision_report, report
         from defplan.analysis.explain import explain as run
+        from defplan.result import Status
 
         options = _solve_options(
             budget=_number("--budget", budget, "a number such as 6000"),
@@ -303,10 +310,17 @@ def explain(
         explanation = run(portfolio, candidate, options=options, file=name, data=data)
         if output_format is TableOrJson.json:
             sys.stdout.write(decision_report.explain_json(explanation))
-        elif explanation.result.status.has_portfolio:
+        elif explanation.result.status is Status.OPTIMAL:
             console = report.make_console()
             for part in decision_report.explain_renderables(explanation):
                 console.print(part)
+        if explanation.result.status is Status.FEASIBLE:
+            _stderr(
+                "defplan: the time limit ran out before the optimum was proven: there is "
+                "nothing to explain yet; try a longer --time-limit"
+            )
+        elif not explanation.complete:
+            _stderr("defplan: note: the time limit cut some solves short; answers unproven")
         _finish(explanation.result)
 
 
@@ -356,6 +370,13 @@ def frontier(
                 console.print(part)
         if found.cut:
             _stderr(f"defplan: note: stopped at --max-points {max_points}; more points exist")
+        if not found.complete:
+            _stderr(
+                "defplan: note: the time limit stopped the walk; points are unproven and "
+                "more may exist"
+            )
+            if not found.points:
+                raise typer.Exit(ExitCode.NO_SOLUTION)
         if found.result is not None:
             _finish(found.result)
 

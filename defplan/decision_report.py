@@ -40,7 +40,9 @@ def explain_renderables(e: Explanation) -> list[RenderableType]:
     text.append(f"{who} is {state} the optimal portfolio {where}", style="bold")
     text.append(f" (value {amount(e.optimum)}).\n")
     other = "Leaving it out" if e.selected else "Forcing it in"
-    if e.forced_value is None:
+    if e.forced_by_run:
+        text.append(f"The run's own {e.forced_by_run} decides it, so there is no other way.\n")
+    elif e.forced_value is None:
         text.append(f"{other} admits no portfolio at all.\n")
     else:
         text.append(
@@ -54,8 +56,12 @@ def explain_renderables(e: Explanation) -> list[RenderableType]:
     else:
         text.append(
             "It first belongs to an optimal portfolio at a total budget of "
-            f"{amount(e.entry_budget)} {unit}.\n"
+            f"{amount(e.entry_budget)} {unit}"
         )
+        below = result.budget_total is not None and e.entry_budget <= result.budget_total
+        if below and not e.selected:
+            text.append(" (selections are not monotone in the budget: it left again)")
+        text.append(".\n")
     if e.binding:
         change = "take it out" if e.selected else "bring it in"
         text.append(f"Removing any one of these constraints alone would {change}:")
@@ -64,6 +70,11 @@ def explain_renderables(e: Explanation) -> list[RenderableType]:
     else:
         state = "in" if e.selected else "out"
         text.append(f"No single constraint decides it: without any one of them it stays {state}.")
+    if not e.complete:
+        text.append(
+            "\nThe time limit cut some solves short: these answers are not all proven.",
+            style="yellow",
+        )
     return [text]
 
 
@@ -96,7 +107,7 @@ def alternatives_table(result: Result, *, width: int = 100) -> RenderableType:
             "\n".join(alt.dropped) or "-",
         )
     if not found:
-        table.caption = "no other portfolio satisfies the constraints"
+        table.caption = "no other portfolio found"
     return table
 
 
@@ -113,7 +124,8 @@ def frontier_renderables(f: Frontier, *, unit: str = "", width: int = 100) -> li
     from rich.text import Text
 
     table = Table(
-        title=f"Trade-off between {f.x} and {f.y}: {len(f.points)} non-dominated points",
+        title=f"Trade-off between {f.x} and {f.y}: "
+        + (f"{len(f.points)} non-dominated points" if len(f.points) != 1 else "1 point"),
         title_justify="left",
         caption="cut at --max-points: more points exist" if f.cut else None,
     )
@@ -179,7 +191,6 @@ def robust_renderables(r: Robustness, *, width: int = 100) -> list[RenderableTyp
     borderline = sorted(r.borderline, key=lambda cid: -shares[cid])  # stable: file order
     for cid in (*r.core, *borderline, *r.exterior):
         share = shares[cid]
-        table.add_row(
-            cid, f"{100 * share:.0f}%", "█" * round(share * bar), "yes" if cid in chosen else ""
-        )
+        shown = min(max(round(100 * share), 1), 99) if 0 < share < 1 else round(100 * share)
+        table.add_row(cid, f"{shown}%", "█" * round(share * bar), "yes" if cid in chosen else "")
     return [head, table]

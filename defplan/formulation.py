@@ -89,10 +89,10 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     blocks: list[Block] = []
     if total is not None:
         row = Row(_nonzero(enumerate(costs)), upper=total)
-        blocks.append(Block("budget.total", f"total budget {total:,.6g} {unit}", (row,), unit))
+        blocks.append(Block("budget.total", f"total budget {total:,.12g} {unit}", (row,), unit))
     for year, cap in sorted(per_year.items()):
         row = Row(_nonzero((i, c.profile.get(year, 0.0)) for i, c in enumerate(cands)), upper=cap)
-        label = f"budget cap for {year}: {cap:,.6g} {unit}"
+        label = f"budget cap for {year}: {cap:,.12g} {unit}"
         blocks.append(Block(f"budget.per_year.{year}", label, (row,), unit))
     soft: list[SoftTarget] = []
     for name, com in portfolio.commitments.items():
@@ -107,7 +107,7 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     blocks.extend(_link_blocks(portfolio, index))
     for i, how, value in forced:
         bound = Row({i: 1.0}, lower=1.0) if value else Row({i: 1.0}, upper=0.0)
-        cost = f" (cost {costs[i]:,.6g} {unit})" if value and costs[i] else ""
+        cost = f" (cost {costs[i]:,.12g} {unit})" if value and costs[i] else ""
         words = {"mandatory": "mandatory candidate", "include": "--include", "exclude": "--exclude"}
         label = f"{words[how]} '{cands[i].id}'{cost}"
         blocks.append(Block(f"{how}.{cands[i].id}", label, (bound,)))
@@ -200,10 +200,10 @@ def _group_blocks(portfolio: Portfolio, costs: tuple[float, ...], unit: str) -> 
         members = {i for i, c in enumerate(portfolio.candidates) if c.group == name}
         spend = _nonzero((i, costs[i]) for i in members)
         if g.min is not None:
-            label = f"group '{name}': spend at least {g.min:,.6g} {unit}"
+            label = f"group '{name}': spend at least {g.min:,.12g} {unit}"
             blocks.append(Block(f"group.{name}.min", label, (Row(spend, lower=g.min),), unit))
         if g.max is not None:
-            label = f"group '{name}': spend at most {g.max:,.6g} {unit}"
+            label = f"group '{name}': spend at most {g.max:,.12g} {unit}"
             blocks.append(Block(f"group.{name}.max", label, (Row(spend, upper=g.max),), unit))
         for share, sense, key in (
             (g.min_share, "at least", "min_share"),

@@ -15,6 +15,7 @@ import hashlib
 import math
 import time
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from typing import Any
 
 from defplan import backends
@@ -192,9 +193,9 @@ def group_rule_text(g: Group, unit: str) -> str:
     if g.max_share is not None:
         parts.append(f"at most {100 * g.max_share:.4g}% of cost")
     if g.min is not None:
-        parts.append(f"at least {g.min:,.6g} {unit}")
+        parts.append(f"at least {g.min:,.12g} {unit}")
     if g.max is not None:
-        parts.append(f"at most {g.max:,.6g} {unit}")
+        parts.append(f"at most {g.max:,.12g} {unit}")
     return "; ".join(parts) or "none"
 
 
@@ -211,6 +212,16 @@ def objective_value(form: Formulation, x: Sequence[int]) -> float:
 def selection_cost(form: Formulation, x: Sequence[int]) -> float:
     """Summed cost of a selection."""
     return math.fsum(c for c, on in zip(form.costs, x, strict=True) if on)
+
+
+def _scale(objective: Any) -> float:
+    """A power of two (exact in floating point) that brings the objective's largest
+    coefficient near 10,000: HiGHS's presolve treats objective coefficients a few 1e-8
+    apart as equal, which would merge values defplan must tell apart (ties are 1e-9)."""
+    largest = max((abs(c) for c in objective.values()), default=0.0)
+    if not largest or not math.isfinite(largest):
+        return 1.0
+    return 2.0 ** round(math.log2(1e4 / largest))
 
 
 def _tolerance(amount: float) -> float:
@@ -312,7 +323,8 @@ class Engine:
         only speeds the search up; rows in the model, not the cutoff, decide what counts.
         """
         chosen = self.active if blocks is None else blocks
-        prob = self.problem(objective, blocks=chosen)
+        scale = _scale(objective)
+        prob = self.problem(objective * scale, blocks=chosen)
         if prob is None:
             return Outcome(Status.INFEASIBLE, None, None)
         outcome = backends.solve(
@@ -320,9 +332,11 @@ class Engine:
             self.x,
             solver=self.options.solver,
             deadline=self.deadline,
-            cutoff=cutoff,
+            cutoff=None if cutoff is None else cutoff * scale,
             broken=lambda x: self.broken(x, chosen),
         )
+        if outcome.objective is not None:
+            outcome = replace(outcome, objective=outcome.objective / scale)
         if outcome.rejected and self.deadline is None:
             raise SolverFailure(
                 f"the solver's answer breaks {outcome.rejected} by a rounding error; "
@@ -486,9 +500,15 @@ class Engine:
         reach = clean(math.fsum(c * x[i] for i, c in row.coefs.items()))
         unit = f" {block.unit}" if block.unit else ""
         if row.upper is not None and reach > row.upper:
-            change = f"raising it alone to {reach:,.6g}{unit} (by {clean(reach - row.upper):,.6g})"
+            change = (
+                f"raising it alone to {reach:,.12g}{unit} (by {clean(reach - row.upper):,.12g})"
+            )
+        elif row.lower is not None and reach <= 0 < row.lower and block.name.startswith("commit"):
+            return f"{text}; the other constraints allow it no contribution at all"
         elif row.lower is not None and reach < row.lower:
-            change = f"lowering it alone to {reach:,.6g}{unit} (by {clean(row.lower - reach):,.6g})"
+            change = (
+                f"lowering it alone to {reach:,.12g}{unit} (by {clean(row.lower - reach):,.12g})"
+            )
         else:
             return text
         return f"{text}; {change} would admit a portfolio"

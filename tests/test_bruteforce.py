@@ -570,6 +570,15 @@ TIE_VALUE_BEYOND_TOLERANCE = Case(
         [("a", 5, 1.00001, {"excludes": ["b"]}), ("b", 3, 1, {})],
     )
 )
+# Values 5e-8 apart are not equal (ties are within 1e-9): the second, though later in
+# the file, wins. (HiGHS's presolve merged them until the objective was scaled up.)
+TIE_VALUE_JUST_BEYOND_TOLERANCE = Case(
+    _doc(
+        [("i", 5, 1, {}), ("x", 5, 1.00000005, {})],
+        total=5,
+        rules=[{"at_most": 1, "of": ["i", "x"]}],
+    )
+)
 # Step 1 with rounding noise: 0.1 + 0.2 and 0.3 are equal values; {c} is cheaper.
 TIE_VALUE_FLOAT_NOISE = Case(
     _doc(
@@ -633,6 +642,7 @@ TIE_LEX_SOFT = Case(
 HAND_CASES = {
     "value-within-tolerance": (TIE_VALUE_WITHIN_TOLERANCE, ("b",)),
     "value-beyond-tolerance": (TIE_VALUE_BEYOND_TOLERANCE, ("a",)),
+    "value-just-beyond-tolerance": (TIE_VALUE_JUST_BEYOND_TOLERANCE, ("x",)),
     "value-float-noise": (TIE_VALUE_FLOAT_NOISE, ("c",)),
     "cost": (TIE_COST, ("b",)),
     "cost-within-tolerance": (TIE_COST_WITHIN_TOLERANCE, ("a",)),

@@ -29,8 +29,8 @@ SUGGESTION = re.compile(r"; (raising|lowering) it alone to (-?[\d,.e+-]+)")
 
 
 def _near(printed: str, exact: Fraction) -> bool:
-    """A number printed with 6 significant digits against the exact one."""
-    return abs(Fraction(printed.replace(",", "")) - exact) <= Fraction(1, 10**5) * max(
+    """A number printed with 12 significant digits against the exact one."""
+    return abs(Fraction(printed.replace(",", "")) - exact) <= Fraction(1, 10**11) * max(
         1, abs(exact)
     )
 
@@ -134,7 +134,8 @@ def test_alternatives_match_brute_force(case: Case, count: int) -> None:
 
     portfolio = parse_portfolio(to_yaml(case.doc), filename="random.yaml")
     optimum = run(case)
-    found = alternatives(portfolio, optimum, options=case.options(), count=count)
+    found, complete = alternatives(portfolio, optimum, options=case.options(), count=count)
+    assert complete
     remaining = [s for s in enumerate_selections(case) if s.feasible()]
     if optimum.status.value != "optimal":
         assert found == ()
@@ -157,7 +158,7 @@ def test_alternatives_match_brute_force(case: Case, count: int) -> None:
 
 
 def _equal_band(total: Fraction) -> Fraction:
-    return Fraction(1, 10**6) * max(1, abs(total))
+    return Fraction(1, 10**6)  # the issue: totals within 1e-6 are equal
 
 
 @settings(max_examples=100, derandomize=True, deadline=None)

@@ -10,15 +10,17 @@ from defplan.solver import Engine, objective_value, selection_cost
 
 def alternatives(
     portfolio: Portfolio, optimum: Result, *, options: SolveOptions, count: int
-) -> tuple[Alternative, ...]:
+) -> tuple[tuple[Alternative, ...], bool]:
     """Up to `count` distinct portfolios after the optimum: by value descending, then
-    cost ascending, then defplan's file-order rule; fewer when fewer exist.
+    cost ascending, then defplan's file-order rule; fewer when fewer exist. The flag is
+    False when a time limit cut a solve short (the list may then miss some or be out
+    of order).
 
     Each is the canonical optimum (SPEC §2) of the same model with every portfolio
     found so far ruled out, so the order is the same tie rule applied again and again.
     """
     if optimum.status is not Status.OPTIMAL or count <= 0:
-        return ()
+        return (), optimum.status is not Status.FEASIBLE
     form = formulate(portfolio, options)
     engine = Engine(form, options)
     ids = [c.id for c in portfolio.candidates]
@@ -28,8 +30,10 @@ def alternatives(
     while len(out) < count:
         engine.extra = {f"not_{k}": engine.differs_from(x) for k, x in enumerate(found)}
         first = engine.maximise(engine.value_expr)
+        if first.status is Status.INFEASIBLE:
+            break  # no other portfolio
         if first.status is not Status.OPTIMAL or first.x is None:
-            break  # no other portfolio (or the time limit ran out)
+            return tuple(out), False
         x = engine.canonical(first.x)
         found.append(x)
         chosen = tuple(cid for cid, on in zip(ids, x, strict=True) if on)
@@ -42,4 +46,4 @@ def alternatives(
                 dropped=tuple(c for c in optimum.selected_ids if c not in chosen),
             )
         )
-    return tuple(out)
+    return tuple(out), not engine.cut_short

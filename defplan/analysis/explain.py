@@ -25,6 +25,8 @@ class Explanation:
     entry_budget: float | None
     binding: tuple[str, ...]
     binding_details: tuple[str, ...]
+    forced_by_run: str = ""  # "--include" or "--exclude" when the run itself forces ID
+    complete: bool = True  # False when a time limit cut a solve short: answers unproven
 
     @property
     def selected(self) -> bool:
@@ -64,6 +66,7 @@ class Explanation:
                 "per_year": {str(y): b for y, b in self.result.budget_per_year.items()},
             },
             "conflicts": list(self.result.conflicts),
+            "complete": self.complete,
         }
 
 
@@ -75,46 +78,59 @@ def explain(
     file: str = "",
     data: bytes = b"",
 ) -> Explanation:
-    """Explain candidate `cid`; a result that is not optimal ends the analysis there."""
+    """Explain candidate `cid`. Without a proven optimum (infeasible, or a time limit)
+    there is nothing to explain: the answers stay empty and `complete` says so."""
     index = portfolio.candidate_index()
     if cid not in index:
         raise UsageError(f"unknown candidate '{cid}'{did_you_mean(cid, list(index))}")
     candidate = portfolio.candidates[index[cid]]
     base = optimise(portfolio, options=options, file=file, data=data)
     if base.status is not Status.OPTIMAL:
-        return Explanation(cid, candidate.title, base, None, None, (), ())
+        done = base.status is Status.INFEASIBLE
+        return Explanation(cid, candidate.title, base, None, None, (), (), complete=done)
     selected = cid in base.selected_ids
-    forced = _forced_other_way(portfolio, cid, options, selected)
+    by_run = (
+        "--include" if cid in options.include else "--exclude" if cid in options.exclude else ""
+    )
+    forced = None if by_run else _forced_other_way(portfolio, cid, options, selected)
+    proven = [forced is None or _proven(forced)]
     binding = []
     for block in formulate(portfolio, options).blocks:
         without = optimise(portfolio, options=options, without=(block.name,))
+        proven.append(_proven(without))
         if (cid in without.selected_ids) != selected:
             binding.append((block.name, f"{block.name}: {block.label}"))
+    entry, entry_proven = entry_budget(portfolio, index[cid], options)
     return Explanation(
         id=cid,
         name=candidate.title,
         result=base,
         forced=forced,
-        entry_budget=entry_budget(portfolio, index[cid], options),
+        entry_budget=entry,
         binding=tuple(name for name, _ in binding),
         binding_details=tuple(text for _, text in binding),
+        forced_by_run=by_run,
+        complete=all(proven) and entry_proven and not base.notes,
     )
+
+
+def _proven(result: Result) -> bool:
+    """True when no time limit cut the result's solves short."""
+    return result.status in (Status.OPTIMAL, Status.INFEASIBLE) and not result.notes
 
 
 def _forced_other_way(
     portfolio: Portfolio, cid: str, options: SolveOptions, selected: bool
 ) -> Result | None:
-    """The best portfolio with cid out (if in) or in (if out); None when the run's own
-    --include or --exclude already forces it, which leaves no portfolio that way."""
-    if cid in options.include or cid in options.exclude:
-        return None
+    """The best portfolio with cid out (if in) or in (if out)."""
     if selected:
         return optimise(portfolio, options=replace(options, exclude=(*options.exclude, cid)))
     return optimise(portfolio, options=replace(options, include=(*options.include, cid)))
 
 
-def entry_budget(portfolio: Portfolio, i: int, options: SolveOptions) -> float | None:
-    """The least total budget at which some optimal portfolio contains candidate i.
+def entry_budget(portfolio: Portfolio, i: int, options: SolveOptions) -> tuple[float | None, bool]:
+    """The least total budget at which some optimal portfolio contains candidate i, and
+    whether that answer is proven (False only when a time limit cut a solve short).
 
     Selections are not monotone in the budget, so no bisection. With f(B) the best value
     at total budget B and g(B) the best with i selected, g <= f and f never falls. At a
@@ -128,23 +144,36 @@ def entry_budget(portfolio: Portfolio, i: int, options: SolveOptions) -> float |
     engine = Engine(form, options)
     engine.extra["with_i"] = with_i = engine.x[i] >= 1
     cheapest = engine.minimise(engine.cost_expr)
+    last_best = -math.inf
     while cheapest.status is Status.OPTIMAL and cheapest.x is not None:
         budget = math.fsum(c for c, on in zip(form.costs, cheapest.x, strict=True) if on)
-        engine.extra["budget"] = engine.cost_expr <= budget
+        engine.extra = {"with_i": with_i, "budget": engine.cost_expr <= budget}
         value_with_i = _best_value(engine)
         del engine.extra["with_i"]
         best = _best_value(engine)
-        del engine.extra["budget"]
-        engine.extra["with_i"] = with_i
         if value_with_i is None or best is None:
-            return None  # only with a time limit: no proof either way
+            return None, False  # only with a time limit: no proof either way
         floor = best - TIE * max(1.0, abs(best))
         if value_with_i >= floor:
-            return clean(budget)
-        engine.extra["floor"] = engine.value_expr >= floor
-        cheapest = engine.minimise(engine.cost_expr)
-        del engine.extra["floor"]
-    return None
+            return clean(budget), True
+        if not best > last_best:
+            return None, False  # f must rise at every step; a solver slipped
+        last_best = best
+        engine.extra = {"with_i": with_i, "floor": engine.value_expr >= floor}
+        cheapest = _cheapest_reaching(engine, floor)
+    return None, cheapest.status is Status.INFEASIBLE
+
+
+def _cheapest_reaching(engine: Engine, floor: float) -> Any:
+    """The cheapest portfolio (with the engine's extras) whose value is at least floor,
+    checked in exact sums: a solver may accept the floor's row within its tolerance."""
+    while True:
+        found = engine.minimise(engine.cost_expr)
+        if found.status is not Status.OPTIMAL or found.x is None:
+            return found
+        if objective_value(engine.form, found.x) >= floor:
+            return found
+        engine.extra[f"not_{len(engine.extra)}"] = engine.differs_from(found.x)
 
 
 def _best_value(engine: Engine) -> float | None:

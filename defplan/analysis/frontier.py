@@ -15,7 +15,7 @@ from defplan.solver import Engine, optimise, selection_cost
 
 FRONTIER_FORMAT = "defplan-frontier/1"
 EQUAL = 1e-6
-"""Totals within a relative 1e-6 (absolute below 1) count as equal."""
+"""Totals within 1e-6 of each other count as equal."""
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,22 @@ class Frontier:
     points: tuple[FrontierPoint, ...]
     cut: bool
     result: Result | None = None  # the run's optimum when the constraints admit nothing
+    complete: bool = True  # False when a time limit stopped a solve: points unproven
+
+    @property
+    def status(self) -> Status:
+        if self.result is not None:
+            return self.result.status
+        if self.complete:
+            return Status.OPTIMAL
+        return Status.FEASIBLE if self.points else Status.UNKNOWN
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FRONTIER_FORMAT,
             "x": self.x,
             "y": self.y,
-            "status": "infeasible" if self.result is not None else "optimal",
+            "status": self.status.value,
             "points": [p.to_dict() for p in self.points],
             "cut": self.cut,
             "conflicts": list(self.result.conflicts) if self.result is not None else [],
@@ -65,7 +74,8 @@ def frontier(
 
     An epsilon-constraint walk: the largest x; the largest y at that x; the cheapest
     portfolio reaching both (then file order); then ask for a strictly larger y and
-    repeat. Each step is a proven optimum, so no point is skipped.
+    repeat. Each step is a proven optimum, so no point is skipped; a time limit that
+    stops a solve ends the walk with `complete` False.
     """
     names = list(portfolio.objectives)
     for flag, name in (("--x", x), ("--y", y)):
@@ -89,22 +99,23 @@ def frontier(
     while len(points) < max_points:
         along_x.extra = {} if y_floor is None else {"y": along_x.expr(ys) >= y_floor}
         top_x = along_x.maximise(along_x.value_expr)
+        if top_x.status is Status.INFEASIBLE:
+            break  # no larger y: the end of the frontier
         if top_x.status is not Status.OPTIMAL or top_x.x is None:
-            break
+            return _unfinished(x, y, points)
         best_x = _total(xs, top_x.x)
         along_y.extra = {"x": _reaches(along_y, xs, best_x)}
         if y_floor is not None:
             along_y.extra["y"] = along_y.expr(ys) >= y_floor
         top_y = along_y.maximise(along_y.value_expr)
         if top_y.status is not Status.OPTIMAL or top_y.x is None:
-            break  # only with a time limit
+            return _unfinished(x, y, points)
         best_y = _total(ys, top_y.x)
         cheapest.extra = {"x": _reaches(cheapest, xs, best_x), "y": _reaches(cheapest, ys, best_y)}
         first = cheapest.maximise(cheapest.value_expr)
-        if first.status is Status.OPTIMAL and first.x is not None:
-            chosen = cheapest.canonical(first.x)
-        else:
-            chosen = top_y.x  # only with a time limit
+        if first.status is not Status.OPTIMAL or first.x is None:
+            return _unfinished(x, y, points)
+        chosen = cheapest.canonical(first.x)
         points.append(
             FrontierPoint(
                 objectives={x: clean(_total(xs, chosen)), y: clean(_total(ys, chosen))},
@@ -114,10 +125,14 @@ def frontier(
                 ),
             )
         )
-        y_floor = best_y + _band(best_y)
+        if cheapest.cut_short:
+            return _unfinished(x, y, points)
+        y_floor = best_y + EQUAL
     else:
         along_x.extra = {"y": along_x.expr(ys) >= y_floor}
         more = along_x.maximise(along_x.value_expr)
+        if more.status not in (Status.OPTIMAL, Status.INFEASIBLE):
+            return _unfinished(x, y, points)
         return Frontier(x, y, tuple(points), cut=more.status is Status.OPTIMAL)
     if not points:
         result = optimise(portfolio, options=options)
@@ -141,10 +156,11 @@ def _total(values: dict[int, float], x: list[int]) -> float:
     return math.fsum(v for i, v in values.items() if x[i])
 
 
-def _band(total: float) -> float:
-    return EQUAL * max(1.0, abs(total))
+def _unfinished(x: str, y: str, points: list[FrontierPoint]) -> Frontier:
+    """The points found before a time limit stopped a solve."""
+    return Frontier(x, y, tuple(points), cut=False, complete=False)
 
 
 def _reaches(engine: Engine, values: dict[int, float], reach: float) -> Any:
     """The row 'this total reaches `reach`, within the band of equal totals'."""
-    return engine.expr(values) >= reach - _band(reach)
+    return engine.expr(values) >= reach - EQUAL
