@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+import pytest
 from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
 from test_bruteforce import (
@@ -23,7 +24,7 @@ from test_bruteforce import (
     to_yaml,
 )
 
-from defplan import parse_portfolio
+from defplan import SolveOptions, Status, parse_portfolio
 
 SUGGESTION = re.compile(r"; (raising|lowering) it alone to (-?[\d,.e+-]+)")
 
@@ -201,3 +202,37 @@ def test_frontier_matches_brute_force(case: Case, pair: int) -> None:
         assert _close(point.objectives[x], ex) and _close(point.objectives[y], ey)
         assert _close(point.cost, cost)
     event(f"{len(expected)} points")
+
+
+NEAR_TIE = """\
+objectives:
+  a: {weight: 1}
+budget: {total: 100}
+rules:
+  - {at_most: 1, of: [i, x]}
+candidates:
+  - {id: i, cost: 5, value: {a: 1}}
+  - {id: x, cost: 5, value: {a: 1.00000005}}
+"""
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc", "auto"])
+def test_entry_budget_tells_values_5e8_apart(solver: str) -> None:
+    # x is worth 5e-8 more than i at the same cost, so i is never in an optimum. CBC
+    # accepted {i} against the floor row within its tolerance, and the walk looped.
+    from defplan.analysis.explain import explain
+
+    portfolio = parse_portfolio(NEAR_TIE)
+    e = explain(portfolio, "i", options=SolveOptions(solver=solver))
+    assert not e.selected and e.entry_budget is None and e.complete
+    assert explain(portfolio, "x", options=SolveOptions(solver=solver)).entry_budget == 5
+
+
+def test_frontier_status_says_what_a_time_limit_left() -> None:
+    from defplan.analysis.frontier import Frontier, FrontierPoint
+
+    point = FrontierPoint({"a": 1.0, "b": 2.0}, 3.0, ("c",))
+    assert Frontier("a", "b", (point,), cut=False).status is Status.OPTIMAL
+    assert Frontier("a", "b", (point,), cut=False, complete=False).status is Status.FEASIBLE
+    assert Frontier("a", "b", (), cut=False, complete=False).status is Status.UNKNOWN
+    assert Frontier("a", "b", (), cut=False, complete=False).to_dict()["status"] == "unknown"
