@@ -63,7 +63,13 @@ def optimise(
     if below is not None:
         chosen_below = set(below[1])
         lower = (below[0], [1 if c.id in chosen_below else 0 for c in portfolio.candidates])
-    first = engine.maximise(engine.value_expr)
+    floor = None
+    if lower is not None:  # the smaller budget's answer is feasible here too
+        y_value = objective_value(form, lower[1])
+        floor = y_value - 2 * _tolerance(y_value)
+    first = engine.maximise(engine.value_expr, floor=floor)
+    if floor is not None and first.status is Status.INFEASIBLE:
+        first = engine.maximise(engine.value_expr)  # never expected: y itself is above it
     conflicts: tuple[str, ...] = ()
     details: tuple[str, ...] = ()
     x: list[int] | None = first.x
