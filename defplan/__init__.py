@@ -7,7 +7,11 @@ other light commands do not pay for pydantic, YAML or the solver stack.
 from __future__ import annotations
 
 import importlib
+import time
 from typing import TYPE_CHECKING, Any
+
+STARTED = time.perf_counter()
+"""When defplan was first imported: `--profile` counts from here."""
 
 __version__ = "0.1.0"
 

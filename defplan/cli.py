@@ -59,9 +59,16 @@ def main_options(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
     ] = False,
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile", "-v", help="Print where the time went (phases, peak memory) on stderr."
+        ),
+    ] = False,
 ) -> None:
     """Defence budget and capability portfolio optimiser."""
     _state["debug"] = debug
+    _state["profile"] = profile
 
 
 FileArg = Annotated[
@@ -223,6 +230,7 @@ def sweep(
         from defplan.analysis.sweep import parse_budgets
         from defplan.analysis.sweep import sweep as run
         from defplan.result import Status
+        from defplan.timing import phase
 
         budgets = parse_budgets(budget)
         options = _solve_options(
@@ -253,15 +261,16 @@ def sweep(
             from defplan.plot import write_frontier_plot
 
             write_frontier_plot(points, plot)
-        if output_format is OutputFormat.json:
-            sys.stdout.write(report.sweep_json(points))
-        elif output_format is OutputFormat.csv:
-            sys.stdout.write(report.sweep_csv(points))
-        else:
-            console = report.make_console()
-            for part in report.sweep_renderables(points, width=console.width):
-                console.print(part)
-                console.print()
+        with phase("render"):
+            if output_format is OutputFormat.json:
+                sys.stdout.write(report.sweep_json(points))
+            elif output_format is OutputFormat.csv:
+                sys.stdout.write(report.sweep_csv(points))
+            else:
+                console = report.make_console()
+                for part in report.sweep_renderables(points, width=console.width):
+                    console.print(part)
+                    console.print()
         if any(p.result.status is Status.UNKNOWN for p in points):
             _stderr("defplan: at some budgets no portfolio was found before the time limit")
             raise typer.Exit(ExitCode.NO_SOLUTION)
@@ -559,8 +568,10 @@ def _load(file: str) -> tuple["Portfolio", bytes, str]:
     """A portfolio file (or stdin) read and validated; LoadError for defplan's own output."""
     from defplan.loader import parse_portfolio, read_source
     from defplan.result import output_format_of
+    from defplan.timing import phase
 
-    data, name = read_source(file)
+    with phase("load"):
+        data, name = read_source(file)
     kind = output_format_of(data)
     if kind is not None:
         hint = "; compare saved results with `defplan diff`" if kind.startswith("defplan-") else ""
@@ -597,6 +608,13 @@ def _pairs(items: list[str] | None, flag: str, what: str) -> dict[str, float]:
 
 
 def _emit(result: "Result", output_format: OutputFormat) -> None:
+    from defplan.timing import phase
+
+    with phase("render"):
+        _emit_now(result, output_format)
+
+
+def _emit_now(result: "Result", output_format: OutputFormat) -> None:
     from defplan import report
 
     if output_format is OutputFormat.json:
@@ -706,6 +724,15 @@ def _interrupted() -> NoReturn:
     os._exit(ExitCode.INTERRUPTED)
 
 
+def _print_profile() -> None:
+    import time
+
+    from defplan import STARTED
+    from defplan.timing import report
+
+    _stderr(report(time.perf_counter() - STARTED))
+
+
 def _stderr(text: str) -> None:
     try:
         sys.stderr.write(text + "\n")
@@ -729,6 +756,10 @@ def main() -> None:
     """Console-script entry point."""
     try:
         app()
+    except SystemExit:
+        if _state.get("profile"):
+            _print_profile()
+        raise
     except KeyboardInterrupt:
         _interrupted()
     except BrokenPipeError:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from defplan import model
 from defplan.errors import LoadError, Problem
 from defplan.model import KEY, Loc, Names, Portfolio, cross_check, did_you_mean
+from defplan.timing import phase
 
 MAX_BYTES = 16 * 1024 * 1024
 """Largest portfolio file read; far above any real portfolio (5,000 candidates is ~2 MB)."""
@@ -47,7 +48,8 @@ _RESOLVER = yaml.resolver.Resolver()
 
 def load_portfolio(source: str | os.PathLike[str]) -> Portfolio:
     """Load and validate a portfolio from a path, or from stdin when source is '-'."""
-    data, filename = read_source(source)
+    with phase("load"):
+        data, filename = read_source(source)
     return parse_portfolio(data, filename=filename)
 
 
@@ -74,11 +76,17 @@ def read_source(source: str | os.PathLike[str]) -> tuple[bytes, str]:
 
 def parse_portfolio(text: str | bytes, *, filename: str = "<string>") -> Portfolio:
     """Parse and validate portfolio YAML text; raise LoadError listing every problem."""
-    root = compose_yaml(text, filename=filename)
-    if not isinstance(root, yaml.MappingNode):
-        raise LoadError([_at(filename, root, "a portfolio file must be a mapping of keys")])
-    builder = _Builder(filename, text)
-    data = builder.build(root)
+    with phase("load"):
+        root = compose_yaml(text, filename=filename)
+        if not isinstance(root, yaml.MappingNode):
+            raise LoadError([_at(filename, root, "a portfolio file must be a mapping of keys")])
+        builder = _Builder(filename, text)
+        data = builder.build(root)
+    with phase("validate"):
+        return _portfolio_from(data, root, builder, filename)
+
+
+def _portfolio_from(data: Any, root: yaml.Node, builder: _Builder, filename: str) -> Portfolio:
     try:
         portfolio = Portfolio.model_validate(data)
     except ValidationError as exc:

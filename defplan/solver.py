@@ -32,6 +32,7 @@ from defplan.result import (
     clean,
     shortfall,
 )
+from defplan.timing import phase
 
 SOLVERS = backends.SOLVERS
 CHUNK = 20
@@ -55,10 +56,13 @@ def optimise(
     larger than this one (a sweep's previous point). It only shortens the search.
     `without` names constraints (issue 4's scheme) to leave out, as if never written.
     """
+    import pulp  # noqa: F401 - imported here so that --profile counts it as start-up
+
     options = options or SolveOptions()
     started = time.perf_counter()
-    form = formulate(portfolio, options)
-    engine = Engine(form, options, without=without)
+    with phase("build"):
+        form = formulate(portfolio, options)
+        engine = Engine(form, options, without=without)
     lower = None
     if below is not None:
         chosen_below = set(below[1])
@@ -330,17 +334,19 @@ class Engine:
         """
         chosen = self.active if blocks is None else blocks
         scale = _scale(objective)
-        prob = self.problem(objective * scale, blocks=chosen)
+        with phase("build"):
+            prob = self.problem(objective * scale, blocks=chosen)
         if prob is None:
             return Outcome(Status.INFEASIBLE, None, None)
-        outcome = backends.solve(
-            prob,
-            self.x,
-            solver=self.options.solver,
-            deadline=self.deadline,
-            cutoff=None if cutoff is None else cutoff * scale,
-            broken=lambda x: self.broken(x, chosen),
-        )
+        with phase("solve"):
+            outcome = backends.solve(
+                prob,
+                self.x,
+                solver=self.options.solver,
+                deadline=self.deadline,
+                cutoff=None if cutoff is None else cutoff * scale,
+                broken=lambda x: self.broken(x, chosen),
+            )
         if outcome.objective is not None:
             outcome = replace(outcome, objective=outcome.objective / scale)
         if outcome.rejected and self.deadline is None:

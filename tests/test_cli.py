@@ -1032,3 +1032,43 @@ def test_robust_checks_its_options_and_exits_3_when_infeasible(small_file: Path)
     infeasible = invoke("robust", small_file, "--budget", "1", "--format", "json")
     assert infeasible.exit_code == ExitCode.INFEASIBLE
     assert json.loads(infeasible.stdout)["conflicts"] == ["budget.total", "commitment.nato"]
+
+
+def test_profile_prints_the_phases_on_stderr(small_file: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "defplan",
+            "--profile",
+            "optimise",
+            str(small_file),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "optimal"  # stdout stays clean data
+    lines = proc.stderr.splitlines()
+    assert lines[0] == "defplan: profile (seconds):"
+    seconds = {}
+    for line in lines[1:]:
+        words = line.split()
+        if words[0] in ("load", "validate", "build", "solve", "render", "other", "total"):
+            seconds[words[0]] = float(words[1])
+    assert set(seconds) == {"load", "validate", "build", "solve", "render", "other", "total"}
+    assert seconds["solve"] > 0 and seconds["build"] > 0 and seconds["render"] > 0
+    parts = sum(v for k, v in seconds.items() if k != "total")
+    assert abs(parts - seconds["total"]) < 0.01
+    assert re.search(r"peak memory [\d,]+ MB", proc.stderr)
+    short = subprocess.run(
+        [sys.executable, "-m", "defplan", "-v", "optimise", str(small_file), "--budget", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert short.returncode == ExitCode.INFEASIBLE  # the exit code is kept
+    assert "profile (seconds)" in short.stderr
