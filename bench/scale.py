@@ -1,0 +1,143 @@
+"""Scale benchmark (issue 5): defplan against a plain PuLP script, phase by phase.
+
+For synthetic portfolios of 1,000, 5,000 and 20,000 candidates (bench/generate.py,
+fixed seed) it runs `defplan --profile optimise` as a whole process and reads the phase
+timings (load, validate, build, solve, render) and peak memory it prints; at 1,000 and
+5,000 it also runs bench/baseline.py (yaml.safe_load, lpSum, HiGHS defaults) on the
+same file, the two interleaved, three times each (medians). At 20,000 defplan runs
+with `--time-limit 60`. Then the first ten OR-Library mknapcb1 instances (when
+../shared/reference/orlib is there) through defplan with each solver (a 60 s limit
+per run for a single solver). Prints everything and, with --record, appends it to
+bench/README.md with the machine and versions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import portfolio_yaml  # noqa: E402
+from run import ORLIB, mknap_portfolio, read_mknap  # noqa: E402
+
+PHASES = ("load", "validate", "build", "solve", "render", "other", "total")
+
+
+def timed(cmd: list[str]) -> tuple[float, int, str, str]:
+    """Wall seconds, peak memory (MB) of the child, its stdout and stderr."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return seconds, usage.ru_maxrss // 1024, out.read().decode(), err.read().decode()
+
+
+def phases(stderr: str) -> dict[str, float]:
+    found = {}
+    for line in stderr.splitlines():
+        words = line.split()
+        if words and words[0] in PHASES:
+            found[words[0]] = float(words[1])
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--record", action="store_true", help="append to bench/README.md")
+    parser.add_argument("--sizes", default="1000,5000,20000")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    lines: list[str] = []
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    defplan = [sys.executable, "-m", "defplan", "--profile", "optimise"]
+    baseline = [sys.executable, str(HERE / "baseline.py")]
+    say(
+        "| candidates | run | wall s | load | validate | build | solve | render | peak MB | value |"
+    )
+    say("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    with tempfile.TemporaryDirectory() as folder:
+        for n in (int(s) for s in args.sizes.split(",")):
+            path = Path(folder) / f"p{n}.yaml"
+            path.write_text(portfolio_yaml(n), encoding="utf-8")
+            ours, theirs = [], []
+            limit = ["--time-limit", "60"] if n > 5000 else []
+            for _ in range(args.repeat if n <= 5000 else 1):
+                ours.append(timed([*defplan, str(path), "--format", "json", *limit]))
+                if n <= 5000:
+                    theirs.append(timed([*baseline, str(path)]))
+            wall = statistics.median(r[0] for r in ours)
+            run = min(ours, key=lambda r: abs(r[0] - wall))
+            spent = phases(run[3])
+            result = json.loads(run[2])
+            gap = result["solver"]["gap"]
+            status = result["status"] + (f" gap {100 * gap:.2g}%" if gap else "")
+            say(
+                f"| {n:,} | defplan ({status}) | {wall:.2f} | "
+                + " | ".join(f"{spent.get(p, 0):.2f}" for p in PHASES[:5])
+                + f" | {run[1]:,} | {result['value']:.6g} |"
+            )
+            if theirs:
+                base_wall = statistics.median(r[0] for r in theirs)
+                base = min(theirs, key=lambda r: abs(r[0] - base_wall))
+                words = base[2].strip().splitlines()[-1].split()  # after HiGHS's banner
+                say(
+                    f"| {n:,} | baseline ({words[0]}) | {base_wall:.2f} | | | | | | {base[1]:,} | "
+                    f"{float(words[1]):.6g} |"
+                )
+                say(f"| {n:,} | defplan / baseline | {wall / base_wall:.2f}x | | | | | | | |")
+    cb = ORLIB / "mknapcb1.txt"
+    best_known = []
+    results = ORLIB / "mkcbres.txt"
+    if results.exists():
+        best_known = [float(t) for t in results.read_text().split() if t.isdigit()][:10]
+    if cb.exists():
+        from defplan import SolveOptions, optimise, parse_portfolio
+
+        say("")
+        say("| mknapcb1 | best known | solver | value | gap to best | status | seconds |")
+        say("| --- | --- | --- | --- | --- | --- | --- |")
+        for k, problem in enumerate(read_mknap(cb)[:10]):
+            p = parse_portfolio(json.dumps(mknap_portfolio(problem)), filename="mknap")
+            best = best_known[k] if k < len(best_known) else problem["optimum"]
+            for solver in ("auto", "highs", "cbc"):
+                limit = None if solver == "auto" else 60.0
+                started = time.perf_counter()
+                r = optimise(p, options=SolveOptions(solver=solver, time_limit=limit))
+                seconds = time.perf_counter() - started
+                value = r.value or 0.0
+                say(
+                    f"| {k + 1} | {best:,.0f} | {solver} | {value:,.0f} | "
+                    f"{100 * (best - value) / best:.3g}% | {r.status.value} | {seconds:.2f} |"
+                )
+    if args.record:
+        head = (
+            f"### {dt.date.today()} scale: {platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}, PuLP {version('pulp')}, "
+            f"highspy {version('highspy')}"
+        )
+        with (HERE / "README.md").open("a", encoding="utf-8") as handle:
+            handle.write("\n".join([head, "", *lines]) + "\n\n")
+
+
+if __name__ == "__main__":
+    main()
