@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import math
 import os
 import queue
@@ -53,18 +54,21 @@ class Outcome:
         return self.status in (Status.OPTIMAL, Status.INFEASIBLE)
 
 
-def identity(name: str) -> tuple[str, str]:
-    """The solver's name and version as a result reports them."""
+@functools.cache
+def _version_of(package: str) -> str:
+    """An installed package's version (read once: each lookup scans the site folder)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    def of(package: str) -> str:
-        try:
-            return version(package)
-        except PackageNotFoundError:
-            return "unknown"
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "unknown"
 
-    highs = ("HiGHS", of("highspy"))
-    cbc = ("CBC", f"bundled with PuLP {of('pulp')}")
+
+def identity(name: str) -> tuple[str, str]:
+    """The solver's name and version as a result reports them."""
+    highs = ("HiGHS", _version_of("highspy"))
+    cbc = ("CBC", f"bundled with PuLP {_version_of('pulp')}")
     if name == "highs":
         return highs
     if name == "cbc":

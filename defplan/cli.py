@@ -43,6 +43,13 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
+class TableOrJson(StrEnum):
+    """How a decision-support command prints its answer."""
+
+    table = "table"
+    json = "json"
+
+
 def _version(value: bool) -> None:
     if value:
         from defplan import __version__
@@ -76,6 +83,12 @@ FileArg = Annotated[
 ]
 
 
+BudgetOpt = Annotated[
+    str | None, typer.Option(metavar="B", help="Cap on the total cost (overrides budget.total).")
+]
+TableOrJsonOpt = Annotated[
+    TableOrJson, typer.Option("--format", metavar="FORMAT", help="table (default) or json.")
+]
 BudgetYearOpt = Annotated[
     list[str] | None,
     typer.Option("--budget-year", metavar="YEAR=B", help="Annual cap YEAR=B; repeatable."),
@@ -104,7 +117,7 @@ TimeLimitOpt = Annotated[
 
 def _solve_options(
     *,
-    budget: float | None,
+    budget: str | None,
     budget_year: list[str] | None,
     weight: list[str] | None,
     include: list[str] | None,
@@ -112,14 +125,14 @@ def _solve_options(
     solver: str,
     time_limit: str | None,
 ) -> "SolveOptions":
-    """The run options shared by optimise, sweep and diff, checked."""
+    """The run options shared by the commands that solve, checked."""
     from defplan.formulation import SolveOptions
 
     seconds = _number("--time-limit", time_limit, "a number of seconds such as 30")
     if seconds is not None and not seconds > 0:
         raise UsageError("--time-limit must be a number of seconds > 0")
     return SolveOptions(
-        budget=budget,
+        budget=_number("--budget", budget, "a number such as 6000"),
         budget_per_year={
             int(k): v for k, v in _pairs(budget_year, "--budget-year", "YEAR").items()
         },
@@ -134,10 +147,7 @@ def _solve_options(
 @app.command()
 def optimise(
     file: FileArg,
-    budget: Annotated[
-        str | None,
-        typer.Option(metavar="B", help="Cap on the total cost (overrides budget.total)."),
-    ] = None,
+    budget: BudgetOpt = None,
     budget_year: BudgetYearOpt = None,
     weight: WeightOpt = None,
     include: IncludeOpt = None,
@@ -165,7 +175,7 @@ def optimise(
         from defplan.solver import optimise as run
 
         options = _solve_options(
-            budget=_number("--budget", budget, "a number such as 6000"),
+            budget=budget,
             budget_year=budget_year,
             weight=weight,
             include=include,
@@ -276,30 +286,18 @@ def sweep(
             raise typer.Exit(ExitCode.NO_SOLUTION)
 
 
-class TableOrJson(StrEnum):
-    """How a decision-support command prints its answer."""
-
-    table = "table"
-    json = "json"
-
-
 @app.command()
 def explain(
     file: FileArg,
     candidate: Annotated[str, typer.Argument(metavar="ID", help="The candidate to explain.")],
-    budget: Annotated[
-        str | None,
-        typer.Option(metavar="B", help="Cap on the total cost (overrides budget.total)."),
-    ] = None,
+    budget: BudgetOpt = None,
     budget_year: BudgetYearOpt = None,
     weight: WeightOpt = None,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
     solver: SolverOpt = "auto",
     time_limit: TimeLimitOpt = None,
-    output_format: Annotated[
-        TableOrJson, typer.Option("--format", metavar="FORMAT", help="table (default) or json.")
-    ] = TableOrJson.table,
+    output_format: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
     """Why a candidate is in or out: its regret, entry budget and deciding constraints."""
     with _errors_handled():
@@ -308,7 +306,7 @@ def explain(
         from defplan.result import Status
 
         options = _solve_options(
-            budget=_number("--budget", budget, "a number such as 6000"),
+            budget=budget,
             budget_year=budget_year,
             weight=weight,
             include=include,
@@ -339,10 +337,7 @@ def frontier(
     file: FileArg,
     x: Annotated[str, typer.Option("--x", metavar="OBJ", help="Objective along the x axis.")],
     y: Annotated[str, typer.Option("--y", metavar="OBJ", help="Objective along the y axis.")],
-    budget: Annotated[
-        str | None,
-        typer.Option(metavar="B", help="Cap on the total cost (overrides budget.total)."),
-    ] = None,
+    budget: BudgetOpt = None,
     max_points: Annotated[
         int, typer.Option(metavar="N", min=1, help="Stop after N points (default 100).")
     ] = 100,
@@ -351,9 +346,7 @@ def frontier(
     exclude: ExcludeOpt = None,
     solver: SolverOpt = "auto",
     time_limit: TimeLimitOpt = None,
-    output_format: Annotated[
-        TableOrJson, typer.Option("--format", metavar="FORMAT", help="table (default) or json.")
-    ] = TableOrJson.table,
+    output_format: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
     """How two objectives trade: every non-dominated pair of totals, with its cheapest portfolio."""
     with _errors_handled():
@@ -361,7 +354,7 @@ def frontier(
         from defplan.analysis.frontier import frontier as run
 
         options = _solve_options(
-            budget=_number("--budget", budget, "a number such as 6000"),
+            budget=budget,
             budget_year=budget_year,
             weight=None,
             include=include,
@@ -394,10 +387,7 @@ def frontier(
 @app.command()
 def robust(
     file: FileArg,
-    budget: Annotated[
-        str | None,
-        typer.Option(metavar="B", help="Cap on the total cost (overrides budget.total)."),
-    ] = None,
+    budget: BudgetOpt = None,
     samples: Annotated[int, typer.Option(metavar="N", help="How many samples (200).")] = 200,
     seed: Annotated[int, typer.Option(metavar="S", help="Seed of the samples (0).")] = 0,
     weight_spread: Annotated[
@@ -412,9 +402,7 @@ def robust(
     exclude: ExcludeOpt = None,
     solver: SolverOpt = "auto",
     time_limit: TimeLimitOpt = None,
-    output_format: Annotated[
-        TableOrJson, typer.Option("--format", metavar="FORMAT", help="table (default) or json.")
-    ] = TableOrJson.table,
+    output_format: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
     """Does the choice survive disagreement on weights and values? Shares over samples."""
     with _errors_handled():
@@ -423,7 +411,7 @@ def robust(
 
         spread = _number("--weight-spread", weight_spread, "a number from 0 to below 1")
         options = _solve_options(
-            budget=_number("--budget", budget, "a number such as 6000"),
+            budget=budget,
             budget_year=budget_year,
             weight=weight,
             include=include,
@@ -458,13 +446,6 @@ def robust(
         _finish(found.base)
 
 
-class DiffFormat(StrEnum):
-    """How diff prints its comparison."""
-
-    table = "table"
-    json = "json"
-
-
 @app.command()
 def diff(
     left: Annotated[
@@ -487,9 +468,7 @@ def diff(
     exclude: ExcludeOpt = None,
     solver: SolverOpt = "auto",
     time_limit: TimeLimitOpt = None,
-    output_format: Annotated[
-        DiffFormat, typer.Option("--format", metavar="FORMAT", help="table (default) or json.")
-    ] = DiffFormat.table,
+    output_format: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
     """Compare two results: two saved runs, two files, or one file at two budgets."""
     with _errors_handled():
@@ -519,7 +498,7 @@ def diff(
         comparison = Diff(
             sides.result(left, left_budget), sides.result(right or left, right_budget)
         )
-        if output_format is DiffFormat.json:
+        if output_format is TableOrJson.json:
             sys.stdout.write(report.diff_json(comparison))
         else:
             console = report.make_console()

@@ -45,12 +45,16 @@ class Block:
     (hard ones), group.ID.min|max|min_share|max_share, rule.K (0-based), mandatory.ID,
     include.ID, exclude.ID, requires.ID.OTHER, excludes.ID.OTHER (ID declares it).
     `unit` is what the block's number counts, for suggestions ("M EUR", "", "candidates").
+    `adjust` says which way its one number could move to admit more portfolios: "raise"
+    (a budget or cap), "lower" (a target), "lower above 0" (a commitment target, which
+    must stay positive), or "" (no single number: links, forced choices, shares).
     """
 
     name: str
     label: str
     rows: tuple[Row, ...]
     unit: str = ""
+    adjust: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,17 +93,19 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     blocks: list[Block] = []
     if total is not None:
         row = Row(_nonzero(enumerate(costs)), upper=total)
-        blocks.append(Block("budget.total", f"total budget {total:,.12g} {unit}", (row,), unit))
+        label = f"total budget {total:,.12g} {unit}"
+        blocks.append(Block("budget.total", label, (row,), unit, "raise"))
     for year, cap in sorted(per_year.items()):
         row = Row(_nonzero((i, c.profile.get(year, 0.0)) for i, c in enumerate(cands)), upper=cap)
         label = f"budget cap for {year}: {cap:,.12g} {unit}"
-        blocks.append(Block(f"budget.per_year.{year}", label, (row,), unit))
+        blocks.append(Block(f"budget.per_year.{year}", label, (row,), unit, "raise"))
     soft: list[SoftTarget] = []
     for name, com in portfolio.commitments.items():
         coefs = _nonzero((i, c.commitments.get(name, 0.0)) for i, c in enumerate(cands))
         if com.hard:
             label = f"commitment '{name}' ({com.framework or 'hard'}): reach {com.target:g}"
-            blocks.append(Block(f"commitment.{name}", label, (Row(coefs, lower=com.target),)))
+            row = Row(coefs, lower=com.target)
+            blocks.append(Block(f"commitment.{name}", label, (row,), adjust="lower above 0"))
         else:
             soft.append(SoftTarget(name, coefs, com.target, com.penalty or 0.0))
     blocks.extend(_group_blocks(portfolio, costs, unit))
@@ -201,10 +207,12 @@ def _group_blocks(portfolio: Portfolio, costs: tuple[float, ...], unit: str) -> 
         spend = _nonzero((i, costs[i]) for i in members)
         if g.min is not None:
             label = f"group '{name}': spend at least {g.min:,.12g} {unit}"
-            blocks.append(Block(f"group.{name}.min", label, (Row(spend, lower=g.min),), unit))
+            row = Row(spend, lower=g.min)
+            blocks.append(Block(f"group.{name}.min", label, (row,), unit, "lower"))
         if g.max is not None:
             label = f"group '{name}': spend at most {g.max:,.12g} {unit}"
-            blocks.append(Block(f"group.{name}.max", label, (Row(spend, upper=g.max),), unit))
+            row = Row(spend, upper=g.max)
+            blocks.append(Block(f"group.{name}.max", label, (row,), unit, "raise"))
         for share, sense, key in (
             (g.min_share, "at least", "min_share"),
             (g.max_share, "at most", "max_share"),
@@ -237,7 +245,8 @@ def _rule_blocks(portfolio: Portfolio, index: dict[str, int]) -> list[Block]:
         count = lower if lower is not None else upper
         label = f"{word} {count} of {', '.join(rule.of)}"
         row = Row(coefs, lower=lower, upper=upper)
-        blocks.append(Block(f"rule.{n}", label, (row,), "candidates"))
+        adjust = "" if rule.exactly is not None else "raise" if upper is not None else "lower"
+        blocks.append(Block(f"rule.{n}", label, (row,), "candidates", adjust))
     return blocks
 
 

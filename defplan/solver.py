@@ -494,30 +494,26 @@ class Engine:
         feasibility (a budget or cap to raise, a target to lower) when there is one.
         """
         text = f"{block.name}: {block.label}"
-        adjustable = block.name.startswith(("budget.", "commitment.", "rule.")) or (
-            block.name.startswith("group.") and block.name.endswith((".min", ".max"))
-        )
-        row = block.rows[0]
-        if not adjustable or (row.lower is None) == (row.upper is None) or self._out_of_time():
+        if not block.adjust or self._out_of_time():
             return text
+        (row,) = block.rows
         others = [k for k in self.active if self.form.blocks[k] is not block]
         expr = self.expr(row.coefs)
-        if row.upper is not None:  # a cap: the least it must allow
-            found = self.solve(expr, blocks=others)
-        else:  # a target: the most the other constraints let it reach
-            found = self.solve(-expr, blocks=others)
+        raise_it = block.adjust == "raise"
+        # a cap: the least it must allow; a target: the most the others let it reach
+        found = self.solve(expr if raise_it else -expr, blocks=others)
         if found.status is not Status.OPTIMAL or found.x is None:
             return text  # the other constraints conflict among themselves too
         x = found.x
         reach = clean(math.fsum(c * x[i] for i, c in row.coefs.items()))
         unit = f" {block.unit}" if block.unit else ""
-        if row.upper is not None and reach > row.upper:
+        if raise_it and row.upper is not None and reach > row.upper:
             change = (
                 f"raising it alone to {reach:,.12g}{unit} (by {clean(reach - row.upper):,.12g})"
             )
-        elif row.lower is not None and reach <= 0 < row.lower and block.name.startswith("commit"):
-            return f"{text}; the other constraints allow it no contribution at all"
-        elif row.lower is not None and reach < row.lower:
+        elif not raise_it and row.lower is not None and reach < row.lower:
+            if reach <= 0 and block.adjust == "lower above 0":
+                return f"{text}; the other constraints allow it no contribution at all"
             change = (
                 f"lowering it alone to {reach:,.12g}{unit} (by {clean(row.lower - reach):,.12g})"
             )

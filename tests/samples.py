@@ -83,3 +83,18 @@ candidates:
     cost: {2027: 30}
     value: {a: 2}
 """
+
+# The keys SPEC §5 fixes for every result object (sweep points, diff sides, optimise).
+RESULT_KEYS = {
+    "format",
+    "portfolio",
+    "status",
+    "budget",
+    "weights",
+    "value",
+    "objectives",
+    "cost",
+    "selected",
+    "commitments",
+    "solver",
+}

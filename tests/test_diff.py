@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from samples import ANNUAL, SMALL
+from samples import ANNUAL, RESULT_KEYS, SMALL
 from typer.testing import CliRunner
 
 from defplan.analysis.diff import Diff
@@ -194,21 +194,6 @@ def test_an_infeasible_side_still_compares() -> None:
 
 
 # -- the command line ---------------------------------------------------------------------
-
-
-RESULT_KEYS = {
-    "format",
-    "portfolio",
-    "status",
-    "budget",
-    "weights",
-    "value",
-    "objectives",
-    "cost",
-    "selected",
-    "commitments",
-    "solver",
-}
 
 
 def test_cli_json_is_the_spec_diff_object(diff_file: Path) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from samples import SMALL
+from samples import RESULT_KEYS, SMALL
 from typer.testing import CliRunner
 
 from defplan.analysis.sweep import MAX_POINTS, SweepPoint, parse_budgets, sweep
@@ -354,21 +354,6 @@ def test_more_workers_than_points(small_file: Path) -> None:
 
 
 # -- the command line ---------------------------------------------------------------------
-
-
-RESULT_KEYS = {
-    "format",
-    "portfolio",
-    "status",
-    "budget",
-    "weights",
-    "value",
-    "objectives",
-    "cost",
-    "selected",
-    "commitments",
-    "solver",
-}
 
 
 def test_cli_json(small_file: Path) -> None:

@@ -121,7 +121,7 @@ def _proven(result: Result) -> bool:
 
 def _forced_other_way(
     portfolio: Portfolio, cid: str, options: SolveOptions, selected: bool
-) -> Result | None:
+) -> Result:
     """The best portfolio with cid out (if in) or in (if out)."""
     if selected:
         return optimise(portfolio, options=replace(options, exclude=(*options.exclude, cid)))
