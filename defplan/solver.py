@@ -34,7 +34,6 @@ from defplan.result import (
 )
 from defplan.timing import phase
 
-SOLVERS = backends.SOLVERS
 CHUNK = 20
 """Candidates settled per solve when ties go to file order (2^20 stays exact in a MIP)."""
 TIE = 1e-9

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from samples import ANNUAL, RESULT_KEYS, SMALL
+from samples import ANNUAL, RESULT_KEYS, SMALL, without_timings
 from typer.testing import CliRunner
 
 from defplan.analysis.diff import Diff
@@ -76,19 +76,6 @@ def diff_json(*args: str | Path, code: int = ExitCode.OK, input: str | None = No
 def changes(document: dict[str, Any]) -> dict[str, Any]:
     """What the diff says changed: everything but the two results themselves."""
     return {k: v for k, v in document.items() if k not in ("left", "right")}
-
-
-def without_timings(document: Any) -> Any:
-    """document with every solver.seconds removed (the only part allowed to vary)."""
-    if isinstance(document, dict):
-        return {
-            k: without_timings(v)
-            for k, v in document.items()
-            if not (k == "seconds" and "gap" in document)
-        }
-    if isinstance(document, list):
-        return [without_timings(v) for v in document]
-    return document
 
 
 def solve(text: str, budget: float | None = None, file: str = "p.yaml") -> Result:

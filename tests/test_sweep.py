@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from samples import RESULT_KEYS, SMALL
+from samples import RESULT_KEYS, SMALL, without_timings
 from typer.testing import CliRunner
 
 from defplan.analysis.sweep import MAX_POINTS, SweepPoint, parse_budgets, sweep
@@ -51,19 +51,6 @@ def sweep_json(*args: str | Path, code: int = ExitCode.OK) -> dict[str, Any]:
     result = invoke("sweep", *args, "--format", "json")
     assert result.exit_code == code, result.output
     return json.loads(result.stdout)
-
-
-def without_timings(document: Any) -> Any:
-    """document with every solver.seconds removed (the only part allowed to vary)."""
-    if isinstance(document, dict):
-        return {
-            k: without_timings(v)
-            for k, v in document.items()
-            if not (k == "seconds" and "gap" in document)
-        }
-    if isinstance(document, list):
-        return [without_timings(v) for v in document]
-    return document
 
 
 def generated(seed: int = 2026, n: int = 60) -> str:
