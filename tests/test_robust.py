@@ -204,3 +204,22 @@ def test_bad_arguments_are_usage_errors(arguments: dict[str, Any], message: str)
 def test_an_unknown_weight_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="unknown objective 'z'"):
         robust(_portfolio(COIN), options=SolveOptions(weights={"z": 1}), samples=2)
+
+
+def test_workers_really_spread_the_samples(monkeypatch: pytest.MonkeyPatch) -> None:
+    # identical output alone would also hold if --workers were ignored
+    from defplan.analysis import robust as module
+
+    pools: list[int] = []
+    real = module.ProcessPoolExecutor
+
+    def recording(max_workers: int) -> Any:
+        pools.append(max_workers)
+        return real(max_workers=max_workers)
+
+    monkeypatch.setattr(module, "ProcessPoolExecutor", recording)
+    portfolio = _portfolio(MIXED)
+    robust(portfolio, options=SolveOptions(), samples=4, seed=3, spread=0.5, workers=1)
+    assert pools == []
+    robust(portfolio, options=SolveOptions(), samples=4, seed=3, spread=0.5, workers=2)
+    assert pools == [2]

@@ -477,3 +477,22 @@ def test_plot_helper_is_never_imported_without_plot(
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     result = invoke("sweep", small_file, "--budget", "60,100")
     assert result.exit_code == ExitCode.OK, result.output
+
+
+def test_workers_really_spread_the_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    # identical output alone would also hold if --workers were ignored
+    from defplan.analysis import sweep as module
+
+    pools: list[int] = []
+    real = module.ProcessPoolExecutor
+
+    def recording(max_workers: int) -> Any:
+        pools.append(max_workers)
+        return real(max_workers=max_workers)
+
+    monkeypatch.setattr(module, "ProcessPoolExecutor", recording)
+    portfolio = parse_portfolio(SMALL)
+    module.sweep(portfolio, budgets=[60.0, 80.0, 100.0], options=SolveOptions(), workers=1)
+    assert pools == []
+    module.sweep(portfolio, budgets=[60.0, 80.0, 100.0], options=SolveOptions(), workers=2)
+    assert pools == [2]
