@@ -38,6 +38,10 @@ CHUNK = 20
 """Candidates settled per solve when ties go to file order (2^20 stays exact in a MIP)."""
 TIE = 1e-9
 """Relative tolerance within which values (and costs) count as equal (SPEC §2)."""
+FIRST_GAP = 1e-5
+"""Relative gap of the first search for the best value; `Engine.prove` then closes it.
+Looser (1e-4) gave answers further from the best and so slower proofs; tighter (1e-6)
+slowed the first search itself (bench/scale.py, 5,000 candidates)."""
 
 
 def optimise(
@@ -70,15 +74,21 @@ def optimise(
     if lower is not None:  # the smaller budget's answer is feasible here too
         y_value = objective_value(form, lower[1])
         floor = y_value - 2 * _tolerance(y_value)
-    first = engine.maximise(engine.value_expr, floor=floor)
-    if floor is not None and first.status is Status.INFEASIBLE:
-        first = engine.maximise(engine.value_expr)  # never expected: y itself is above it
+    unique = False
+    if lower is None:
+        first = engine.maximise(engine.value_expr, gap=FIRST_GAP)
+        if first.status is Status.OPTIMAL and first.x is not None:
+            first, unique = engine.prove(first.x, FIRST_GAP)
+    else:
+        first = engine.maximise(engine.value_expr, floor=floor)
+        if first.status is Status.INFEASIBLE:
+            first = engine.maximise(engine.value_expr)  # never expected: y is above it
     conflicts: tuple[str, ...] = ()
     details: tuple[str, ...] = ()
     x: list[int] | None = first.x
     status = first.status
     notes: tuple[str, ...] = ()
-    if status is Status.OPTIMAL and x is not None:
+    if status is Status.OPTIMAL and x is not None and not unique:
         x = engine.canonical(x, lower)
         if engine.cut_short:
             notes = (
@@ -315,21 +325,29 @@ class Engine:
         return prob
 
     # -- solving --------------------------------------------------------------------
-    def maximise(self, objective: Any, *, floor: float | None = None) -> Outcome:
+    def maximise(
+        self, objective: Any, *, floor: float | None = None, gap: float = backends.GAP
+    ) -> Outcome:
         """Maximise objective; `floor` is a value no wanted answer falls below."""
-        return self.solve(-objective, cutoff=None if floor is None else -floor)
+        return self.solve(-objective, cutoff=None if floor is None else -floor, gap=gap)
 
     def minimise(self, objective: Any, *, ceiling: float | None = None) -> Outcome:
         """Minimise objective; `ceiling` is a value no wanted answer rises above."""
         return self.solve(objective, cutoff=ceiling)
 
     def solve(
-        self, objective: Any, *, blocks: Sequence[int] | None = None, cutoff: float | None = None
+        self,
+        objective: Any,
+        *,
+        blocks: Sequence[int] | None = None,
+        cutoff: float | None = None,
+        gap: float = backends.GAP,
     ) -> Outcome:
         """Minimise objective over the chosen blocks (the active ones by default).
 
         `cutoff` lets the solver prune branches whose objective cannot get below it. It
         only speeds the search up; rows in the model, not the cutoff, decide what counts.
+        `gap`: "optimal" within this relative gap (the default proves).
         """
         chosen = self.active if blocks is None else blocks
         scale = _scale(objective)
@@ -345,6 +363,7 @@ class Engine:
                 deadline=self.deadline,
                 cutoff=None if cutoff is None else cutoff * scale,
                 broken=lambda x: self.broken(x, chosen),
+                gap=gap,
             )
         if outcome.objective is not None:
             outcome = replace(outcome, objective=outcome.objective / scale)
@@ -375,6 +394,30 @@ class Engine:
                 if row.lower is not None and total < row.lower - 1e-12 * max(1, abs(row.lower)):
                     return block.name
         return ""
+
+    def prove(self, x: list[int], gap: float = FIRST_GAP) -> tuple[Outcome, bool]:
+        """Settle whether x, found within `gap` of the best, has the best value, and
+        whether alone.
+
+        One search for the best portfolio other than x, with x's value (less the tie
+        tolerance) as its cutoff: a bound to prune by from the start, where a search
+        from scratch must first find such a portfolio and then close the gap. Returns
+        the best portfolio (proven, or the better in hand at a time limit, then with
+        `gap`) and True when no other comes within the tolerance of x, so that no tie is
+        left to break.
+        """
+        value = objective_value(self.form, x)
+        floor = value - _tolerance(value)
+        self.extra["no_good"] = self.differs_from(x)
+        other = self.maximise(self.value_expr, floor=floor - _tolerance(floor))
+        del self.extra["no_good"]
+        rival = other.x
+        better = rival is not None and objective_value(self.form, rival) > value
+        best = rival if better and rival is not None else x
+        if not other.proven:  # the time limit: the first search's gap still bounds it
+            return Outcome(Status.FEASIBLE, best, gap), False
+        unique = rival is None or objective_value(self.form, rival) < floor
+        return Outcome(Status.OPTIMAL, best, 0.0), unique
 
     # -- canonical choice among ties -----------------------------------------------------
     def canonical(self, x: list[int], below: tuple[float, list[int]] | None = None) -> list[int]:

@@ -312,6 +312,40 @@ def test_a_proven_answer_at_a_smaller_budget_saves_the_tie_search(
     assert len(solves) < without
 
 
+@pytest.mark.parametrize("solver_name", ["highs", "cbc"])
+def test_prove_settles_a_first_answer(solver_name: str) -> None:
+    # optimise's first search may stop short of the best (within FIRST_GAP); prove
+    # replaces a worse answer by the best one and says whether a tie is left to break
+    from defplan.formulation import formulate
+    from defplan.solver import Engine
+
+    p = portfolio(
+        [
+            {"id": "a", "cost": 6, "value": {"v": 10}},
+            {"id": "b", "cost": 5, "value": {"v": 6}},
+            {"id": "c", "cost": 5, "value": {"v": 8}},
+            {"id": "d", "cost": 4, "value": {"v": 2}},
+        ]
+    )
+    options = SolveOptions(solver=solver_name)
+    engine = Engine(formulate(p, options), options)
+    worse, best = [1, 0, 0, 1], [0, 1, 1, 0]  # a+d is worth 12; b+c, the best, 14
+    outcome, alone = engine.prove(worse)
+    assert (outcome.status, outcome.x, alone) == (Status.OPTIMAL, best, False)
+    outcome, alone = engine.prove(best)
+    assert (outcome.status, outcome.x, alone) == (Status.OPTIMAL, best, True)
+    tied = portfolio(
+        [
+            {"id": "a", "cost": 5, "value": {"v": 4}},
+            {"id": "b", "cost": 5, "value": {"v": 4}},
+        ]
+    )
+    tie_options = SolveOptions(solver=solver_name, budget=5)
+    engine = Engine(formulate(tied, tie_options), tie_options)
+    outcome, alone = engine.prove([0, 1])
+    assert (outcome.status, outcome.x, alone) == (Status.OPTIMAL, [0, 1], False)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_each_solver_and_the_race_give_one_answer(seed: int) -> None:
     # --solver auto keeps whichever solver proves first; the answer must not depend on it
