@@ -462,19 +462,33 @@ def hard_portfolio() -> str:
     return "\n".join(lines) + "\n"
 
 
+def optimise_timed(
+    path: Path, out: Path, *, seconds: str, solver: str, code: int
+) -> tuple[Any, dict[str, Any]]:
+    """`optimise PATH --time-limit SECONDS --solver SOLVER --format json --output OUT`:
+    the exit code checked, OUT equal to stdout; the run and its JSON."""
+    result = invoke(
+        "optimise", path, "--time-limit", seconds, "--solver", solver,
+        "--format", "json", "--output", out,
+    )  # fmt: skip
+    assert result.exit_code == code, result.output
+    assert out.read_text() == result.stdout
+    return result, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("solver", ["auto", "highs", "cbc"])
 def test_time_limit_without_a_portfolio_exits_4(
-    write_portfolio: Callable[..., Path], tmp_path: Path
+    write_portfolio: Callable[..., Path], tmp_path: Path, solver: str
 ) -> None:
     path = write_portfolio(hard_portfolio())
-    out = tmp_path / "result.json"
-    result = invoke("optimise", path, "--time-limit", "0.05", "--format", "json", "--output", out)
-    assert result.exit_code == ExitCode.NO_SOLUTION, result.output
-    data = json.loads(result.stdout)
+    result, data = optimise_timed(
+        path, tmp_path / "result.json", seconds="0.05", solver=solver, code=ExitCode.NO_SOLUTION
+    )
     assert data["status"] == "unknown"
     assert data["value"] is None
     assert data["selected"] == []
     assert "time limit" in result.stderr
-    assert out.read_text() == result.stdout
+    assert "before any portfolio was found" in result.stderr and "--time-limit" in result.stderr
 
 
 # -- validate, schema, version, help ----------------------------------------------------
