@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 from samples import SMALL, without_timings
-from test_cli import TRACEBACK, invoke, optimise_timed, run_many
+from test_cli import TRACEBACK, hard_portfolio, invoke, optimise_timed, run_many
 
 from defplan.errors import ExitCode
 
@@ -152,7 +153,7 @@ def test_kill_9_at_any_moment_leaves_the_earlier_or_the_new_file(
     # two were caught with the temporary file there (on tmpfs the window is short)
     ends: list[Ended] = []
     for k in range(0, 16, 2):
-        delays = [1.15 * span * (j + 0.5) / 16 for j in (k, k + 1)]
+        delays = [1.3 * span * (j + 0.5) / 16 for j in (k, k + 1)]
         plans = [Plan(f, after=d) for f, d in zip(folders(2), delays, strict=True)]
         ends += run_and_kill(portfolio, [*plans, Plan(folders(1)[0], on_write=True)])
     while sum(e.caught_writing for e in ends) < 2 and len(ends) < 40:
@@ -218,7 +219,7 @@ def test_time_limit_with_a_portfolio_in_hand_reports_it_and_its_gap(
     assert data["status"] == "feasible"
     assert data["value"] is not None and data["selected"]
     gap = data["solver"]["gap"]
-    assert isinstance(gap, float) and 0 < gap < 0.01, gap  # CBC's gap, too (its log's bound)
+    assert isinstance(gap, float) and 0 < gap < 0.05, gap  # CBC's gap, too (its log's bound)
     assert f"not proven optimal (gap {100 * gap:.3g}%)" in result.stderr
 
 
@@ -354,3 +355,48 @@ def test_highs_raising_is_a_short_internal_error(
     assert result.exit_code == ExitCode.INTERNAL, result.output
     assert result.stderr == "defplan: error: HiGHS failed: RuntimeError: Highs::run failed\n"
     assert TRACEBACK not in result.output and earlier.read_text() == "earlier"
+
+
+def processes_naming(text: str) -> list[int]:
+    """Ids of the running processes whose command line contains text."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux /proc")
+def test_sigterm_stops_cbc_and_removes_its_files(tmp_path: Path) -> None:
+    # `kill PID`, a scheduler or a CI timeout: CBC must not run on as an orphan
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    portfolio = tmp_path / "hard.yaml"
+    portfolio.write_text(hard_portfolio())
+    out = tmp_path / "r.json"
+    out.write_text("earlier")
+    args = ["optimise", str(portfolio), "--solver", "cbc", "--output", str(out)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "defplan", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
+    started = time.monotonic()
+    try:
+        while not processes_naming(str(temp)):  # CBC is solving, on a model file in temp
+            assert proc.poll() is None and time.monotonic() - started < 30, "no CBC started"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+        assert proc.returncode == ExitCode.TERMINATED, err.decode()
+        assert err.decode() == "defplan: terminated\n"
+        assert out.read_text() == "earlier" and list(temp.iterdir()) == []
+        assert processes_naming(str(temp)) == []
+    finally:  # should this fail: no CBC left running on this test's files
+        proc.kill()
+        for pid in processes_naming(str(temp)):
+            os.kill(pid, signal.SIGKILL)
