@@ -16,18 +16,20 @@ import functools
 import math
 import os
 import queue
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from defplan.errors import SolverError, SolverFailure
+from defplan.errors import DefplanError, SolverError, SolverFailure
 from defplan.result import Status
 
 SOLVERS = ("auto", "highs", "cbc")
@@ -48,6 +50,7 @@ class Outcome:
     answered: bool = True
     objective: float | None = None  # of x, as the solver minimised it
     rejected: str = ""  # why a solver's answer was refused (it broke a constraint)
+    bound: float | None = None  # no answer's objective is below this (the dual bound)
 
     @property
     def proven(self) -> bool:
@@ -103,8 +106,11 @@ def solve(
     names = {"auto": _racers(), "highs": ("highs",), "cbc": ("cbc",)}.get(solver)
     if names is None:
         raise SolverError(f"unknown solver '{solver}'; choose one of: {', '.join(SOLVERS)}")
-    if not names or (solver == "highs" and not _highs_available()):
-        raise SolverError("HiGHS is not available: install the 'highspy' package")
+    if not names:
+        raise SolverError("no solver is available: install 'highspy' (HiGHS) or 'pulp[cbc]' (CBC)")
+    if solver == "highs" and not _highs_available():
+        other = " or use --solver cbc" if _cbc_path() is not None else ""
+        raise SolverError(f"HiGHS is not available: install the 'highspy' package{other}")
     if solver == "cbc" and _cbc_path() is None:
         raise SolverError(
             "CBC is not available in this installation: install 'pulp[cbc]' or use --solver highs"
@@ -133,10 +139,14 @@ def _racers() -> tuple[str, ...]:
     return tuple(found)
 
 
+@functools.cache
 def _highs_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("highspy") is not None
+    """True when highspy imports (one that is installed but broken counts as missing)."""
+    try:
+        import highspy  # noqa: F401 - PuLP has imported it already when a solve runs
+    except ImportError:
+        return False
+    return True
 
 
 def _cbc_path() -> str | None:
@@ -157,6 +167,7 @@ class _Run:
     """One solver working on the problem; `__call__` runs in a thread."""
 
     name = ""
+    label = ""  # as messages name it
     wait_when_cancelled = True
 
     def __call__(self) -> Outcome:
@@ -176,11 +187,15 @@ def _race(runs: list[_Run], broken: Callable[[list[int]], str]) -> Outcome:
     """
     done: queue.Queue[tuple[int, Outcome | BaseException]] = queue.Queue()
 
-    def work(k: int, run: Callable[[], Outcome]) -> None:
+    def work(k: int, run: _Run) -> None:
         try:
             done.put((k, run()))
-        except BaseException as exc:  # handed to the main thread
+        except (DefplanError, KeyboardInterrupt) as exc:  # handed to the main thread
             done.put((k, exc))
+        except BaseException as exc:  # a bug or a solver library's own error
+            failure = SolverFailure(f"{run.label} failed: {type(exc).__name__}: {exc}")
+            failure.__cause__ = exc  # the traceback --debug shows
+            done.put((k, failure))
 
     threads = [
         threading.Thread(target=work, args=(k, run), name=f"defplan-{run.name}", daemon=True)
@@ -222,14 +237,40 @@ def _pick(results: dict[int, Outcome | BaseException]) -> Outcome:
             return outcome
     found = [o for o in outcomes if o.x is not None and o.objective is not None]
     if found:
-        return min(found, key=lambda o: o.objective or 0.0)  # the first of equals: HiGHS
+        best = min(found, key=lambda o: o.objective or 0.0)  # the first of equals: HiGHS
+        return _with_gap(best, [o.bound for o in outcomes if o.bound is not None])
     if outcomes:
         return outcomes[0]
     failure = next(iter(results.values()))
     assert isinstance(failure, BaseException)
-    if isinstance(failure, SolverError | KeyboardInterrupt):
+    if isinstance(failure, DefplanError | KeyboardInterrupt):
         raise failure
     raise SolverFailure(f"the solver failed: {failure}") from failure
+
+
+def _with_gap(outcome: Outcome, bounds: list[float]) -> Outcome:
+    """outcome with its gap measured against the best of the bounds any solver proved.
+
+    In a race the portfolio kept may be CBC's while HiGHS proved the tighter bound: any
+    solver's bound holds for every answer, so the kept one is measured against the best.
+    """
+    if not bounds or outcome.objective is None:
+        return outcome
+    gap = relative_gap(outcome.objective, max(bounds))
+    if gap is None or (outcome.gap is not None and outcome.gap <= gap):
+        return outcome
+    return replace(outcome, gap=gap, bound=max(bounds))
+
+
+def relative_gap(objective: float, bound: float) -> float | None:
+    """|objective - bound| / |objective|, HiGHS's definition; None when it has none."""
+    if not (math.isfinite(objective) and math.isfinite(bound)):
+        return None
+    if objective == bound:
+        return 0.0
+    if objective == 0:
+        return None
+    return abs(objective - bound) / abs(objective)
 
 
 def _seconds_left(deadline: float | None) -> float | None:
@@ -269,6 +310,7 @@ class _HighsRun(_Run):
     """
 
     name = "highs"
+    label = "HiGHS"
     wait_when_cancelled = False
 
     def __init__(
@@ -368,7 +410,14 @@ class _HighsRun(_Run):
                 return Outcome(Status.OPTIMAL, x, 0.0, objective=objective)
             gap = float(info.mip_gap)
             gap_or_none = gap if math.isfinite(gap) else None
-            return Outcome(Status.FEASIBLE, x, gap_or_none, objective=objective)
+            bound = float(info.mip_dual_bound)
+            return Outcome(
+                Status.FEASIBLE,
+                x,
+                gap_or_none,
+                objective=objective,
+                bound=bound if math.isfinite(bound) else None,
+            )
         stopped_by_limit = status in (
             kind.kTimeLimit,
             kind.kIterationLimit,
@@ -387,6 +436,7 @@ class _CbcRun(_Run):
     """The CBC binary on an MPS copy of the problem, in a folder of its own."""
 
     name = "cbc"
+    label = "CBC"
 
     def __init__(
         self,
@@ -434,7 +484,7 @@ class _CbcRun(_Run):
         if self.stop.is_set():
             return Outcome(Status.UNKNOWN, None, None)
         if code != 0 or not solution.is_file():
-            raise SolverFailure(f"CBC stopped with exit code {code} and no solution file")
+            raise SolverFailure(f"CBC {_how_it_ended(code)} without an answer; try --solver highs")
         return self._read(solution, log)
 
     def _read(self, solution: Path, log: Path) -> Outcome:
@@ -455,6 +505,8 @@ class _CbcRun(_Run):
             and words[4] == "objective"
             and objective < 1e49  # CBC writes 1e+50 when it has no solution
         )
+        if head not in ("Stopped", "Optimal", "Unbounded"):  # an empty or torn file
+            raise SolverFailure("CBC wrote a solution file defplan cannot read; try --solver highs")
         if not has_answer:
             return Outcome(Status.UNKNOWN, None, None, answered=head == "Stopped")
         x = [0] * len(self.variables)
@@ -466,7 +518,14 @@ class _CbcRun(_Run):
                 x[self.column[parts[1]]] = 1 if _number(parts[2]) > 0.5 else 0
         if head == "Optimal":
             return Outcome(Status.OPTIMAL, x, 0.0, objective=objective)
-        return Outcome(Status.FEASIBLE, x, None, objective=objective)
+        # CBC's solution file has no bound; its log ends with "Lower bound: NUMBER"
+        said = log.read_text(encoding="utf-8", errors="replace")
+        found = re.findall(r"^Lower bound:\s+(\S+)", said, flags=re.MULTILINE)
+        bound = _number(found[-1]) if found else math.nan
+        if not math.isfinite(bound):
+            return Outcome(Status.FEASIBLE, x, None, objective=objective)
+        gap = relative_gap(objective, bound)
+        return Outcome(Status.FEASIBLE, x, gap, objective=objective, bound=bound)
 
     def cancel(self) -> None:
         with self.lock:
@@ -480,6 +539,16 @@ class _CbcRun(_Run):
             self.process.wait()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _how_it_ended(code: int) -> str:
+    """'crashed (SIGSEGV)' for a process killed by a signal, else its exit code."""
+    if code < 0:
+        try:
+            return f"crashed ({signal.Signals(-code).name})"
+        except ValueError:
+            return f"crashed (signal {-code})"
+    return f"stopped with exit code {code}"
 
 
 def _number(text: str) -> float:

@@ -9,6 +9,7 @@ parameter's annotation from a string on every start, which made `defplan --versi
 
 import contextlib
 import os
+import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -32,7 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_state = {"debug": False}
+_state: dict[str, int] = {"debug": False}
 
 
 class OutputFormat(StrEnum):
@@ -697,10 +698,25 @@ class _errors_handled:
 
 def _interrupted() -> NoReturn:
     """Ctrl-C: say so and leave at once (a solver thread may still be busy in C code)."""
-    _stderr("defplan: interrupted")
+    terminated = _state.get("terminated", False)
+    _stderr("defplan: terminated" if terminated else "defplan: interrupted")
     with contextlib.suppress(BrokenPipeError, ValueError, OSError):
         sys.stdout.flush()
-    os._exit(ExitCode.INTERRUPTED)
+    os._exit(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM (`kill`, a scheduler, a CI timeout): stop as Ctrl-C does, so CBC is
+    stopped, its temporary files and a half-written --output temporary file removed.
+
+    A forked sweep or robust worker inherits this; it ends at once, as before (its pool
+    stops it with SIGTERM, and the main process cleans up and reports)."""
+    if os.getpid() != _state["pid"]:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    _state["terminated"] = True
+    raise KeyboardInterrupt
 
 
 def _print_profile() -> None:
@@ -733,6 +749,8 @@ def _quiet_broken_pipe() -> NoReturn:
 
 def main() -> None:
     """Console-script entry point."""
+    _state["pid"] = os.getpid()
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except SystemExit:

@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     INFEASIBLE = 3
     NO_SOLUTION = 4
     INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process it ended
 
 
 @dataclass(frozen=True)

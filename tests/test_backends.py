@@ -11,7 +11,7 @@ from test_cli import knapsack_cbc_wins
 from test_solver import hard_knapsack
 
 from defplan import SolveOptions, Status, optimise, parse_portfolio
-from defplan.backends import Outcome, _pick, solve
+from defplan.backends import Outcome, _pick, relative_gap, solve
 from defplan.errors import SolverFailure
 from defplan.formulation import formulate
 from defplan.solver import Engine
@@ -41,6 +41,15 @@ def test_a_time_limited_race_keeps_the_better_portfolio() -> None:
     assert _pick({0: better, 1: worse}) is better
     proof = Outcome(Status.OPTIMAL, [1, 1], 0.0, objective=-6.0)
     assert _pick({0: better, 1: proof}) is proof  # a proof beats any unproven answer
+
+
+def test_the_kept_portfolio_is_measured_against_the_best_bound_of_either_solver() -> None:
+    # a race stopped by the time limit: CBC's portfolio is better, HiGHS's bound tighter
+    highs = Outcome(Status.FEASIBLE, [1, 0], 0.5, objective=-5.0, bound=-8.0)
+    cbc = Outcome(Status.FEASIBLE, [0, 1], 0.3, objective=-7.0, bound=-10.0)
+    kept = _pick({0: highs, 1: cbc})
+    assert kept.x == [0, 1] and kept.gap == pytest.approx(1 / 7)
+    assert relative_gap(-7.0, -7.0) == 0 and relative_gap(0.0, -1.0) is None
 
 
 def test_cbc_cut_short_in_pre_processing_proves_nothing() -> None:
