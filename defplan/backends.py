@@ -194,7 +194,7 @@ def _race(runs: list[_Run], broken: Callable[[list[int]], str]) -> Outcome:
             done.put((k, exc))
         except BaseException as exc:  # a bug or a solver library's own error
             failure = SolverFailure(f"{run.label} failed: {type(exc).__name__}: {exc}")
-            failure.__cause__ = exc  # the traceback --debug shows
+            failure.__cause__ = exc  # for a library caller's traceback
             done.put((k, failure))
 
     threads = [
