@@ -20,7 +20,7 @@ from typing import Any
 
 from defplan import backends
 from defplan.backends import Outcome
-from defplan.errors import SolverError, SolverFailure
+from defplan.errors import SolverFailure
 from defplan.formulation import Block, Formulation, Row, SolveOptions, formulate
 from defplan.model import Group, Portfolio
 from defplan.result import (
@@ -373,7 +373,7 @@ class Engine:
                 "try another --solver"
             )
         if not outcome.answered and self.deadline is None:
-            raise SolverError(f"solver {self.options.solver} stopped without an answer")
+            raise SolverFailure(f"solver {self.options.solver} stopped without an answer")
         if outcome.status in (Status.FEASIBLE, Status.UNKNOWN):
             self.cut_short = True  # a later stage stopped at the time limit
         return outcome
