@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test fuzz lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ test: $(STAMP)
 	$(BIN)/ruff check defplan tests bench
 	$(BIN)/ruff format --check defplan tests bench
 	$(BIN)/python -m pytest
+
+# The fuzz tests of `make test` with many more examples (DEFPLAN_FUZZ_EXAMPLES=N to change).
+fuzz: $(STAMP)
+	DEFPLAN_FUZZ_EXAMPLES=$${DEFPLAN_FUZZ_EXAMPLES:-5000} $(BIN)/python -m pytest tests/test_fuzz.py \
+		--hypothesis-show-statistics -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check defplan tests bench

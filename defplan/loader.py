@@ -11,6 +11,7 @@ import gc
 import os
 import re
 import sys
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,11 +20,19 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from defplan import model
 from defplan.errors import LoadError, Problem
-from defplan.model import KEY, Loc, Names, Portfolio, cross_check, did_you_mean
+from defplan.model import KEY, Loc, Names, Portfolio, Suggester, cross_check
 from defplan.timing import phase
 
 MAX_BYTES = 16 * 1024 * 1024
 """Largest portfolio file read; far above any real portfolio (5,000 candidates is ~2 MB)."""
+
+MAX_VALUES = 1_000_000
+"""Most YAML values a file may hold, counted before parsing: each costs ~400 bytes as a
+node, so a dense file within MAX_BYTES would take gigabytes (20,000 candidates: ~470,000)."""
+
+MAX_DEPTH = 64
+"""Deepest nesting of YAML values read (a portfolio needs 6); deeper ones are refused
+before Python's recursion limit could turn them into a crash."""
 
 STDIN = "-"
 
@@ -59,6 +68,23 @@ _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _NUMBER = re.compile(r"^[-+.0-9]")
 _STANDARD_TAG = "tag:yaml.org,2002:"
 _STR_TAG = "tag:yaml.org,2002:str"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_TYPED_TAGS: dict[str, tuple[type, ...]] = {
+    "tag:yaml.org,2002:int": (int,),
+    _FLOAT_TAG: (int, float),
+    "tag:yaml.org,2002:bool": (bool,),
+    "tag:yaml.org,2002:null": (type(None),),
+}
+"""The core schema's scalar tags besides `!!str`, and what a scalar tagged so must read as."""
+_NODE_WORDS = {
+    yaml.ScalarNode: "a plain value",
+    yaml.SequenceNode: "a list",
+    yaml.MappingNode: "a mapping",
+}
+_NODE_TAGS: dict[type, str] = {
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+}
 
 
 def load_portfolio(source: str | os.PathLike[str]) -> Portfolio:
@@ -99,6 +125,8 @@ def parse_portfolio(text: str | bytes, *, filename: str = "<string>") -> Portfol
                 raise LoadError([_at(filename, root, message)])
             builder = _Builder(filename, text)
             data = builder.build(root)
+            if data is ALIASED:  # a tag on the whole document: nothing else to check
+                raise LoadError(builder.problems)
         with phase("validate"):
             return _portfolio_from(data, root, builder, filename)
 
@@ -121,8 +149,9 @@ def _portfolio_from(data: Any, root: yaml.Node, builder: _Builder, filename: str
     try:
         portfolio = Portfolio.model_validate(data)
     except ValidationError as exc:
+        suggest = Suggester()
         problems = [
-            _pydantic_problem(filename, root, err)
+            _pydantic_problem(filename, root, err, suggest)
             for err in exc.errors(include_input=False)
             if not _through_alias(data, err["loc"])  # aliased values are reported as aliases
         ]
@@ -225,6 +254,13 @@ def compose_yaml(text: str | bytes, *, filename: str) -> yaml.Node:
         text = _decode(text, filename)
     if len(text) * 4 > MAX_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise LoadError([Problem(filename, _too_large())])
+    values = _values_at_most(text)
+    if values > MAX_VALUES:
+        message = (
+            f"file too large to be a portfolio: up to {values:,} YAML values "
+            f"(the limit is {MAX_VALUES:,})"
+        )
+        raise LoadError([Problem(filename, message)])
     try:
         root = yaml.compose(text, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:
@@ -255,6 +291,12 @@ def compose_yaml(text: str | bytes, *, filename: str) -> yaml.Node:
     return root
 
 
+def _values_at_most(text: str) -> int:
+    """About as many YAML values as text can hold (an upper bound within a factor of 2):
+    each value starts a line or follows one of the characters `-:,[{?`."""
+    return 1 + sum(text.count(mark) for mark in "\n-:,[{?")
+
+
 def _position(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column (in characters) of a character offset."""
     before = text[:offset]
@@ -271,7 +313,8 @@ def _decode(data: bytes, filename: str) -> str:
 
 
 ALIASED = object()
-"""What an alias is built as: never walked, so an alias bomb costs nothing."""
+"""What an alias, or a node with a tag defplan does not take, is built as: never walked,
+so an alias bomb costs nothing, and nothing built from it is reported again."""
 
 
 def _through_alias(data: Any, loc: tuple[Any, ...]) -> bool:
@@ -294,26 +337,40 @@ class _Builder:
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
         self.aliases_reported = False
+        self.depth = 0
+        self.too_deep = False
 
     def build(self, node: yaml.Node) -> Any:
         if id(node) in self.seen:  # the composer hands an alias back as the same node
             self._report_aliases()
             return ALIASED
         self.seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node)
-        if isinstance(node, yaml.SequenceNode):
+        problem = _tag_problem(node)
+        if problem is None and self.depth >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
+            if self.too_deep:
+                return ALIASED
+            self.too_deep = True
+            problem = f"YAML nested too deeply (more than {MAX_DEPTH} levels)"
+        if problem is not None:
+            self.problems.append(_at(self.filename, node, problem))
+            return ALIASED
+        if isinstance(node, yaml.ScalarNode):
+            return scalar_value(node)
+        self.depth += 1
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node)
             return [self.build(item) for item in node.value]
-        if not node.tag.startswith(_STANDARD_TAG):
-            self.problems.append(_at(self.filename, node, f"unsupported YAML tag '{node.tag}'"))
-            return node.value
-        return scalar_value(node)
+        finally:
+            self.depth -= 1
 
     def _mapping(self, node: yaml.MappingNode) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = self.build(key_node)
+            if key is ALIASED:  # already reported
+                continue
             if isinstance(key, list | dict):
                 self.problems.append(_at(self.filename, key_node, "a key must be a plain value"))
                 continue
@@ -356,6 +413,35 @@ class _Builder:
                 )
 
 
+def _tag_problem(node: yaml.Node) -> str | None:
+    """What is wrong with a node's YAML tag, or None: defplan takes the core schema's
+    tags only (`!!str`, `!!int`, ...), each on a node it fits, and never `!!python/...`."""
+    tag = node.tag
+    shown = "!!" + tag.removeprefix(_STANDARD_TAG) if tag.startswith(_STANDARD_TAG) else tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag in (_PLAIN_TAG, _STR_TAG):
+            return None
+        kinds = _TYPED_TAGS.get(tag)
+        if kinds is None:
+            fits = tag in _NODE_TAGS.values()
+        elif type(scalar_value(node)) in kinds:
+            return None
+        else:
+            return f"'{_shown(node.value)}' is not a valid {shown}"
+    else:
+        fits = tag in _TYPED_TAGS or tag == _STR_TAG or tag in _NODE_TAGS.values()
+        if tag == _NODE_TAGS[type(node)]:
+            return None
+    if fits:
+        return f"YAML tag '{shown}' does not fit {_NODE_WORDS[type(node)]}"
+    return f"unsupported YAML tag '{shown}'"
+
+
+def _shown(text: str) -> str:
+    """text cut to 40 characters for a message."""
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _key_text(key: Any) -> str:
     if key is None or isinstance(key, bool):
         return str(key).lower() if key is not None else "null"
@@ -365,10 +451,20 @@ def _key_text(key: Any) -> str:
 def scalar_value(node: yaml.ScalarNode) -> Any:
     """A scalar by the YAML 1.2 core schema; quoted or `!!str`-tagged scalars are text."""
     text = node.value
+    if node.tag == _FLOAT_TAG:  # `!!float 5`: tagged by hand, read as a float
+        value = _plain_value(text)
+        return float(value) if type(value) is int else value
+    if node.tag in _TYPED_TAGS:  # `!!int "5"`: the tag decides, quoted or not
+        return _plain_value(text)
     if node.style:  # quoted or block; the C composer gives '' for plain, PyYAML None
         return text
     if node.tag == _STR_TAG:  # `!!str 5`: tagged by hand (untagged ones get _PLAIN_TAG)
         return text
+    return _plain_value(text)
+
+
+def _plain_value(text: str) -> Any:
+    """A plain scalar's text read by the YAML 1.2 core schema."""
     if _NULL.match(text):
         return None
     if _TRUE.match(text):
@@ -410,11 +506,25 @@ def node_at(root: yaml.Node, loc: Loc) -> yaml.Node:
     return node
 
 
+_KEYS: weakref.WeakKeyDictionary[yaml.MappingNode, dict[str, tuple[yaml.Node, yaml.Node]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Each mapping's (key, value) nodes by key text, made once: finding every problem by
+scanning the keys took time quadratic in their number (20,000 bad keys: 5 minutes)."""
+
+
 def _child(node: yaml.MappingNode, part: str | int, *, key: bool) -> yaml.Node | None:
-    for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and str(scalar_value(key_node)) == str(part):
-            return key_node if key else value_node
-    return None
+    index = _KEYS.get(node)
+    if index is None:
+        index = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                index.setdefault(str(scalar_value(key_node)), (key_node, value_node))
+        _KEYS[node] = index
+    found = index.get(str(part))
+    if found is None:
+        return None
+    return found[0] if key else found[1]
 
 
 def _at(filename: str, node: Any, message: str) -> Problem:
@@ -451,7 +561,7 @@ _KINDS = {
 }
 
 
-def _pydantic_problem(filename: str, root: yaml.Node, err: Any) -> Problem:
+def _pydantic_problem(filename: str, root: yaml.Node, err: Any, suggest: Suggester) -> Problem:
     loc = tuple(KEY if part == "[key]" else part for part in err["loc"] if part not in _UNION_TAGS)
     kind = err["type"]
     names = [
@@ -463,7 +573,7 @@ def _pydantic_problem(filename: str, root: yaml.Node, err: Any) -> Problem:
     if kind == "extra_forbidden":
         key = loc[-1]
         node = node_at(root, (*loc, KEY))
-        return _at(filename, node, f"unknown key '{key}'{did_you_mean(str(key), _allowed(loc))}")
+        return _at(filename, node, f"unknown key '{key}'{suggest(str(key), _allowed(loc))}")
     node = node_at(root, loc)
     if kind == "missing":
         return _at(filename, node_at(root, loc[:-1]), f"missing required key '{loc[-1]}'")
@@ -474,8 +584,7 @@ def _pydantic_problem(filename: str, root: yaml.Node, err: Any) -> Problem:
         if node.value == "" and not node.style:
             message += ", but the value is empty"
         else:
-            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-            message += f", not '{shown}'"
+            message += f", not '{_shown(node.value)}'"
     if loc and loc[-1] == KEY:
         return _at(filename, node, f"{field}: key {message}")
     return _at(filename, node, f"{field}: {message}")
@@ -517,6 +626,8 @@ def _allowed(loc: Loc) -> list[str]:
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_VALUES",
     "STDIN",
     "compose_yaml",
     "load_portfolio",

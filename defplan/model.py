@@ -217,6 +217,24 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+SUGGESTION_BUDGET = 100_000
+"""Name comparisons one cross_check spends on "did you mean" suggestions (~1 s)."""
+
+
+class Suggester:
+    """did_you_mean within a budget of comparisons, after which messages go without:
+    thousands of unknown names among thousands of ids took hours (~10 us a comparison)."""
+
+    def __init__(self) -> None:
+        self.left = SUGGESTION_BUDGET
+
+    def __call__(self, word: str, choices: Sequence[str]) -> str:
+        if len(choices) > self.left:
+            return ""
+        self.left -= len(choices)
+        return did_you_mean(word, choices)
+
+
 @dataclass(frozen=True)
 class Names:
     """Names the file defines, even in parts that failed their own checks."""
@@ -243,10 +261,10 @@ def cross_check(p: Portfolio, names: Names | None = None) -> list[tuple[Loc, str
     `names` widens what counts as defined, for checking the valid part of a file
     whose other parts failed (their names are still known, so nothing is reported twice).
     """
-    return list(_cross_problems(p, names or Names.of(p)))
+    return list(_cross_problems(p, names or Names.of(p), Suggester()))
 
 
-def _cross_problems(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
+def _cross_problems(p: Portfolio, names: Names, suggest: Suggester) -> Iterator[tuple[Loc, str]]:
     if p.objectives and all(o.weight == 0 for o in p.objectives.values()):
         yield ("objectives",), "objective weights are all 0; give at least one a weight > 0"
     for name, c in p.commitments.items():
@@ -264,9 +282,9 @@ def _cross_problems(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
                 (f"soft commitment '{name}' needs a 'penalty' (value points per unit short)"),
             )
     yield from _check_years(p)
-    yield from _check_candidates(p, names)
-    yield from _check_groups(p, names)
-    yield from _check_rules(p, names)
+    yield from _check_candidates(p, names, suggest)
+    yield from _check_groups(p, names, suggest)
+    yield from _check_rules(p, names, suggest)
 
 
 def _check_years(p: Portfolio) -> Iterator[tuple[Loc, str]]:
@@ -286,8 +304,10 @@ def _check_years(p: Portfolio) -> Iterator[tuple[Loc, str]]:
                 yield ("candidates", i, "cost", year, KEY), f"year {year} is {span}"
 
 
-def _check_candidates(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
+def _check_candidates(p: Portfolio, names: Names, suggest: Suggester) -> Iterator[tuple[Loc, str]]:
     ids = sorted(names.candidates)
+    objectives = sorted(names.objectives)
+    commitments = sorted(names.commitments)
     first_at: dict[str, int] = {}
     for i, c in enumerate(p.candidates):
         if c.id in first_at:
@@ -305,13 +325,13 @@ def _check_candidates(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
                 elif ref not in names.candidates:
                     yield (
                         ("candidates", i, key, j),
-                        (f"unknown candidate '{ref}'{did_you_mean(ref, ids)}"),
+                        (f"unknown candidate '{ref}'{suggest(ref, ids)}"),
                     )
         for name, entry in c.value.items():
             if name not in names.objectives:
                 yield (
                     ("candidates", i, "value", name, KEY),
-                    (f"unknown objective '{name}'{did_you_mean(name, sorted(names.objectives))}"),
+                    (f"unknown objective '{name}'{suggest(name, objectives)}"),
                 )
             if isinstance(entry, list) and entry[0] > entry[1]:
                 yield (
@@ -322,17 +342,17 @@ def _check_candidates(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
             if name not in names.commitments:
                 yield (
                     ("candidates", i, "commitments", name, KEY),
-                    (f"unknown commitment '{name}'{did_you_mean(name, sorted(names.commitments))}"),
+                    (f"unknown commitment '{name}'{suggest(name, commitments)}"),
                 )
 
 
-def _check_groups(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
-    tags = names.group_tags
+def _check_groups(p: Portfolio, names: Names, suggest: Suggester) -> Iterator[tuple[Loc, str]]:
+    tags = sorted(names.group_tags)
     for name, g in p.groups.items():
-        if name not in tags:
+        if name not in names.group_tags:
             yield (
                 ("groups", name, KEY),
-                (f"no candidate has group '{name}'{did_you_mean(name, sorted(tags))}"),
+                (f"no candidate has group '{name}'{suggest(name, tags)}"),
             )
         if g.min is not None and g.max is not None and g.min > g.max:
             yield ("groups", name), f"group '{name}': min {g.min:g} exceeds max {g.max:g}"
@@ -346,7 +366,7 @@ def _check_groups(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
         yield ("groups",), f"the min_shares add up to {total:g}, more than 1"
 
 
-def _check_rules(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
+def _check_rules(p: Portfolio, names: Names, suggest: Suggester) -> Iterator[tuple[Loc, str]]:
     known = names.candidates
     ids = sorted(known)
     for i, rule in enumerate(p.rules):
@@ -361,4 +381,4 @@ def _check_rules(p: Portfolio, names: Names) -> Iterator[tuple[Loc, str]]:
             )
         for j, ref in enumerate(rule.of):
             if ref not in known:
-                yield ("rules", i, "of", j), f"unknown candidate '{ref}'{did_you_mean(ref, ids)}"
+                yield ("rules", i, "of", j), f"unknown candidate '{ref}'{suggest(ref, ids)}"

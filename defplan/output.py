@@ -13,9 +13,13 @@ from defplan.errors import UsageError
 def check_writable(path: Path, flag: str = "--output") -> None:
     """UsageError (naming flag) unless path's folder exists and a file could be written."""
     folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
+    try:
+        is_dir, folder_exists = path.is_dir(), folder.is_dir()
+    except OSError as exc:  # e.g. a name too long
+        raise UsageError(f"{flag} {path}: cannot write: {exc.strerror}") from None
+    if is_dir:
         raise UsageError(f"{flag} {path}: is a directory")
-    if not folder.is_dir():
+    if not folder_exists:
         raise UsageError(f"{flag} {path}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
         raise UsageError(f"{flag} {path}: folder {folder} is not writable")
@@ -36,7 +40,10 @@ def write_atomic_bytes(path: Path, data: bytes, flag: str = "--output") -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:  # e.g. a folder that takes no new files (/proc)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: cannot write: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -26,7 +26,12 @@ if TYPE_CHECKING:
 def make_console(
     *, stderr: bool = False, file: TextIO | None = None, width: int | None = None
 ) -> Console:
-    """A console that styles only a terminal, and never when NO_COLOR is set."""
+    """A console that styles only a terminal, and never when NO_COLOR is set.
+
+    Markup is off: names and labels come from the portfolio file, and a '[/]' in one
+    must print as written (with markup on, Rich raised MarkupError on it). Styles are
+    given as Text objects instead.
+    """
     from rich.console import Console
 
     class _Console(Console):
@@ -41,6 +46,7 @@ def make_console(
         color_system=None if plain else "auto",
         no_color=plain,
         highlight=False,
+        markup=False,
         emoji=False,
         soft_wrap=False,
     )
@@ -126,11 +132,16 @@ def _selected_table(result: Result, width: int) -> RenderableType:
     table = Table(title=title, title_justify="left", show_footer=True)
     ids = [f"  {c.id}" for c in result.selected]
     penalised = abs(math.fsum(c.value for c in result.selected) - (result.value or 0.0)) > 1e-9
-    table.add_column("Candidate", footer="Total", no_wrap=True, min_width=_widest(ids))
+    # a long group name is cut to a third of the width, never the ids, so the figures fit
+    groups = [c.group or "(no group)" for c in result.selected]
+    first = max(len("Candidate"), _widest(ids), min(_widest(groups), width // 3))
+    table.add_column(
+        "Candidate", footer="Total", no_wrap=True, min_width=_widest(ids), max_width=first
+    )
     cost = "Cost"
     value = amount(math.fsum(c.value for c in result.selected))
     figures = [amount(c.cost) for c in result.selected] + [amount(result.cost_total)]
-    fixed = [_widest(ids), max(len(cost), _widest(figures) + 1), max(5, len(value) + 1)]
+    fixed = [first, max(len(cost), _widest(figures) + 1), max(5, len(value) + 1)]
     table.add_column(
         "Name",
         footer="before penalties" if penalised else "",
@@ -145,7 +156,7 @@ def _selected_table(result: Result, width: int) -> RenderableType:
         order.setdefault(c.group, []).append(c)
     for group, members in sorted(order.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
         table.add_row(
-            Text(group or "(no group)", style="bold"),
+            Text(group or "(no group)", style="bold", overflow="ellipsis", no_wrap=True),
             "",
             Text(amount(math.fsum(c.cost for c in members)), style="bold"),
             Text(amount(math.fsum(c.value for c in members)), style="bold"),
@@ -203,6 +214,7 @@ def _objectives_table(result: Result) -> RenderableType:
 
 def _commitments_table(result: Result) -> RenderableType:
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="Commitments", title_justify="left")
     for name in ("Commitment", "Framework"):
@@ -212,10 +224,10 @@ def _commitments_table(result: Result) -> RenderableType:
     table.add_column("Status")
     for key, c in result.commitments.items():
         if c.met:
-            status = "[green]met[/green]"
+            status = Text("met", style="green")
         else:
             kind = "hard" if c.hard else "soft, penalised"
-            status = f"[red]short by {amount(c.shortfall)}[/red] ({kind})"
+            status = Text.assemble((f"short by {amount(c.shortfall)}", "red"), f" ({kind})")
         table.add_row(
             c.label if c.label != key else key,
             c.framework or "-",

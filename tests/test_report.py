@@ -218,7 +218,7 @@ def test_console_is_plain_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("FORCE_COLOR", "1")
     stream = io.StringIO()
     console = report.make_console(file=stream)
-    console.print("[bold red]styled[/bold red]")
+    console.print("[bold red]styled[/bold red]", markup=True)
     assert stream.getvalue() == "styled\n"
 
 
@@ -227,7 +227,7 @@ def test_console_is_plain_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("TERM", "xterm-256color")
     stream = _Terminal()
     console = report.make_console(file=stream)
-    console.print("[bold red]styled[/bold red]")
+    console.print("[bold red]styled[/bold red]", markup=True)
     assert stream.getvalue() == "styled\n"
 
 
@@ -236,5 +236,5 @@ def test_console_styles_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "xterm-256color")
     stream = _Terminal()
     console = report.make_console(file=stream)
-    console.print("[bold red]styled[/bold red]")
+    console.print("[bold red]styled[/bold red]", markup=True)
     assert "\x1b[" in stream.getvalue()
