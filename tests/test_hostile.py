@@ -184,6 +184,7 @@ def test_corpus_is_large_and_every_file_is_used() -> None:
     assert len(CASES) >= 60
     ids = [c["id"] for c in CASES]
     assert len(set(ids)) == len(ids), "duplicate case ids"
+    assert all(c.get("exit", 2) in (2, 3) and c["message"] for c in CASES)
     used = {c.get("file", _default_file(c)) for c in CASES}
     on_disk = {p.name for p in HOSTILE.iterdir() if p.name != "cases.yaml"}
     assert on_disk <= used, f"files no case uses: {sorted(on_disk - used)}"
