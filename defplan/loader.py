@@ -59,6 +59,9 @@ class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _TRUE = re.compile(r"^(?:true|True|TRUE)$")
 _FALSE = re.compile(r"^(?:false|False|FALSE)$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
+"""C0 and C1 control characters, such as ESC, other than tab, line feed and NEL: only
+escapes in double-quoted YAML ("\\e") make them."""
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _OCT = re.compile(r"^0o[0-7]+$")
 _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
@@ -355,6 +358,18 @@ class _Builder:
             self.problems.append(_at(self.filename, node, problem))
             return ALIASED
         if isinstance(node, yaml.ScalarNode):
+            control = _CONTROL.search(node.value)
+            if control is not None:
+                code = f"U+{ord(control.group()):04X}"
+                self.problems.append(
+                    _at(
+                        self.filename,
+                        node,
+                        f"control character {code} in text: names and labels are shown "
+                        "in terminals, where such characters act as commands",
+                    )
+                )
+                return ALIASED
             return scalar_value(node)
         self.depth += 1
         try:
