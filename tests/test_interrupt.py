@@ -39,38 +39,17 @@ def runs(folder: Path) -> dict[str, tuple[list[str], int]]:
     target = int(re.findall(r"target: (\d+)", hard.read_text())[0])  # no proof in sight
     slow = folder / "slow.yaml"  # with its commitment soft, a time limit ends with a portfolio
     slow.write_text(
-        hard.read_text().replace("  c: {target:", "  c: {hard: false, penalty: 0.001, target:")
+        hard.read_text().replace("  c: {target:", "  c: {hard: false, penalty: 1e-3, target:")
     )
-    sweep = [
-        "sweep",
-        str(hard),
-        "--format",
-        "json",
-        "--workers",
-        "2",
-        "--plot",
-        str(folder / "plot.svg"),
-    ]
+    common = ["--format", "json", "--workers", "2"]
+    sweep = ["sweep", str(hard), *common, "--plot", str(folder / "plot.svg")]
+    robust = ["robust", str(slow), *common, "--samples", "400", "--time-limit", "1"]
     return {
         "sweep": ([*sweep, "--budget", f"{target},{target + 1}"], 2),
         # the second worker solves the point 1e11 (all candidates fit) and waits for more
         "sweep-one-idle": ([*sweep, "--budget", f"{target},1e11"], 1),
         # the time limit ends the base solve (before the pool) and each sample; 25 a task
-        "robust": (
-            [
-                "robust",
-                str(slow),
-                "--samples",
-                "400",
-                "--time-limit",
-                "1",
-                "--format",
-                "json",
-                "--workers",
-                "2",
-            ],
-            2,
-        ),
+        "robust": (robust, 2),
     }
 
 
