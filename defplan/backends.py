@@ -180,6 +180,17 @@ class _Run:
         """Remove whatever the run left behind."""
 
 
+_interrupted = False
+
+
+def interrupt() -> None:
+    """Stop the solve under way, and every later one, at its next check (within 0.05 s)
+    with KeyboardInterrupt: for a signal handler, which raising itself could cut a
+    clean-up short (a stopped sweep or robust worker)."""
+    global _interrupted
+    _interrupted = True
+
+
 def _race(runs: list[_Run], broken: Callable[[list[int]], str]) -> Outcome:
     """Start every run; keep the first proof (else the best answer); stop the others.
 
@@ -206,6 +217,8 @@ def _race(runs: list[_Run], broken: Callable[[list[int]], str]) -> Outcome:
     results: dict[int, Outcome | BaseException] = {}
     try:
         while len(results) < len(runs):
+            if _interrupted:
+                raise KeyboardInterrupt
             try:
                 k, outcome = done.get(timeout=0.05)
             except queue.Empty:
@@ -453,6 +466,7 @@ class _CbcRun(_Run):
         self.stop = threading.Event()
         self.process: subprocess.Popen[bytes] | None = None
         self.folder: Path | None = None
+        self.finished = threading.Event()  # __call__ is done with the folder
         # cuts off: measured faster on every benchmark here (the 300-candidate sweep
         # 1.5x, the OR-Library mknapcb1 cases 1.2-1.6x); the proofs are the same
         self.options = ["-ratio", repr(gap), "-allow", repr(GAP), "-cuts", "off"]
@@ -461,6 +475,12 @@ class _CbcRun(_Run):
         self.path = path
 
     def __call__(self) -> Outcome:
+        try:
+            return self._solve()
+        finally:
+            self.finished.set()
+
+    def _solve(self) -> Outcome:
         with self.lock:
             if self.stop.is_set():
                 return Outcome(Status.UNKNOWN, None, None)
@@ -534,11 +554,13 @@ class _CbcRun(_Run):
                 self.process.kill()
 
     def close(self) -> None:
-        self.cancel()
+        self.cancel()  # after it, the folder is made (and __call__ ends soon) or never is
+        if self.folder is None:
+            return
+        self.finished.wait()  # a stopped race does not wait: the model may be half written
         if self.process is not None:
             self.process.wait()
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _how_it_ended(code: int) -> str:

@@ -709,8 +709,8 @@ def _terminate(signum: int, frame: object) -> None:
     """SIGTERM (`kill`, a scheduler, a CI timeout): stop as Ctrl-C does, so CBC is
     stopped, its temporary files and a half-written --output temporary file removed.
 
-    A forked sweep or robust worker inherits this; it ends at once, as before (its pool
-    stops it with SIGTERM, and the main process cleans up and reports)."""
+    A sweep or robust worker replaces this as it starts (defplan.workers); until then
+    it inherits it and ends at once, having nothing to clean up."""
     if os.getpid() != _state["pid"]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)

@@ -211,13 +211,13 @@ def test_workers_really_spread_the_samples(monkeypatch: pytest.MonkeyPatch) -> N
     from defplan.analysis import robust as module
 
     pools: list[int] = []
-    real = module.ProcessPoolExecutor
+    real = module.WorkerPool
 
     def recording(max_workers: int) -> Any:
         pools.append(max_workers)
         return real(max_workers=max_workers)
 
-    monkeypatch.setattr(module, "ProcessPoolExecutor", recording)
+    monkeypatch.setattr(module, "WorkerPool", recording)
     portfolio = _portfolio(MIXED)
     robust(portfolio, options=SolveOptions(), samples=4, seed=3, spread=0.5, workers=1)
     assert pools == []

@@ -489,13 +489,13 @@ def test_workers_really_spread_the_points(monkeypatch: pytest.MonkeyPatch) -> No
     from defplan.analysis import sweep as module
 
     pools: list[int] = []
-    real = module.ProcessPoolExecutor
+    real = module.WorkerPool
 
     def recording(max_workers: int) -> Any:
         pools.append(max_workers)
         return real(max_workers=max_workers)
 
-    monkeypatch.setattr(module, "ProcessPoolExecutor", recording)
+    monkeypatch.setattr(module, "WorkerPool", recording)
     portfolio = parse_portfolio(SMALL)
     module.sweep(portfolio, budgets=[60.0, 80.0, 100.0], options=SolveOptions(), workers=1)
     assert pools == []

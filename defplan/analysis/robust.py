@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,6 +28,7 @@ from defplan.formulation import SolveOptions, normalised_weights
 from defplan.model import Portfolio
 from defplan.result import Result, Status, clean
 from defplan.solver import optimise
+from defplan.workers import WorkerPool
 
 ROBUST_FORMAT = "defplan-robust/1"
 MAX_SAMPLES = 1_000_000
@@ -121,7 +121,7 @@ def robust(
                 on_sample()
     else:
         chunk = max(1, samples // (workers * 8))  # contiguous runs, small enough for progress
-        with ProcessPoolExecutor(max_workers=min(workers, samples)) as pool:
+        with WorkerPool(max_workers=min(workers, samples)) as pool:
             for outcome in pool.map(job.solve, range(samples), chunksize=chunk):
                 found.append(outcome)
                 if on_sample is not None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 from defplan.errors import UsageError
 from defplan.formulation import SolveOptions
 from defplan.model import MAX_MAGNITUDE, Portfolio
 from defplan.result import Result, Status, clean
+from defplan.workers import WorkerPool
 
 SWEEP_FORMAT = "defplan-sweep/1"
 MAX_POINTS = 10_000
@@ -101,7 +101,7 @@ def sweep(
     if len(runs) == 1:
         results = job.run(runs[0], on_point)
     else:
-        with ProcessPoolExecutor(max_workers=len(runs)) as pool:
+        with WorkerPool(max_workers=len(runs)) as pool:
             for chunk in pool.map(job.run, runs):
                 results.extend(chunk)
                 if on_point is not None:
