@@ -1,12 +1,13 @@
 """Portfolio + options -> Result: the PuLP integer program, solver choice and status.
 
-The canonical answer (SPEC §2): 1. maximise value; 2. ask whether any other portfolio
-comes within a relative 1e-9 of that value at no greater cost; usually none does and
-that is the answer (two solves). Otherwise 3. minimise cost among the portfolios of
-that value, 4. ask again whether another ties on both, and 5. only then walk the
-candidates in file order, keeping each one selected whenever a tied portfolio allows
-it (the lexicographically greatest selection). Never prints: HiGHS's C banner is held
-off stdout while it runs.
+The canonical answer (SPEC §2): 1. maximise value, first within FIRST_GAP, then one
+search for any other portfolio within a relative 1e-9 of that value or above it
+(`Engine.prove`); usually none exists and that is the answer (two solves). Otherwise
+2. ask whether another comes within 1e-9 of the best value at no greater cost,
+3. minimise cost among the portfolios of that value, 4. ask again whether another ties
+on both, and 5. only then walk the candidates in file order, keeping each one selected
+whenever a tied portfolio allows it (the lexicographically greatest selection).
+Never prints: HiGHS's C banner is held off stdout while it runs.
 """
 
 from __future__ import annotations
