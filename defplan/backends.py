@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import io
 import math
 import os
 import queue
@@ -71,7 +72,7 @@ def _version_of(package: str) -> str:
 def identity(name: str) -> tuple[str, str]:
     """The solver's name and version as a result reports them."""
     highs = ("HiGHS", _version_of("highspy"))
-    cbc = ("CBC", f"bundled with PuLP {_version_of('pulp')}")
+    cbc = ("CBC", _cbc_origin())
     if name == "highs":
         return highs
     if name == "cbc":
@@ -150,17 +151,50 @@ def _highs_available() -> bool:
 
 
 def _cbc_path() -> str | None:
-    """PuLP 3's bundled CBC binary, else a `cbc` on PATH (PuLP 4 bundles none)."""
-    try:
-        from pulp.apis import coin_api
-    except ImportError:  # pragma: no cover - PuLP is a dependency
-        return None
-    bundled = getattr(coin_api, "pulp_cbc_path", None)
-    if bundled:
-        path = coin_api.COIN_CMD.executableExtension(bundled)
-        if os.path.isfile(path) and os.access(path, os.X_OK):
+    """PuLP 3's bundled CBC binary, else cbcbox's (PuLP 4's `pulp[cbc]`), else a `cbc` on
+    PATH (PuLP 4 alone has none)."""
+    for path in (_bundled_cbc(), _cbcbox_cbc()):
+        if path and os.path.isfile(path) and os.access(path, os.X_OK):
             return path
     return shutil.which("cbc")
+
+
+@functools.cache
+def _bundled_cbc() -> str | None:
+    """The CBC binary inside PuLP 3 (PuLP 4 has no `coin_api` module)."""
+    try:
+        from pulp.apis import coin_api
+    except ImportError:
+        return None
+    bundled = getattr(coin_api, "pulp_cbc_path", None)
+    return coin_api.COIN_CMD.executableExtension(bundled) if bundled else None
+
+
+@functools.cache
+def _cbcbox_cbc() -> str | None:
+    """The CBC binary of the cbcbox package, which `pulp[cbc]` installs with PuLP 4
+    (read once: it reads /proc/cpuinfo to pick a build, and may print which)."""
+    try:
+        import cbcbox  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            return str(cbcbox.cbc_bin_path())
+        except Exception:  # a bad CBCBOX_BUILD: as if not installed
+            return None
+
+
+def _cbc_origin() -> str:
+    """Where the CBC binary comes from, as a result reports it."""
+    path = _cbc_path()
+    if path is None:
+        return "not installed"
+    if path == _bundled_cbc():
+        return f"bundled with PuLP {_version_of('pulp')}"
+    if path == _cbcbox_cbc():
+        return f"cbcbox {_version_of('cbcbox')}"
+    return path
 
 
 class _Run:
@@ -487,7 +521,11 @@ class _CbcRun(_Run):
             self.folder = folder = Path(tempfile.mkdtemp(prefix="defplan-cbc-"))
         # the model file is written here, while HiGHS already runs on its own copy
         model, solution, log = (folder / name for name in ("model.mps", "solution.txt", "log"))
-        _, renamed, _, _ = self.prob.writeMPS(str(model), rename=1)
+        written = self.prob.writeMPS(str(model), rename=1)
+        if isinstance(written[1], dict):  # PuLP 3: (variables, {name: name in the file}, ...)
+            renamed = written[1]
+        else:  # PuLP 4: (names in the file, rows, objective, PuLP's names in the same order)
+            renamed = dict(zip(written[3], written[0], strict=True))
         self.column = {renamed[v.name]: i for i, v in enumerate(self.variables)}
         args = [self.path, str(model), *self.options]
         left = _seconds_left(self.deadline)

@@ -266,16 +266,24 @@ class Engine:
         )
         self.solver_name, self.solver_version = backends.identity(options.solver)
         n = len(form.values)
-        make = pulp.LpProblem("variables").add_variable  # no LpVariable(...) deprecation
-        self.x = [make(f"x{i}", 0, 1, pulp.LpBinary) for i in range(n)]
-        short = [make(f"s{k}", 0, None, pulp.LpContinuous) for k in range(len(form.soft))]
+        # kept: PuLP 4's variables die with the problem that made them
+        self.home = pulp.LpProblem("variables")
+        make = self.home.add_variable  # no LpVariable(...) deprecation
+        # (name, lower, upper, kind) of each variable, to make them again in each problem
+        self.columns = [(f"x{i}", 0, 1, pulp.LpBinary) for i in range(n)] + [
+            (f"s{k}", 0, None, pulp.LpContinuous) for k in range(len(form.soft))
+        ]
+        made = [make(*column) for column in self.columns]
+        # PuLP 4 (a core in Rust) takes no row over another problem's variables
+        self.tied = int(pulp.__version__.split(".")[0]) >= 4
+        self.x, short = made[:n], made[n:]
         self.block_rows: list[list[Any]] = [
             [c for row in block.rows for c in self._row(row)] for block in form.blocks
         ]
         self.soft_rows = [
             self.expr(s.coefs) + short[k] >= s.target for k, s in enumerate(form.soft)
         ]
-        self.value_expr = self.expr(dict(enumerate(form.values))) - pulp.LpAffineExpression(
+        self.value_expr = self.expr(dict(enumerate(form.values))) - self.linear(
             [(short[k], s.penalty) for k, s in enumerate(form.soft)]
         )
         self.cost_expr = self.expr(dict(enumerate(form.costs)))
@@ -284,12 +292,19 @@ class Engine:
         # the tie band, set by canonical once the best value is known
         self.value_floor = -math.inf
         self.cost_cap = math.inf
-        self.every_x = pulp.LpAffineExpression([(v, 1.0) for v in self.x]) <= n
+        self.every_x = self.linear([(v, 1.0) for v in self.x]) <= n
         self.active = [k for k, b in enumerate(form.blocks) if b.name not in without]
+
+    def linear(self, terms: Sequence[tuple[Any, float]]) -> Any:
+        """sum(coef * v) over (v, coef) pairs: PuLP 4 builds it with `from_list` (its
+        constructor takes no list), PuLP 3 with the constructor (it has no `from_list`)."""
+        lp = self.pulp.LpAffineExpression
+        from_list = getattr(lp, "from_list", None)
+        return from_list(list(terms)) if from_list is not None else lp(list(terms))
 
     def expr(self, coefs: dict[int, float]) -> Any:
         """sum(coef * x_i) over this engine's variables."""
-        return self.pulp.LpAffineExpression([(self.x[i], c) for i, c in coefs.items() if c])
+        return self.linear([(self.x[i], c) for i, c in coefs.items() if c])
 
     def _row(self, row: Row) -> list[Any]:
         expr = self.expr(row.coefs)
@@ -309,10 +324,20 @@ class Engine:
         """
         pulp = self.pulp
         prob = pulp.LpProblem("defplan", pulp.LpMinimize)
+        # PuLP 4: this problem gets variables of its own, of the same names, and every
+        # row is copied onto them; PuLP 3 takes the engine's (copies cost 0.1 s a solve
+        # at 5,000 candidates)
+        own = {c[0]: prob.add_variable(*c) for c in self.columns} if self.tied else None
+
+        def moved(row: Any) -> Any:
+            return row if own is None else self._moved(row, own)
+
         # a copy without constant (cutoffs compare plain sums), never empty (else PuLP
         # adds a '__dummy' variable to it in place)
         terms = [(v, c) for v, c in objective.items() if c] or [(self.x[0], 0.0)]
-        prob.setObjective(pulp.LpAffineExpression(terms))
+        if own is not None:
+            terms = [(own[v.name], c) for v, c in terms]
+        prob.setObjective(self.linear(terms))
         chosen = self.active if blocks is None else blocks
         constraints = [c for b in chosen for c in self.block_rows[b]]
         constraints += self.soft_rows + list(self.extra.values())
@@ -321,9 +346,20 @@ class Engine:
                 if constraint.valid(0):
                     continue
                 return None
-            prob.addConstraint(constraint, f"c{k}")
-        prob.addConstraint(self.every_x, "every_x")  # else a variable in no row gets no value
+            prob.addConstraint(moved(constraint), f"c{k}")
+        prob.addConstraint(moved(self.every_x), "every_x")  # else a variable in no row is unset
         return prob
+
+    def _moved(self, constraint: Any, own: dict[str, Any]) -> Any:
+        """The constraint over the variables `own` (by name) in place of the engine's."""
+        pulp = self.pulp
+        expr = self.linear([(own[v.name], c) for v, c in constraint.items()])
+        expr += constraint.constant
+        if constraint.sense == pulp.LpConstraintLE:
+            return expr <= 0
+        if constraint.sense == pulp.LpConstraintGE:
+            return expr >= 0
+        return expr == 0
 
     # -- solving --------------------------------------------------------------------
     def maximise(
@@ -478,7 +514,7 @@ class Engine:
     def differs_from(self, x: Sequence[int], start: int = 0) -> Any:
         """A row that holds for every selection differing from x in a candidate >= start."""
         flips = [(self.x[i], -1.0 if x[i] else 1.0) for i in range(start, len(x))]
-        return self.pulp.LpAffineExpression(flips) >= 1 - sum(x[start:])
+        return self.linear(flips) >= 1 - sum(x[start:])
 
     def _ties(self, y: list[int] | None) -> bool:
         """True when y is within the tie tolerance of the best value and least cost."""
@@ -523,7 +559,7 @@ class Engine:
         set: those blocks alone admit no portfolio, and without any one of them they do.
         """
         keep = list(self.active)
-        nothing = self.pulp.LpAffineExpression()
+        nothing = self.linear([])
         for b in list(keep):
             trial = [k for k in keep if k != b]
             if self.solve(nothing, blocks=trial).status is Status.INFEASIBLE:

@@ -112,3 +112,36 @@ def test_a_forked_worker_gets_its_own_highs_turn() -> None:
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert sys.modules["defplan.backends"] is backends
+
+
+def test_cbc_is_found_in_pulp_then_cbcbox_then_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    # PuLP 4 bundles no CBC; `pulp[cbc]` brings it as the cbcbox package
+    import types
+
+    from defplan import backends
+
+    real = backends._cbc_path()
+    assert real is not None
+    boxed = tmp_path / "cbc"
+    boxed.symlink_to(real)
+    monkeypatch.setattr(backends, "_bundled_cbc", lambda: None)
+    fake = types.ModuleType("cbcbox")
+    fake.cbc_bin_path = lambda: str(boxed)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "cbcbox", fake)
+    backends._cbcbox_cbc.cache_clear()
+    try:
+        assert backends._cbc_path() == str(boxed)
+        assert backends.identity("cbc")[1].startswith("cbcbox ")
+        result = optimise(hard_knapsack(12, 3, seed=4), options=SolveOptions(solver="cbc"))
+        assert result.status is Status.OPTIMAL
+        monkeypatch.setitem(sys.modules, "cbcbox", None)  # not installed
+        backends._cbcbox_cbc.cache_clear()
+        monkeypatch.setenv("PATH", str(tmp_path))
+        assert backends._cbc_path() == str(boxed)
+        assert backends.identity("cbc")[1] == str(boxed)
+        monkeypatch.setenv("PATH", "")
+        assert backends._cbc_path() is None
+    finally:
+        backends._cbcbox_cbc.cache_clear()
