@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from defplan import backends
-from defplan.backends import Outcome
+from defplan.backends import GAP, Outcome
 from defplan.errors import SolverFailure
 from defplan.formulation import Block, Formulation, Row, SolveOptions, formulate
 from defplan.model import Group, Portfolio
@@ -40,9 +40,13 @@ CHUNK = 20
 TIE = 1e-9
 """Relative tolerance within which values (and costs) count as equal (SPEC §2)."""
 FIRST_GAP = 1e-5
-"""Relative gap of the first search for the best value; `Engine.prove` then closes it.
-Looser (1e-4) gave answers further from the best and so slower proofs; tighter (1e-6)
-slowed the first search itself (bench/scale.py, 5,000 candidates)."""
+"""Relative gap at which HiGHS, racing CBC, ends the first search for the best value;
+`Engine.prove` then closes it, unless CBC proved the best first. At 5,000 candidates
+(bench/scale.py) HiGHS finds the best in 1.7 s and needs 2 s more to prove it, which
+CBC does in 0.7 s given its value; looser (1e-4) gave answers further from the best and
+so slower proofs, tighter (1e-6) slowed the search itself. CBC alone, or HiGHS alone,
+proves at once: on tight knapsacks (OR-Library) a search without a cost cap, as in the
+proof, is slower than the tie search that follows a proven best."""
 
 
 def optimise(
@@ -77,9 +81,9 @@ def optimise(
         floor = y_value - 2 * _tolerance(y_value)
     unique = False
     if lower is None:
-        first = engine.maximise(engine.value_expr, gap=FIRST_GAP)
-        if first.status is Status.OPTIMAL and first.x is not None:
-            first, unique = engine.prove(first.x, FIRST_GAP)
+        first = engine.maximise(engine.value_expr, race_gap=FIRST_GAP)
+        if first.status is Status.OPTIMAL and first.x is not None and first.within > GAP:
+            first, unique = engine.prove(first.x, first.within)
     else:
         first = engine.maximise(engine.value_expr, floor=floor)
         if first.status is Status.INFEASIBLE:
@@ -363,10 +367,11 @@ class Engine:
 
     # -- solving --------------------------------------------------------------------
     def maximise(
-        self, objective: Any, *, floor: float | None = None, gap: float = backends.GAP
+        self, objective: Any, *, floor: float | None = None, race_gap: float = GAP
     ) -> Outcome:
         """Maximise objective; `floor` is a value no wanted answer falls below."""
-        return self.solve(-objective, cutoff=None if floor is None else -floor, gap=gap)
+        cutoff = None if floor is None else -floor
+        return self.solve(-objective, cutoff=cutoff, race_gap=race_gap)
 
     def minimise(self, objective: Any, *, ceiling: float | None = None) -> Outcome:
         """Minimise objective; `ceiling` is a value no wanted answer rises above."""
@@ -378,13 +383,13 @@ class Engine:
         *,
         blocks: Sequence[int] | None = None,
         cutoff: float | None = None,
-        gap: float = backends.GAP,
+        race_gap: float = GAP,
     ) -> Outcome:
         """Minimise objective over the chosen blocks (the active ones by default).
 
         `cutoff` lets the solver prune branches whose objective cannot get below it. It
         only speeds the search up; rows in the model, not the cutoff, decide what counts.
-        `gap`: "optimal" within this relative gap (the default proves).
+        `race_gap`: see backends.solve (the default proves).
         """
         chosen = self.active if blocks is None else blocks
         scale = _scale(objective)
@@ -400,7 +405,7 @@ class Engine:
                 deadline=self.deadline,
                 cutoff=None if cutoff is None else cutoff * scale,
                 broken=lambda x: self.broken(x, chosen),
-                gap=gap,
+                race_gap=race_gap,
             )
         if outcome.objective is not None:
             outcome = replace(outcome, objective=outcome.objective / scale)
