@@ -457,7 +457,11 @@ class _HighsRun(_Run):
             values = model.getSolution().col_value
             x = [1 if values[k] > 0.5 else 0 for k in self.picks]
             if status == kind.kOptimal:
-                return Outcome(Status.OPTIMAL, x, 0.0, objective=objective, within=self.gap)
+                within = self.gap
+                reached = float(info.mip_gap)  # a loose search may have come closer
+                if within > GAP and math.isfinite(reached) and reached < within:
+                    within = max(GAP, reached)
+                return Outcome(Status.OPTIMAL, x, 0.0, objective=objective, within=within)
             gap = float(info.mip_gap)
             gap_or_none = gap if math.isfinite(gap) else None
             bound = float(info.mip_dual_bound)
