@@ -450,9 +450,12 @@ class Engine:
         """
         value = objective_value(self.form, x)
         floor = value - _tolerance(value)
+        # the row, not just the cutoff: a search proven within its gap could otherwise
+        # stop at a rival just below the band while a near-tie inside it goes unseen
         self.extra["no_good"] = self.differs_from(x)
+        self.extra["in_band"] = self.value_expr >= floor
         other = self.maximise(self.value_expr, floor=floor - _tolerance(floor))
-        del self.extra["no_good"]
+        del self.extra["no_good"], self.extra["in_band"]
         rival = other.x
         better = rival is not None and objective_value(self.form, rival) > value
         best = rival if better and rival is not None else x
