@@ -348,7 +348,7 @@ class _Builder:
             self._report_aliases()
             return ALIASED
         self.seen.add(id(node))
-        problem = _tag_problem(node)
+        problem = _tag_problem(node) or _control_problem(node)
         if problem is None and self.depth >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
             if self.too_deep:
                 return ALIASED
@@ -358,18 +358,6 @@ class _Builder:
             self.problems.append(_at(self.filename, node, problem))
             return ALIASED
         if isinstance(node, yaml.ScalarNode):
-            control = _CONTROL.search(node.value)
-            if control is not None:
-                code = f"U+{ord(control.group()):04X}"
-                self.problems.append(
-                    _at(
-                        self.filename,
-                        node,
-                        f"control character {code} in text: names and labels are shown "
-                        "in terminals, where such characters act as commands",
-                    )
-                )
-                return ALIASED
             return scalar_value(node)
         self.depth += 1
         try:
@@ -450,6 +438,17 @@ def _tag_problem(node: yaml.Node) -> str | None:
     if fits:
         return f"YAML tag '{shown}' does not fit {_NODE_WORDS[type(node)]}"
     return f"unsupported YAML tag '{shown}'"
+
+
+def _control_problem(node: yaml.Node) -> str | None:
+    """What is wrong with a scalar holding a control character, or None."""
+    control = _CONTROL.search(node.value) if isinstance(node, yaml.ScalarNode) else None
+    if control is None:
+        return None
+    return (
+        f"control character U+{ord(control.group()):04X} in text: names and labels are "
+        "shown in terminals, where such characters act as commands"
+    )
 
 
 def _shown(text: str) -> str:

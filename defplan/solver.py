@@ -72,20 +72,16 @@ def optimise(
         form = formulate(portfolio, options)
         engine = Engine(form, options, without=without)
     lower = None
-    if below is not None:
-        chosen_below = set(below[1])
-        lower = (below[0], [1 if c.id in chosen_below else 0 for c in portfolio.candidates])
-    floor = None
-    if lower is not None:  # the smaller budget's answer is feasible here too
-        y_value = objective_value(form, lower[1])
-        floor = y_value - 2 * _tolerance(y_value)
     unique = False
-    if lower is None:
+    if below is None:
         first = engine.maximise(engine.value_expr, race_gap=FIRST_GAP)
         if first.status is Status.OPTIMAL and first.x is not None and first.within > GAP:
             first, unique = engine.prove(first.x, first.within)
-    else:
-        first = engine.maximise(engine.value_expr, floor=floor)
+    else:  # the smaller budget's answer is feasible here too: its value is a floor
+        chosen_below = set(below[1])
+        lower = (below[0], [1 if c.id in chosen_below else 0 for c in portfolio.candidates])
+        y_value = objective_value(form, lower[1])
+        first = engine.maximise(engine.value_expr, floor=y_value - 2 * _tolerance(y_value))
         if first.status is Status.INFEASIBLE:
             first = engine.maximise(engine.value_expr)  # never expected: y is above it
     conflicts: tuple[str, ...] = ()
@@ -450,12 +446,7 @@ class Engine:
         """
         value = objective_value(self.form, x)
         floor = value - _tolerance(value)
-        # the row, not just the cutoff: a search proven within its gap could otherwise
-        # stop at a rival just below the band while a near-tie inside it goes unseen
-        self.extra["no_good"] = self.differs_from(x)
-        self.extra["in_band"] = self.value_expr >= floor
-        other = self.maximise(self.value_expr, floor=floor - _tolerance(floor))
-        del self.extra["no_good"], self.extra["in_band"]
+        other = self._best_other(x, floor)
         rival = other.x
         better = rival is not None and objective_value(self.form, rival) > value
         best = rival if better and rival is not None else x
@@ -513,11 +504,22 @@ class Engine:
         band's floor as cutoff: with an objective to bound by, the solver prunes far
         more than with the band's row alone (3-5x faster on the sweep benchmark).
         """
-        self.extra["no_good"] = self.differs_from(x, start)
-        floor = self.value_floor
-        other = self.maximise(self.value_expr, floor=floor - _tolerance(floor))
-        del self.extra["no_good"]
+        other = self._best_other(x, self.value_floor, start)
         return other.status is Status.OPTIMAL and self._ties(other.x)
+
+    def _best_other(self, x: list[int], floor: float, start: int = 0) -> Outcome:
+        """The most valuable selection differing from x (from candidate `start` on) of
+        value at least `floor`; INFEASIBLE when there is none.
+
+        The floor is a row and, less a tolerance, a cutoff: the cutoff lets the solver
+        prune from the start; the row keeps a search proven within its gap from
+        stopping at a rival just below the floor while another above it goes unseen.
+        """
+        self.extra["no_good"] = self.differs_from(x, start)
+        self.extra["floor"] = self.value_expr >= floor
+        other = self.maximise(self.value_expr, floor=floor - _tolerance(floor))
+        del self.extra["no_good"], self.extra["floor"]
+        return other
 
     def differs_from(self, x: Sequence[int], start: int = 0) -> Any:
         """A row that holds for every selection differing from x in a candidate >= start."""

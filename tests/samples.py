@@ -120,3 +120,17 @@ def timings_zeroed(text: str | bytes) -> bytes:
     """JSON text with every solver "seconds" set to 0: the only bytes allowed to vary."""
     data = text.encode() if isinstance(text, str) else text
     return re.sub(rb'"seconds": [0-9.e+-]+', b'"seconds": 0', data)
+
+
+def pool_sizes(monkeypatch: Any, module: Any) -> list[int]:
+    """The sizes of the WorkerPools `module` opens from now on, recorded in a list (the
+    pools still run): identical output alone would also hold if --workers were ignored."""
+    sizes: list[int] = []
+    real = module.WorkerPool
+
+    def recording(max_workers: int) -> Any:
+        sizes.append(max_workers)
+        return real(max_workers=max_workers)
+
+    monkeypatch.setattr(module, "WorkerPool", recording)
+    return sizes

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from hypothesis import event, given, note, settings
+from samples import pool_sizes
 from test_bruteforce import Case, brute_force, cases, to_yaml
 
 from defplan import Portfolio, SolveOptions, Status, UsageError, parse_portfolio
@@ -207,17 +208,9 @@ def test_an_unknown_weight_is_a_usage_error() -> None:
 
 
 def test_workers_really_spread_the_samples(monkeypatch: pytest.MonkeyPatch) -> None:
-    # identical output alone would also hold if --workers were ignored
     from defplan.analysis import robust as module
 
-    pools: list[int] = []
-    real = module.WorkerPool
-
-    def recording(max_workers: int) -> Any:
-        pools.append(max_workers)
-        return real(max_workers=max_workers)
-
-    monkeypatch.setattr(module, "WorkerPool", recording)
+    pools = pool_sizes(monkeypatch, module)
     portfolio = _portfolio(MIXED)
     robust(portfolio, options=SolveOptions(), samples=4, seed=3, spread=0.5, workers=1)
     assert pools == []

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from samples import RESULT_KEYS, SMALL, timings_zeroed, without_timings
+from samples import RESULT_KEYS, SMALL, pool_sizes, timings_zeroed, without_timings
 from typer.testing import CliRunner
 
 from defplan.analysis.sweep import MAX_POINTS, SweepPoint, parse_budgets, sweep
@@ -485,17 +485,9 @@ def test_plot_helper_is_never_imported_without_plot(
 
 
 def test_workers_really_spread_the_points(monkeypatch: pytest.MonkeyPatch) -> None:
-    # identical output alone would also hold if --workers were ignored
     from defplan.analysis import sweep as module
 
-    pools: list[int] = []
-    real = module.WorkerPool
-
-    def recording(max_workers: int) -> Any:
-        pools.append(max_workers)
-        return real(max_workers=max_workers)
-
-    monkeypatch.setattr(module, "WorkerPool", recording)
+    pools = pool_sizes(monkeypatch, module)
     portfolio = parse_portfolio(SMALL)
     module.sweep(portfolio, budgets=[60.0, 80.0, 100.0], options=SolveOptions(), workers=1)
     assert pools == []
