@@ -131,7 +131,11 @@ def parse_portfolio(text: str | bytes, *, filename: str = "<string>") -> Portfol
             if data is ALIASED:  # a tag on the whole document: nothing else to check
                 raise LoadError(builder.problems)
         with phase("validate"):
-            return _portfolio_from(data, root, builder, filename)
+            portfolio = _portfolio_from(data, root, builder, filename)
+        # freed now, by reference counting: the collector, back on, then has only the
+        # portfolio to look at, not the ~10^6 objects made on the way (0.1 s at 5,000)
+        del root, builder, data
+    return portfolio
 
 
 @contextlib.contextmanager
@@ -315,6 +319,7 @@ def _decode(data: bytes, filename: str) -> str:
         raise LoadError([Problem(filename, "not UTF-8 text", line, column)]) from None
 
 
+_UNREAD = object()
 ALIASED = object()
 """What an alias, or a node with a tag defplan does not take, is built as: never walked,
 so an alias bomb costs nothing, and nothing built from it is reported again."""
@@ -342,12 +347,18 @@ class _Builder:
         self.aliases_reported = False
         self.depth = 0
         self.too_deep = False
+        # without an anchor ('&') there is no alias, so no node comes back twice
+        self.aliases_possible = (b"&" if isinstance(text, bytes) else "&") in text
+        self.plain: dict[str, Any] = {}  # plain scalars read so far, by their text
 
     def build(self, node: yaml.Node) -> Any:
-        if id(node) in self.seen:  # the composer hands an alias back as the same node
-            self._report_aliases()
-            return ALIASED
-        self.seen.add(id(node))
+        if self.aliases_possible:
+            if id(node) in self.seen:  # the composer hands an alias back as the same node
+                self._report_aliases()
+                return ALIASED
+            self.seen.add(id(node))
+        if type(node) is yaml.ScalarNode and node.tag == _PLAIN_TAG and not node.style:
+            return self._plain_scalar(node)  # most of a file: ids, numbers, keys
         problem = _tag_problem(node) or _control_problem(node)
         if problem is None and self.depth >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
             if self.too_deep:
@@ -366,6 +377,18 @@ class _Builder:
             return [self.build(item) for item in node.value]
         finally:
             self.depth -= 1
+
+    def _plain_scalar(self, node: yaml.ScalarNode) -> Any:
+        """An untagged plain scalar's value, read once per distinct text."""
+        text = node.value
+        value = self.plain.get(text, _UNREAD)
+        if value is _UNREAD:
+            problem = _control_problem(node)
+            if problem is not None:
+                self.problems.append(_at(self.filename, node, problem))
+                return ALIASED
+            value = self.plain[text] = _plain_value(text)
+        return value
 
     def _mapping(self, node: yaml.MappingNode) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
