@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def explain_json(explanation: Explanation) -> str:
     """{"format": "defplan-explain/1", "id", "selected", "optimum", ...}."""
-    from defplan.result import json_text
+    from defplan.jsontext import json_text
 
     return json_text(explanation.to_dict())
 
@@ -113,7 +113,7 @@ def alternatives_table(result: Result, *, width: int = 100) -> RenderableType:
 
 def frontier_json(f: Frontier) -> str:
     """{"format": "defplan-frontier/1", "points": [...], ...}."""
-    from defplan.result import json_text
+    from defplan.jsontext import json_text
 
     return json_text(f.to_dict())
 
@@ -160,7 +160,7 @@ def frontier_renderables(f: Frontier, *, unit: str = "", width: int = 100) -> li
 
 def robust_json(r: Robustness) -> str:
     """{"format": "defplan-robust/1", "samples", "candidates": [...], "core", ...}."""
-    from defplan.result import json_text
+    from defplan.jsontext import json_text
 
     return json_text(r.to_dict())
 

@@ -400,7 +400,7 @@ def progress(total: int, label: str) -> Iterator[Callable[[], None]]:
 def sweep_json(points: Sequence[SweepPoint]) -> str:
     """{"format": "defplan-sweep/1", "points": [...]}, one SPEC §5 result per budget."""
     from defplan.analysis.sweep import SWEEP_FORMAT
-    from defplan.result import json_text
+    from defplan.jsontext import json_text
 
     return json_text({"format": SWEEP_FORMAT, "points": [p.to_dict() for p in points]})
 
@@ -494,7 +494,7 @@ def frontier_chart(points: Sequence[SweepPoint], *, width: int = 80) -> Renderab
 
 def diff_json(comparison: Diff) -> str:
     """The SPEC §5 diff object as JSON text."""
-    from defplan.result import json_text
+    from defplan.jsontext import json_text
 
     return json_text(comparison.to_dict())
 

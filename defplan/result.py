@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from defplan.jsontext import json_text
+
 RESULT_FORMAT = "defplan-result/1"
 
 
@@ -239,22 +241,6 @@ class Result:
     def to_json(self) -> str:
         """The JSON text of to_dict(), with a final newline; whole numbers print as 900."""
         return json_text(self.to_dict())
-
-
-def json_text(document: Any) -> str:
-    """defplan's JSON output: indented, UTF-8 as is, whole numbers without .0, newline."""
-    return json.dumps(json_ready(document), indent=2, ensure_ascii=False) + "\n"
-
-
-def json_ready(data: Any) -> Any:
-    """data with integral floats as ints, so JSON shows 900 rather than 900.0."""
-    if isinstance(data, float) and data.is_integer() and abs(data) < 2**53:
-        return int(data)
-    if isinstance(data, dict):
-        return {k: json_ready(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [json_ready(v) for v in data]
-    return data
 
 
 REPORTED_DIGITS = 12
