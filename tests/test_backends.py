@@ -22,15 +22,18 @@ def engine(p: Any, **options: Any) -> Engine:
     return Engine(formulate(p, opts), opts)
 
 
+@pytest.mark.parametrize("heuristics", [True, False])
 @pytest.mark.parametrize("solver", ["highs", "cbc", "auto"])
-def test_a_cutoff_nothing_beats_is_reported_infeasible(solver: str) -> None:
+def test_a_cutoff_nothing_beats_is_reported_infeasible(solver: str, heuristics: bool) -> None:
+    # heuristics off (proof searches) changes the speed, never the answer
     e = engine(hard_knapsack(25, 3, seed=3))
     best = e.maximise(e.value_expr)
     assert best.status is Status.OPTIMAL and best.objective is not None
     prob = e.problem(-e.value_expr)
-    beyond = solve(prob, e.x, solver=solver, deadline=None, cutoff=best.objective - 1)
+    common = {"solver": solver, "deadline": None, "heuristics": heuristics}
+    beyond = solve(prob, e.x, cutoff=best.objective - 1, **common)
     assert beyond.status is Status.INFEASIBLE  # HiGHS alone would say "optimal", and worse
-    within = solve(prob, e.x, solver=solver, deadline=None, cutoff=best.objective + 1e-6)
+    within = solve(prob, e.x, cutoff=best.objective + 1e-6, **common)
     assert within.status is Status.OPTIMAL and within.objective == pytest.approx(best.objective)
 
 
