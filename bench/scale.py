@@ -8,7 +8,8 @@ same file, the two interleaved, three times each (medians). At 20,000 defplan ru
 with `--time-limit 60`. Then the first ten OR-Library mknapcb1 instances (when
 ../shared/reference/orlib is there) through defplan with each solver (a 60 s limit
 per run for a single solver). Prints everything and, with --record, appends it to
-bench/README.md with the machine and versions.
+bench/README.md with the machine and versions. `--seeds 1,2,3` also runs portfolios
+of other seeds (issue 5's targets are on seed 1); `--no-orlib` skips OR-Library.
 """
 
 from __future__ import annotations
@@ -61,7 +62,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--record", action="store_true", help="append to bench/README.md")
     parser.add_argument("--sizes", default="1000,5000,20000")
+    parser.add_argument(
+        "--seeds", default="1", help="generator seeds, e.g. 1,2,3 (issue 5's targets: 1)"
+    )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-orlib", action="store_true", help="skip the mknapcb1 cases")
     args = parser.parse_args()
     lines: list[str] = []
 
@@ -76,9 +81,11 @@ def main() -> None:
     )
     say("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as folder:
-        for n in (int(s) for s in args.sizes.split(",")):
-            path = Path(folder) / f"p{n}.yaml"
-            path.write_text(portfolio_yaml(n), encoding="utf-8")
+        seeds = [int(seed) for seed in args.seeds.split(",")]
+        for n, seed in [(int(n), seed) for seed in seeds for n in args.sizes.split(",")]:
+            size = f"{n:,}" if seed == 1 else f"{n:,} (seed {seed})"
+            path = Path(folder) / f"p{n}-{seed}.yaml"
+            path.write_text(portfolio_yaml(n, seed), encoding="utf-8")
             ours, theirs = [], []
             limit = ["--time-limit", "60"] if n > 5000 else []
             for _ in range(args.repeat if n <= 5000 else 1):
@@ -92,7 +99,7 @@ def main() -> None:
             gap = result["solver"]["gap"]
             status = result["status"] + (f" gap {100 * gap:.2g}%" if gap else "")
             say(
-                f"| {n:,} | defplan ({status}) | {wall:.2f} | "
+                f"| {size} | defplan ({status}) | {wall:.2f} | "
                 + " | ".join(f"{spent.get(p, 0):.2f}" for p in PHASES[:5])
                 + f" | {run[1]:,} | {result['value']:.6g} |"
             )
@@ -101,16 +108,16 @@ def main() -> None:
                 base = min(theirs, key=lambda r: abs(r[0] - base_wall))
                 words = base[2].strip().splitlines()[-1].split()  # after HiGHS's banner
                 say(
-                    f"| {n:,} | baseline ({words[0]}) | {base_wall:.2f} | | | | | | {base[1]:,} | "
+                    f"| {size} | baseline ({words[0]}) | {base_wall:.2f} | | | | | | {base[1]:,} | "
                     f"{float(words[1]):.6g} |"
                 )
-                say(f"| {n:,} | defplan / baseline | {wall / base_wall:.2f}x | | | | | | | |")
+                say(f"| {size} | defplan / baseline | {wall / base_wall:.2f}x | | | | | | | |")
     cb = ORLIB / "mknapcb1.txt"
     best_known = []
     results = ORLIB / "mkcbres.txt"
     if results.exists():
         best_known = [float(t) for t in results.read_text().split() if t.isdigit()][:10]
-    if cb.exists():
+    if cb.exists() and not args.no_orlib:
         from defplan import SolveOptions, optimise, parse_portfolio
 
         say("")
