@@ -10,7 +10,7 @@ import pytest
 from test_cli import knapsack_cbc_wins
 from test_solver import hard_knapsack
 
-from defplan import SolveOptions, Status, optimise, parse_portfolio
+from defplan import SolveOptions, Status, backends, optimise, parse_portfolio
 from defplan.backends import Outcome, _pick, relative_gap, solve
 from defplan.errors import SolverFailure
 from defplan.formulation import formulate
@@ -35,6 +35,25 @@ def test_a_cutoff_nothing_beats_is_reported_infeasible(solver: str, heuristics: 
     assert beyond.status is Status.INFEASIBLE  # HiGHS alone would say "optimal", and worse
     within = solve(prob, e.x, cutoff=best.objective + 1e-6, **common)
     assert within.status is Status.OPTIMAL and within.objective == pytest.approx(best.objective)
+
+
+def test_each_solver_takes_the_options_for_heuristics_off() -> None:
+    # a misspelt option would pass unnoticed: CBC prints "No match" and solves on,
+    # HiGHS returns an error status from setOptionValue
+    import subprocess
+
+    e = engine(hard_knapsack(10, 2, seed=1))
+    prob = e.problem(-e.value_expr)
+    highs = backends._HighsRun(prob, e.x, None, None, heuristics=False)
+    for name in ("feasibility_jump", "rins", "rens", "root_reduced_cost"):
+        value = highs.model.getOptionValue(f"mip_heuristic_run_{name}")
+        assert (value[-1] if isinstance(value, tuple) else value) is False
+    cbc = backends._cbc_path()
+    if cbc is not None:
+        run = backends._CbcRun(prob, e.x, None, -1.0, heuristics=False)
+        assert "-heuristicsOnOff" in run.options
+        said = subprocess.run([cbc, *run.options, "-quit"], capture_output=True, text=True)
+        assert said.returncode == 0 and "No match" not in said.stdout  # a bad one: "No match"
 
 
 def test_a_time_limited_race_keeps_the_better_portfolio() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 import pytest
 from hypothesis import given, settings
@@ -52,11 +52,22 @@ class Colour(StrEnum):
     RED = "red"
 
 
+class Level(IntEnum):
+    HIGH = 3
+
+
+class Money(float):
+    def __repr__(self) -> str:
+        return "Money!"
+
+
 def test_subclasses_of_str_and_int_and_control_characters() -> None:
     document = {
         "status": Colour.RED,
         "flag": True,
         "count": 3,
+        Level.HIGH: Level.HIGH,
+        "money": [Money(2.5), Money(4.0)],
         "text": "tab\there \u00e9 \x1b[31m \u2028",
         "nested": [{"a": [], "b": {}}, (1.0, {"c": 2.0})],
     }

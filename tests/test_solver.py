@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from defplan import SolveOptions, Status, UsageError, load_portfolio, optimise, parse_portfolio
+from defplan.formulation import formulate
+from defplan.solver import Engine
 
 PORTFOLIOS = Path(__file__).resolve().parent.parent / "portfolios"
 
@@ -317,9 +319,6 @@ def test_a_proven_answer_at_a_smaller_budget_saves_the_tie_search(
 def test_prove_settles_a_first_answer(solver_name: str) -> None:
     # optimise's first search may stop short of the best (within FIRST_GAP); prove
     # replaces a worse answer by the best one and says whether a tie is left to break
-    from defplan.formulation import formulate
-    from defplan.solver import Engine
-
     p = portfolio(
         [
             {"id": "a", "cost": 6, "value": {"v": 10}},
@@ -386,3 +385,29 @@ def test_cbc_leaves_no_temporary_files(
     assert run(hard_knapsack(30, 4, seed=2), solver=solver).status is Status.OPTIMAL
     assert run(hard_knapsack(30, 4, seed=2), solver=solver, time_limit=0.05).selected_ids
     assert list(tmp_path.iterdir()) == []
+
+
+def test_proof_searches_turn_heuristics_off_unless_time_is_limited(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a search that mostly proves "none" runs faster without them; under a time limit
+    # it may end as a hunt for better portfolios, where they help
+    from defplan import backends
+
+    asked: list[bool] = []
+    solve = backends.solve
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        asked.append(kwargs.get("heuristics", True))
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(backends, "solve", recording)
+    p = hard_knapsack(12, 2, seed=4)
+    for limit, expected in ((None, False), (30.0, True)):
+        options = SolveOptions(time_limit=limit)
+        engine = Engine(formulate(p, options), options)
+        best = engine.maximise(engine.value_expr)
+        assert best.x is not None
+        asked.clear()
+        engine.prove(best.x)
+        assert asked == [expected]
