@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from defplan import warmstart
 from defplan.errors import DefplanError, SolverError, SolverFailure
 from defplan.result import Status
 
@@ -386,28 +387,30 @@ class _HighsRun(_Run):
         self.picks = [where[v.name] for v in variables]
         inf = highspy.kHighsInf
         model = highspy.Highs()
-        for option, value in (
-            ("output_flag", False),
-            ("mip_rel_gap", gap),
-            ("mip_abs_gap", GAP),
-            ("mip_feasibility_tolerance", FEASIBILITY),
-            ("primal_feasibility_tolerance", FEASIBILITY),
-        ):
-            model.setOptionValue(option, value)
-        # one thread, always: leaves a core to CBC in a race, and HiGHS fails a solve
-        # whose thread count differs from an earlier one in the same process
-        model.setOptionValue("threads", 1)
+        self.settings: dict[str, Any] = {
+            "output_flag": False,
+            "mip_rel_gap": gap,
+            "mip_abs_gap": GAP,
+            "mip_feasibility_tolerance": FEASIBILITY,
+            "primal_feasibility_tolerance": FEASIBILITY,
+            # one thread, always: leaves a core to CBC in a race, and HiGHS fails a
+            # solve whose thread count differs from an earlier one in the same process
+            "threads": 1,
+        }
         if cutoff is not None:
-            model.setOptionValue("objective_bound", float(cutoff))
+            self.settings["objective_bound"] = float(cutoff)
         # feasibility jump and RINS never paid for themselves here: without them the
         # first search of the 1,000-20,000 candidate benchmarks (three seeds) took 3-13%
         # less time, HiGHS alone on OR-Library mknapcb1 8-46% less; the same answers
         off = ["feasibility_jump", "rins"]
         if not heuristics:
-            model.setOptionValue("mip_heuristic_effort", 0.0)
+            self.settings["mip_heuristic_effort"] = 0.0
             off += ["rens", "root_reduced_cost"]
         for heuristic in off:
-            model.setOptionValue(f"mip_heuristic_run_{heuristic}", False)
+            self.settings[f"mip_heuristic_run_{heuristic}"] = False
+        for option, value in self.settings.items():
+            model.setOptionValue(option, value)
+        self.active = model  # the highspy object running now (cancel stops it)
         n = len(columns)
         lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], float)
         upper = np.array([inf if v.upBound is None else v.upBound for v in columns], float)
@@ -442,15 +445,25 @@ class _HighsRun(_Run):
         )
         model.HandleUserInterrupt = True
         self.model = model
+        self.warm_start = heuristics and warmstart.worth_trying(len(integer))
+        self.lp_bound = math.nan  # the LP relaxation's objective, when a start solved it
 
     def __call__(self) -> Outcome:
         highspy, model = self.highspy, self.model
         with _HIGHS_TURN:
             if self.stopped:
                 return Outcome(Status.UNKNOWN, None, None)
+            if self.warm_start:
+                start, self.lp_bound = warmstart.start_from_lp(
+                    model, self.settings, self.deadline, self._running
+                )
+                if start is not None:
+                    model.setSolution(start)
             left = _seconds_left(self.deadline)
             if left is not None:
-                model.setOptionValue("time_limit", left)
+                model.setOptionValue("time_limit", max(left, 0.0))
+            if not self._running(model):
+                return Outcome(Status.UNKNOWN, None, None)
             model.run()
         if self.stopped:
             return Outcome(Status.UNKNOWN, None, None)
@@ -475,13 +488,13 @@ class _HighsRun(_Run):
                 if within > GAP and math.isfinite(reached) and reached < within:
                     within = max(GAP, reached)
                 return Outcome(Status.OPTIMAL, x, 0.0, objective=objective, within=within)
-            gap = float(info.mip_gap)
-            gap_or_none = gap if math.isfinite(gap) else None
             bound = float(info.mip_dual_bound)
+            if not math.isfinite(bound):  # stopped before its own LP: the start's will do
+                bound = self.lp_bound
             return Outcome(
                 Status.FEASIBLE,
                 x,
-                gap_or_none,
+                relative_gap(objective, bound),
                 objective=objective,
                 bound=bound if math.isfinite(bound) else None,
             )
@@ -493,10 +506,16 @@ class _HighsRun(_Run):
         )
         return Outcome(Status.UNKNOWN, None, None, answered=stopped_by_limit)
 
+    def _running(self, highs: Any) -> bool:
+        """Note highs as the object to cancel; False once the run is cancelled."""
+        with self.lock:
+            self.active = highs
+            return not self.stopped
+
     def cancel(self) -> None:
         with self.lock:
             self.stopped = True
-            self.model.cancelSolve()
+            self.active.cancelSolve()
 
 
 class _CbcRun(_Run):

@@ -1,0 +1,105 @@
+"""warmstart.py: a start for HiGHS from the LP relaxation; it may speed, never change, answers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from test_solver import hard_knapsack
+from test_sweep import generated
+
+from defplan import SolveOptions, Status, backends, optimise, parse_portfolio, warmstart
+from defplan.formulation import formulate
+from defplan.solver import Engine, objective_value
+
+
+def engine(p: Any, **options: Any) -> Engine:
+    opts = SolveOptions(**options)
+    return Engine(formulate(p, opts), opts)
+
+
+def highs_run(e: Engine, **kwargs: Any) -> Any:
+    return backends._HighsRun(e.problem(-e.value_expr), e.x, None, None, **kwargs)
+
+
+def test_only_models_with_many_binaries_get_a_start() -> None:
+    assert not warmstart.worth_trying(100)  # mknapcb1's size: nothing would be fixed
+    assert not warmstart.worth_trying(399)
+    assert warmstart.worth_trying(400) and warmstart.worth_trying(20_000)
+    assert not highs_run(engine(hard_knapsack(100, 3, seed=1))).warm_start
+    assert highs_run(engine(hard_knapsack(600, 3, seed=1))).warm_start
+    assert not highs_run(engine(hard_knapsack(600, 3, seed=1)), heuristics=False).warm_start
+
+
+def test_the_start_is_a_feasible_portfolio_near_the_lp_bound() -> None:
+    e = engine(hard_knapsack(600, 5, seed=3))
+    run = highs_run(e)
+    started: list[Any] = []
+    start, bound = warmstart.start_from_lp(
+        run.model, run.settings, None, lambda h: not started.append(h)
+    )
+    assert start is not None and len(started) == 2  # the LP relaxation, then the small MIP
+    x = [1 if start.col_value[k] > 0.5 else 0 for k in run.picks]
+    assert e.broken(x) == ""
+    relaxed, small = (h.getInfo().objective_function_value for h in started)  # minimised
+    assert bound == relaxed <= small <= relaxed + 0.01 * abs(relaxed)  # 1% from the bound
+    assert objective_value(e.form, x) > 0
+
+
+def test_a_cancelled_start_gives_nothing() -> None:
+    run = highs_run(engine(hard_knapsack(600, 5, seed=3)))
+    assert warmstart.start_from_lp(run.model, run.settings, None, lambda h: False)[0] is None
+    run.cancel()
+    assert run().status is Status.UNKNOWN
+
+
+def test_an_infeasible_model_gives_no_start() -> None:
+    p = hard_knapsack(600, 3, seed=1, commitments={"c": {"target": 10**6}})
+    run = highs_run(engine(p))
+    assert warmstart.start_from_lp(run.model, run.settings, None, lambda h: True)[0] is None
+    assert run().status is Status.INFEASIBLE
+
+
+def test_a_run_cancelled_from_another_thread_stops_soon() -> None:
+    # HiGHS alone takes minutes to prove this one; cancel lands in the start or after it
+    run = highs_run(engine(hard_knapsack(3000, 10, seed=1)))
+    outcome: list[Any] = []
+    thread = threading.Thread(target=lambda: outcome.append(run()))
+    thread.start()
+    time.sleep(0.4)
+    cancelled = time.monotonic()
+    run.cancel()
+    thread.join(timeout=20)
+    assert not thread.is_alive() and time.monotonic() - cancelled < 5
+    assert outcome[0].status is Status.UNKNOWN
+
+
+def test_a_time_limit_covers_the_start_too() -> None:
+    started = time.monotonic()
+    result = optimise(
+        hard_knapsack(3000, 10, seed=1), options=SolveOptions(solver="highs", time_limit=1.0)
+    )
+    assert time.monotonic() - started < 4
+    assert result.status in (Status.FEASIBLE, Status.UNKNOWN)
+
+
+@pytest.mark.parametrize("solver", ["auto", "highs"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_answers_are_the_same_with_and_without_a_start(
+    solver: str, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 500 candidates with integer values: ties are common, so the canonical choice among
+    # them is checked too, not only the best value
+    p = parse_portfolio(generated(seed=seed, n=500))
+    for budget in (400.0, 1000.0):
+        options = SolveOptions(solver=solver, budget=budget)
+        with_start = optimise(p, options=options).to_dict()
+        with monkeypatch.context() as patch:
+            patch.setattr(warmstart, "worth_trying", lambda binaries: False)
+            without = optimise(p, options=options).to_dict()
+        for result in (with_start, without):
+            result["solver"].pop("seconds")
+        assert with_start == without
+        assert with_start["status"] == "optimal"
