@@ -74,7 +74,7 @@ def optimise(
     lower = None
     unique = False
     if below is None:
-        first = engine.maximise(engine.value_expr, race_gap=FIRST_GAP)
+        first = engine.maximise(engine.value_expr, race_gap=FIRST_GAP, warm_start=True)
         if first.status is Status.OPTIMAL and first.x is not None and first.within > GAP:
             first, unique = engine.prove(first.x, first.within)
     else:  # the smaller budget's answer is feasible here too: its value is a floor
@@ -369,10 +369,17 @@ class Engine:
         floor: float | None = None,
         race_gap: float = GAP,
         heuristics: bool = True,
+        warm_start: bool = False,
     ) -> Outcome:
         """Maximise objective; `floor` is a value no wanted answer falls below."""
         cutoff = None if floor is None else -floor
-        return self.solve(-objective, cutoff=cutoff, race_gap=race_gap, heuristics=heuristics)
+        return self.solve(
+            -objective,
+            cutoff=cutoff,
+            race_gap=race_gap,
+            heuristics=heuristics,
+            warm_start=warm_start,
+        )
 
     def minimise(self, objective: Any, *, ceiling: float | None = None) -> Outcome:
         """Minimise objective; `ceiling` is a value no wanted answer rises above."""
@@ -386,12 +393,14 @@ class Engine:
         cutoff: float | None = None,
         race_gap: float = GAP,
         heuristics: bool = True,
+        warm_start: bool = False,
     ) -> Outcome:
         """Minimise objective over the chosen blocks (the active ones by default).
 
         `cutoff` lets the solver prune branches whose objective cannot get below it. It
         only speeds the search up; rows in the model, not the cutoff, decide what counts.
-        `race_gap`, `heuristics`: see backends.solve (the defaults prove, heuristics on).
+        `race_gap`, `heuristics`, `warm_start`: see backends.solve (the defaults prove,
+        heuristics on, no start).
         """
         chosen = self.active if blocks is None else blocks
         scale = _scale(objective)
@@ -409,6 +418,7 @@ class Engine:
                 broken=lambda x: self.broken(x, chosen),
                 race_gap=race_gap,
                 heuristics=heuristics,
+                warm_start=warm_start,
             )
         if outcome.objective is not None:
             outcome = replace(outcome, objective=outcome.objective / scale)

@@ -21,6 +21,7 @@ def engine(p: Any, **options: Any) -> Engine:
 
 
 def highs_run(e: Engine, **kwargs: Any) -> Any:
+    kwargs.setdefault("warm_start", True)
     return backends._HighsRun(e.problem(-e.value_expr), e.x, None, None, **kwargs)
 
 
@@ -30,7 +31,7 @@ def test_only_models_with_many_binaries_get_a_start() -> None:
     assert warmstart.worth_trying(400) and warmstart.worth_trying(20_000)
     assert not highs_run(engine(hard_knapsack(100, 3, seed=1))).warm_start
     assert highs_run(engine(hard_knapsack(600, 3, seed=1))).warm_start
-    assert not highs_run(engine(hard_knapsack(600, 3, seed=1)), heuristics=False).warm_start
+    assert not highs_run(engine(hard_knapsack(600, 3, seed=1)), warm_start=False).warm_start
 
 
 def test_the_start_is_a_feasible_portfolio_near_the_lp_bound() -> None:
