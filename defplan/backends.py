@@ -459,7 +459,8 @@ class _HighsRun(_Run):
         with _HIGHS_TURN:
             if self.stopped:
                 return Outcome(Status.UNKNOWN, None, None)
-            if self.warm_start:
+            left = _seconds_left(self.deadline)
+            if self.warm_start and (left is None or left >= warmstart.TIME_AT_LEAST):
                 start, self.lp_bound = warmstart.start_from_lp(
                     model, self.settings, self.deadline, self._running
                 )
@@ -467,7 +468,7 @@ class _HighsRun(_Run):
                     model.setSolution(start)
             left = _seconds_left(self.deadline)
             if left is not None:
-                model.setOptionValue("time_limit", max(left, 0.0))
+                model.setOptionValue("time_limit", left)
             if not self._running(model):
                 return Outcome(Status.UNKNOWN, None, None)
             model.run()
@@ -495,8 +496,8 @@ class _HighsRun(_Run):
                     within = max(GAP, reached)
                 return Outcome(Status.OPTIMAL, x, 0.0, objective=objective, within=within)
             bound = float(info.mip_dual_bound)
-            if not math.isfinite(bound):  # stopped before its own LP: the start's will do
-                bound = self.lp_bound
+            if math.isfinite(self.lp_bound):  # the start's LP: HiGHS may stop with less
+                bound = self.lp_bound if not math.isfinite(bound) else max(bound, self.lp_bound)
             return Outcome(
                 Status.FEASIBLE,
                 x,

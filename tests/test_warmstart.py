@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import Any
@@ -75,6 +76,28 @@ def test_a_run_cancelled_from_another_thread_stops_soon() -> None:
     thread.join(timeout=20)
     assert not thread.is_alive() and time.monotonic() - cancelled < 5
     assert outcome[0].status is Status.UNKNOWN
+
+
+def test_a_time_limited_answer_is_measured_against_the_tighter_bound() -> None:
+    e = engine(hard_knapsack(3000, 10, seed=1))
+    run = backends._HighsRun(
+        e.problem(-e.value_expr), e.x, time.monotonic() + 1.5, None, warm_start=True
+    )
+    outcome = run()
+    assert outcome.status is Status.FEASIBLE and outcome.objective is not None
+    assert math.isfinite(run.lp_bound) and outcome.bound is not None
+    assert run.lp_bound <= outcome.bound <= outcome.objective  # minimised: bounds below
+    assert outcome.gap == backends.relative_gap(outcome.objective, outcome.bound)
+    assert outcome.gap is not None and outcome.gap < 0.01
+
+
+def test_no_start_when_little_time_is_left() -> None:
+    e = engine(hard_knapsack(3000, 10, seed=1))
+    soon = time.monotonic() + warmstart.TIME_AT_LEAST / 2
+    run = backends._HighsRun(e.problem(-e.value_expr), e.x, soon, None, warm_start=True)
+    outcome = run()
+    assert math.isnan(run.lp_bound)  # never tried
+    assert outcome.status in (Status.FEASIBLE, Status.UNKNOWN)
 
 
 def test_a_time_limit_covers_the_start_too() -> None:
