@@ -137,10 +137,15 @@ def main() -> None:
                     f"{100 * (best - value) / best:.3g}% | {r.status.value} | {seconds:.2f} |"
                 )
     if args.record:
+        try:  # the code measured, when this is a git checkout
+            where = ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"]
+            commit = subprocess.run(where, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            commit = ""
         head = (
             f"### {dt.date.today()} scale: {platform.machine()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}, PuLP {version('pulp')}, "
-            f"highspy {version('highspy')}"
+            f"highspy {version('highspy')}" + (f", commit {commit}" if commit else "")
         )
         with (HERE / "README.md").open("a", encoding="utf-8") as handle:
             handle.write("\n".join([head, "", *lines]) + "\n\n")
