@@ -496,8 +496,8 @@ class _HighsRun(_Run):
                     within = max(GAP, reached)
                 return Outcome(Status.OPTIMAL, x, 0.0, objective=objective, within=within)
             bound = float(info.mip_dual_bound)
-            if math.isfinite(self.lp_bound):  # the start's LP: HiGHS may stop with less
-                bound = self.lp_bound if not math.isfinite(bound) else max(bound, self.lp_bound)
+            if math.isfinite(self.lp_bound) and not bound >= self.lp_bound:
+                bound = self.lp_bound  # the start's LP bound: tighter, or all there is
             return Outcome(
                 Status.FEASIBLE,
                 x,

@@ -1,8 +1,9 @@
 """defplan's JSON text: indented by two spaces, UTF-8 as is, whole numbers without .0.
 
-`json_text(doc)` writes exactly what `json.dumps(json_ready(doc), indent=2,
-ensure_ascii=False) + "\\n"` writes, about 3x faster: the standard library indents in
-pure Python, one generator per container, and a 5,000-candidate result took 0.14 s.
+`json_text(doc)` writes what `json.dumps(doc, indent=2, ensure_ascii=False) + "\\n"`
+writes, but with integral floats below 2**53 outside tuples as integers (900, not
+900.0), and about 2x faster: the standard library indents in pure Python, one
+generator per container, and a 5,000-candidate result took 0.1 s.
 """
 
 from __future__ import annotations
@@ -24,67 +25,45 @@ def json_text(document: Any) -> str:
     return "".join(out)
 
 
-def json_ready(data: Any) -> Any:
-    """data with integral floats as ints, so JSON shows 900 rather than 900.0."""
-    if isinstance(data, float) and data.is_integer() and abs(data) < _WHOLE:
-        return int(data)
-    if isinstance(data, dict):
-        return {k: json_ready(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [json_ready(v) for v in data]
-    return data
-
-
 def _write(value: Any, newline: str, out: list[str], whole: bool) -> None:
     """Append value's text; `newline` ends a line at value's depth. `whole`: write
-    integral floats as integers (json_ready does not look inside tuples, so neither do we).
+    integral floats as integers (not inside tuples, where they always kept their .0).
     """
-    kind = type(value)
-    if kind is str:  # the common leaves first, by exact type: most of a result
-        out.append(_string(value))
-    elif kind is float:
+    if isinstance(value, float):  # the leaves first: most of a result
         out.append(_float(value, whole))
-    elif kind is int:
+    elif isinstance(value, str):
+        out.append(_string(value))
+    elif value is None or value is True or value is False:
+        out.append("null" if value is None else "true" if value else "false")
+    elif isinstance(value, int):
         out.append(int.__repr__(value))
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        separator = "{" + inner
+    elif isinstance(value, dict | list | tuple):
+        _write_container(value, newline, out, whole)
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _write_container(value: Any, newline: str, out: list[str], whole: bool) -> None:
+    is_dict = isinstance(value, dict)
+    if not value:
+        out.append("{}" if is_dict else "[]")
+        return
+    inner = newline + "  "
+    separator = ("{" if is_dict else "[") + inner
+    if is_dict:
         for key, item in value.items():
             out.append(separator)
             out.append(_string(key if type(key) is str else _key(key)))
             out.append(": ")
             _write(item, inner, out, whole)
             separator = "," + inner
-        out.append(newline + "}")
-    elif isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        separator = "[" + inner
+    else:
         whole = whole and isinstance(value, list)
         for item in value:
             out.append(separator)
             _write(item, inner, out, whole)
             separator = "," + inner
-        out.append(newline + "]")
-    elif isinstance(value, str):
-        out.append(_string(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, float):
-        out.append(_float(value, whole))
-    else:
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    out.append(newline + ("}" if is_dict else "]"))
 
 
 def _float(value: float, whole: bool) -> str:

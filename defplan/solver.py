@@ -42,11 +42,12 @@ TIE = 1e-9
 FIRST_GAP = 1e-5
 """Relative gap at which HiGHS, racing CBC, ends the first search for the best value;
 `Engine.prove` then closes it, unless CBC proved the best first. At 5,000 candidates
-(bench/scale.py) HiGHS finds the best in 1.7 s and needs 2 s more to prove it, which
-CBC does in 0.7 s given its value; looser (1e-4) gave answers further from the best and
-so slower proofs, tighter (1e-6) slowed the search itself. CBC alone, or HiGHS alone,
-proves at once: on tight knapsacks (OR-Library) a search without a cost cap, as in the
-proof, is slower than the tie search that follows a proven best."""
+(bench/scale.py) HiGHS found the best in 1.7 s (0.65 s now, from warmstart.py's start)
+and needed 2 s more to prove it, which CBC does in 0.6 s given its value; looser
+(1e-4) gave answers further from the best and so slower proofs, tighter (1e-6) slowed
+the search itself. CBC alone, or HiGHS alone, proves at once: on tight knapsacks
+(OR-Library) a search without a cost cap, as in the proof, is slower than the tie
+search that follows a proven best."""
 
 
 def optimise(

@@ -8,17 +8,12 @@ import time
 from typing import Any
 
 import pytest
+from test_backends import engine
 from test_solver import hard_knapsack
 from test_sweep import generated
 
 from defplan import SolveOptions, Status, backends, optimise, parse_portfolio, warmstart
-from defplan.formulation import formulate
 from defplan.solver import Engine, objective_value
-
-
-def engine(p: Any, **options: Any) -> Engine:
-    opts = SolveOptions(**options)
-    return Engine(formulate(p, opts), opts)
 
 
 def highs_run(e: Engine, **kwargs: Any) -> Any:
