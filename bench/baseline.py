@@ -1,6 +1,6 @@
-"""The script an analyst would write instead of defplan (issue 5's baseline).
+"""The script an analyst would write instead of defplan (the scale benchmark's baseline).
 
-Reads the portfolio with `yaml.safe_load`, builds the SPEC §2 model with `lpSum` and
+Reads the portfolio with `yaml.safe_load`, builds the model of docs/model.md with `lpSum` and
 solves it with `pulp.HiGHS(msg=False)` at its default settings (a 0.01% gap, no tie
 rules). Prints the objective and the number selected. `python bench/baseline.py FILE`.
 """

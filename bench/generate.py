@@ -1,4 +1,4 @@
-"""Synthetic portfolios in the SPEC format for the scale benchmark (issue 5).
+"""Synthetic portfolios in the portfolio format for the scale benchmark.
 
 `portfolio(n, seed)`: n candidates over a 10-year horizon (2027-2036) with per-year
 cost profiles, annual caps and a total budget, three objectives (some values ranges),

@@ -1,4 +1,4 @@
-"""Scale benchmark (issue 5): defplan against a plain PuLP script, phase by phase.
+"""Scale benchmark: defplan against a plain PuLP script, phase by phase.
 
 For synthetic portfolios of 1,000, 5,000 and 20,000 candidates (bench/generate.py,
 fixed seed) it runs `defplan --profile optimise` as a whole process and reads the phase
@@ -9,7 +9,7 @@ with `--time-limit 60`. Then the first ten OR-Library mknapcb1 instances (when
 ../shared/reference/orlib is there) through defplan with each solver (a 60 s limit
 per run for a single solver). Prints everything and, with --record, appends it to
 bench/README.md with the machine and versions. `--seeds 1,2,3` also runs portfolios
-of other seeds (issue 5's targets are on seed 1); `--no-orlib` skips OR-Library.
+of other seeds (the targets are on seed 1); `--no-orlib` skips OR-Library.
 """
 
 from __future__ import annotations
@@ -62,9 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--record", action="store_true", help="append to bench/README.md")
     parser.add_argument("--sizes", default="1000,5000,20000")
-    parser.add_argument(
-        "--seeds", default="1", help="generator seeds, e.g. 1,2,3 (issue 5's targets: 1)"
-    )
+    parser.add_argument("--seeds", default="1", help="generator seeds, e.g. 1,2,3 (the targets: 1)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-orlib", action="store_true", help="skip the mknapcb1 cases")
     args = parser.parse_args()

@@ -1,4 +1,4 @@
-"""Shell-use benchmark (issue 3): start-up and a sweep against separate optimise calls.
+"""Shell-use benchmark: start-up and a sweep against separate optimise calls.
 
 Targets: `defplan --version` at most 1.3x `python -c "import typer"`; a 21-point sweep of
 a 300-candidate, 6-year portfolio at most 0.3x the time of 21 `defplan optimise` calls.

@@ -1,6 +1,6 @@
 """The `defplan` command line: parse arguments, call the library, render, exit.
 
-This is the only module that turns errors into exit codes (SPEC §4).
+This is the only module that turns errors into exit codes (docs/commands.md).
 
 No `from __future__ import annotations` here: typer would then evaluate every
 parameter's annotation from a string on every start, which made `defplan --version`

@@ -1,4 +1,4 @@
-"""Errors defplan raises, and the exit codes the CLI turns them into (SPEC §4)."""
+"""Errors defplan raises, and the exit codes the CLI turns them into (docs/commands.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes fixed by SPEC §4."""
+    """Process exit codes, as docs/commands.md lists them."""
 
     OK = 0
     INTERNAL = 1

@@ -1,4 +1,4 @@
-"""Portfolio + run options -> the linear model of SPEC §2, as plain data.
+"""Portfolio + run options -> the linear model of docs/model.md, as plain data.
 
 Nothing here knows about PuLP: constraints are labelled blocks of rows over the
 selection variables x_i, so the solver can build them and the infeasibility
@@ -41,7 +41,7 @@ class Row:
 class Block:
     """One constraint of the file or the run: its name, in plain words, and its rows.
 
-    Names follow one scheme (issue 4): budget.total, budget.per_year.YEAR, commitment.ID
+    Names follow one scheme (docs/model.md): budget.total, budget.per_year.YEAR, commitment.ID
     (hard ones), group.ID.min|max|min_share|max_share, rule.K (0-based), mandatory.ID,
     include.ID, exclude.ID, requires.ID.OTHER, excludes.ID.OTHER (ID declares it).
     `unit` is what the block's number counts, for suggestions ("M EUR", "", "candidates").
@@ -81,7 +81,7 @@ class Formulation:
 
 
 def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
-    """Build the SPEC §2 model; UsageError when the run's options do not fit the file."""
+    """Build the model; UsageError when the run's options do not fit the file."""
     index = portfolio.candidate_index()
     weights = normalised_weights(portfolio, options.weights)
     total, per_year = _budgets(portfolio, options)

@@ -1,4 +1,4 @@
-"""The portfolio file format (SPEC §1) as frozen pydantic models, plus cross-field checks.
+"""The portfolio file format (docs/file-format.md) as frozen pydantic models, plus checks.
 
 Field types catch what one value can get wrong; `cross_check` catches what only the
 whole file shows (unknown references, duplicate ids, inconsistent bounds). Both report
@@ -40,7 +40,7 @@ def _check_finite(value: float) -> float:
 
 
 def _int_as_text(value: Any) -> Any:
-    """An id written as a plain integer is taken as its decimal text (SPEC §1)."""
+    """An id written as a plain integer is taken as its decimal text."""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value

@@ -1,4 +1,4 @@
-"""The outcome of one optimisation and its JSON form (SPEC §5)."""
+"""The outcome of one optimisation and its JSON form (docs/json.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Portfolio + options -> Result: the PuLP integer program, solver choice and status.
 
-The canonical answer (SPEC §2): 1. maximise value, first within FIRST_GAP, then one
+The canonical answer (docs/model.md): 1. maximise value, first within FIRST_GAP, then one
 search for any other portfolio within a relative 1e-9 of that value or above it
 (`Engine.prove`); usually none exists and that is the answer (two solves). Otherwise
 2. ask whether another comes within 1e-9 of the best value at no greater cost,

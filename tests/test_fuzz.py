@@ -4,7 +4,7 @@ fail with a LoadError, and the CLI must only ever exit 0, 2, 3 or 4, with no tra
 The mutations: delete, duplicate or truncate lines, replace values with junk, insert junk
 lines, cut the file short. Derandomised, so a run is the same every time.
 `make test` runs DEFPLAN_FUZZ_EXAMPLES (default 200) examples of each test;
-`make fuzz` runs many more (see the README for what the long run found).
+`make fuzz` runs many more (see docs/internals.md for what the long run found).
 """
 
 from __future__ import annotations

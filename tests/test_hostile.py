@@ -30,9 +30,9 @@ CASES: list[dict[str, Any]] = yaml.safe_load((HOSTILE / "cases.yaml").read_text(
 TRACEBACK = "Traceback (most recent call last)"
 
 MEMORY_MB = 512
-"""Address space a `limits` case may use (RLIMIT_AS), as the README states."""
+"""Address space a `limits` case may use (RLIMIT_AS), as docs/internals.md states."""
 SECONDS = 20
-"""Wall time a `limits` case may take, as the README states."""
+"""Wall time a `limits` case may take, as docs/internals.md states."""
 
 _LIMITED = f"""\
 import resource, sys

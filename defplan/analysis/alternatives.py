@@ -16,7 +16,7 @@ def alternatives(
     False when a time limit cut a solve short (the list may then miss some or be out
     of order).
 
-    Each is the canonical optimum (SPEC §2) of the same model with every portfolio
+    Each is the canonical optimum (docs/model.md) of the same model with every portfolio
     found so far ruled out, so the order is the same tie rule applied again and again.
     """
     if optimum.status is not Status.OPTIMAL or count <= 0:

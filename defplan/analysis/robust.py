@@ -5,7 +5,7 @@ this order: one weight factor per objective, uniform in [1 - spread, 1 + spread]
 file order; then, for each candidate in file order and each objective in file order,
 one value uniform in [low, high] for every value given as a range (numbers draw
 nothing). The sampled weights are the run's normalised weights times their factors,
-normalised again. Each sample is then solved to its canonical optimum (SPEC §2), so the
+normalised again. Each sample is then solved to its canonical optimum (docs/model.md), so the
 answer depends only on (seed, k) and is the same with any number of workers.
 
 Weights and values only move the objective, never the constraints, so every sample is

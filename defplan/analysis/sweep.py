@@ -3,7 +3,7 @@
 The file is loaded and validated once. Points run in the order asked for; each starts
 from the last proven answer at a smaller budget, which bounds its search (see
 solver.canonical). With several workers each takes a contiguous run of points; the
-answers (canonical by SPEC §2) are the same as with one.
+answers (canonical, docs/model.md) are the same as with one.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class SweepPoint:
     left: tuple[str, ...]
 
     def to_dict(self) -> dict[str, object]:
-        """The point's SPEC §5 result with the sweep's own fields added."""
+        """The point's result (docs/json.md) with the sweep's own fields added."""
         return {
             **self.result.to_dict(),
             "sweep": {
