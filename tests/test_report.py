@@ -238,3 +238,18 @@ def test_console_styles_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     console = report.make_console(file=stream)
     console.print("[bold red]styled[/bold red]", markup=True)
     assert "\x1b[" in stream.getvalue()
+
+
+def test_progress_bar_shows_its_label_not_markup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 9: the label printed literally as '[progress.description]solving ...'."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    with report.progress(3, "solving samples") as advance:
+        for _ in range(3):
+            advance()
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal.getvalue())
+    assert "solving samples" in shown
+    assert "3/3" in shown
+    assert "[progress" not in shown
