@@ -187,6 +187,7 @@ def optimise(
         if output is not None:
             check_writable(output)
         portfolio, data, name = _load(file)
+        _warn_off_scale(portfolio)
         result = run(portfolio, options=options, file=name, data=data)
         if alternatives:
             from dataclasses import replace
@@ -559,6 +560,13 @@ def _load(file: str) -> tuple["Portfolio", bytes, str]:
     return parse_portfolio(data, filename=name), data, name
 
 
+def _warn_off_scale(portfolio: "Portfolio") -> None:
+    from defplan.report import scale_warnings
+
+    for line in scale_warnings(portfolio):
+        _stderr(line)
+
+
 def _number(flag: str, text: str | None, example: str) -> float | None:
     """A numeric option's value; UsageError naming the flag when it is not a number."""
     if text is None:
@@ -648,6 +656,7 @@ def validate(file: FileArg) -> None:
         from defplan import report
 
         portfolio, _, name = _load(file)
+        _warn_off_scale(portfolio)
         console = report.make_console()
         for part in report.validation_renderables(portfolio, name):
             console.print(part)

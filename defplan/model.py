@@ -109,6 +109,9 @@ class Objective(Strict):
 
     label: str | None = None
     weight: NonNegative = 1.0
+    scale: Range | None = None
+    """[low, high]: the range the file's scores are meant to lie in; scores outside
+    it are warned about, not refused (a score may be off the scale on purpose)."""
 
 
 class Commitment(Strict):
@@ -211,6 +214,30 @@ class Portfolio(Strict):
         return {c.id: i for i, c in enumerate(self.candidates)}
 
 
+def scores_off_scale(p: Portfolio) -> dict[str, tuple[Candidate, ...]]:
+    """For each objective with a `scale`, the candidates (in file order)
+    whose score lies outside it; a range lies outside when either end does, and a
+    missing score counts as the 0 it means."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name, objective in p.objectives.items():
+        if objective.scale is None:
+            continue
+        low, high = objective.scale
+        outside = tuple(
+            c
+            for c in p.candidates
+            if any(not low <= end <= high for end in _score_ends(c.value.get(name, 0.0)))
+        )
+        if outside:
+            found[name] = outside
+    return found
+
+
+def _score_ends(entry: float | list[float]) -> list[float]:
+    """A score's ends: itself when a number, both ends of a range."""
+    return list(entry) if isinstance(entry, list) else [entry]
+
+
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     """A ' (did you mean 'x'?)' suffix when a choice is close to word, else ''."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -280,6 +307,12 @@ def _cross_problems(p: Portfolio, names: Names, suggest: Suggester) -> Iterator[
             yield (
                 ("commitments", name),
                 (f"soft commitment '{name}' needs a 'penalty' (value points per unit short)"),
+            )
+    for name, o in p.objectives.items():
+        if o.scale is not None and not o.scale[0] < o.scale[1]:
+            yield (
+                ("objectives", name, "scale"),
+                f"scale [{o.scale[0]:g}, {o.scale[1]:g}] needs low < high",
             )
     yield from _check_years(p)
     yield from _check_candidates(p, names, suggest)

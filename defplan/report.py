@@ -373,6 +373,35 @@ def validation_renderables(portfolio: Portfolio, filename: str) -> list[Renderab
     return parts
 
 
+SCALE_LISTED = 10
+"""Candidates a scale warning names before it says how many more there are."""
+
+
+def scale_warnings(portfolio: Portfolio) -> list[str]:
+    """One line per objective whose declared `scale` some candidates' scores leave."""
+    from defplan.model import scores_off_scale
+
+    lines = []
+    for name, outside in scores_off_scale(portfolio).items():
+        low, high = portfolio.objectives[name].scale or (0.0, 0.0)
+        shown = ", ".join(
+            f"{c.id} ({_score_text(c.value.get(name, 0.0))})" for c in outside[:SCALE_LISTED]
+        )
+        if len(outside) > SCALE_LISTED:
+            shown += f" and {len(outside) - SCALE_LISTED} more"
+        lines.append(
+            f"defplan: warning: objective '{name}' declares scale [{low:g}, {high:g}], "
+            f"but {_count(len(outside), 'candidate')} score outside it: {shown}"
+        )
+    return lines
+
+
+def _score_text(entry: float | list[float]) -> str:
+    if isinstance(entry, list):
+        return f"[{entry[0]:g}, {entry[1]:g}]"
+    return f"{entry:g}"
+
+
 # -- sweeps ------------------------------------------------------------------------------
 
 

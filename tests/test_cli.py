@@ -528,6 +528,40 @@ def test_validate_reads_stdin(small_file: Path) -> None:
     assert "5 candidates" in result.stdout
 
 
+SCALED = SMALL.replace(
+    "{label: Air defence, weight: 3}", "{label: Air defence, weight: 3, scale: [0, 6]}"
+)
+"""SMALL with a 0-6 scale on 'a': alpha's 8 lies outside; delta's 6 is inside, and so is
+echo's missing score (0)."""
+
+
+@pytest.mark.parametrize("command", ["validate", "optimise"])
+def test_scores_off_the_declared_scale_are_warned_about(
+    command: str, write_portfolio: Callable[..., Path]
+) -> None:
+    text = SCALED.replace("value: {b: 2}", "value: {a: [-1, 3], b: 2}")
+    result = invoke(command, write_portfolio(text))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "defplan: warning: objective 'a' declares scale [0, 6], but 2 candidates score "
+        "outside it: alpha (8), echo ([-1, 3])"
+    ]
+
+
+def test_no_scale_no_warning(small_file: Path, write_portfolio: Callable[..., Path]) -> None:
+    huge = SMALL.replace("value: {a: 8, b: 4}", "value: {a: 800, b: -40}")
+    for path in (small_file, write_portfolio(huge)):
+        result = invoke("optimise", path)
+        assert result.exit_code == 0, result.output
+        assert "warning" not in result.stderr
+
+
+def test_scores_on_the_scale_are_not_warned_about(write_portfolio: Callable[..., Path]) -> None:
+    result = invoke("validate", write_portfolio(SCALED.replace("a: 8, b: 4", "a: 6, b: 4")))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
 def test_schema_prints_json_schema() -> None:
     result = invoke("schema")
     assert result.exit_code == 0, result.output

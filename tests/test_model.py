@@ -26,6 +26,7 @@ from defplan.model import (
     Rule,
     cross_check,
     did_you_mean,
+    scores_off_scale,
 )
 
 MINIMAL: dict[str, Any] = {
@@ -477,3 +478,26 @@ def test_every_cross_problem_is_returned() -> None:
         candidates=candidates({"id": "a", "requires": ["a"]}, {"id": "a"}),
     )
     assert len(locs(data)) == 7
+
+
+def test_scores_off_scale_checks_both_ends_of_a_range_and_missing_scores() -> None:
+    data = portfolio(
+        objectives={"n": {"weight": 1, "scale": [1, 10]}, "m": {"weight": 1}},
+        candidates=candidates(
+            {"id": "inside", "value": {"n": [1, 10], "m": 99}},
+            {"id": "high-end", "value": {"n": [5, 11]}},
+            {"id": "low-end", "value": {"n": [0.5, 2]}},
+            {"id": "missing", "value": {"m": 3}},
+            {"id": "plain", "value": {"n": 10.5}},
+        ),
+    )
+    off = scores_off_scale(Portfolio.model_validate(data))
+    assert {k: [c.id for c in v] for k, v in off.items()} == {
+        "n": ["high-end", "low-end", "missing", "plain"]
+    }
+
+
+def test_scale_needs_low_below_high() -> None:
+    data = portfolio(objectives={"n": {"weight": 1, "scale": [3, 3]}})
+    assert locs(data) == [("objectives", "n", "scale")]
+    assert messages(data) == ["scale [3, 3] needs low < high"]

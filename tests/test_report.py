@@ -253,3 +253,16 @@ def test_progress_bar_shows_its_label_not_markup(monkeypatch: pytest.MonkeyPatch
     assert "solving samples" in shown
     assert "3/3" in shown
     assert "[progress" not in shown
+
+
+def test_a_scale_warning_names_ten_candidates_then_counts_the_rest() -> None:
+    rows = "".join(f"  - {{id: c{i}, cost: 1, value: {{a: {i + 20}}}}}\n" for i in range(13))
+    scales = "objectives:\n  a: {weight: 1, scale: [0, 20]}\n  b: {scale: [0, 1]}\n"
+    text = f"{scales}candidates:\n{rows}"
+    (line,) = report.scale_warnings(parse_portfolio(text, filename="many.yaml"))
+    assert "12 candidates score outside it" in line
+    assert "c0 (20), c1 (21)" not in line  # 20 is on the scale
+    assert "c1 (21), c2 (22)" in line
+    assert "c10 (30)" in line
+    assert "c11" not in line
+    assert line.endswith("and 2 more")
