@@ -238,6 +238,37 @@ def _score_ends(entry: float | list[float]) -> list[float]:
     return list(entry) if isinstance(entry, list) else [entry]
 
 
+SCALE_LISTED = 10
+"""Candidates a scale warning names before it says how many more there are."""
+
+
+def scale_warnings(portfolio: Portfolio) -> list[str]:
+    """One line per objective whose declared `scale` some candidates' scores leave."""
+    lines = []
+    for name, outside in scores_off_scale(portfolio).items():
+        low, high = portfolio.objectives[name].scale or (0.0, 0.0)
+        shown = ", ".join(
+            f"{c.id} ({_score_text(c.value.get(name, 0.0))})" for c in outside[:SCALE_LISTED]
+        )
+        if len(outside) > SCALE_LISTED:
+            shown += f" and {len(outside) - SCALE_LISTED} more"
+        lines.append(
+            f"defplan: warning: objective '{name}' declares scale [{low:g}, {high:g}], "
+            f"but {_who_score(len(outside))} outside it: {shown}"
+        )
+    return lines
+
+
+def _who_score(n: int) -> str:
+    return "1 candidate scores" if n == 1 else f"{n} candidates score"
+
+
+def _score_text(entry: float | list[float]) -> str:
+    if isinstance(entry, list):
+        return f"[{entry[0]:g}, {entry[1]:g}]"
+    return f"{entry:g}"
+
+
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     """A ' (did you mean 'x'?)' suffix when a choice is close to word, else ''."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

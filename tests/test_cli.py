@@ -232,6 +232,52 @@ def test_table_is_the_default(small_file: Path) -> None:
     assert result.stderr == ""
 
 
+CSV_COMMANDS = {
+    "optimise": ([], "id,name,group,selected,cost,value,a,b,cost_2026"),
+    "sweep": (["--budget", "60,100"], "budget,status,value,cost,marginal_per_1000,selected"),
+    "frontier": (["--x", "a", "--y", "b"], "point,total_a,total_b,cost,candidates,selected"),
+    "robust": (["--samples", "3"], "id,name,group,share,samples_in,class,selected"),
+}
+
+
+@pytest.mark.parametrize("command", list(CSV_COMMANDS))
+def test_csv_takes_a_byte_order_mark_on_request(command: str, small_file: Path) -> None:
+    arguments, header = CSV_COMMANDS[command]
+    plain = invoke(command, small_file, *arguments, "--format", "csv")
+    marked = invoke(command, small_file, *arguments, "--format", "csv", "--bom")
+    for result in (plain, marked):
+        assert result.exit_code == 0, result.output
+    assert plain.stdout_bytes.startswith(header.encode())
+    assert marked.stdout_bytes == b"\xef\xbb\xbf" + plain.stdout_bytes
+    rows = list(csv.reader(io.StringIO(marked.stdout_bytes.decode("utf-8-sig"))))
+    assert ",".join(rows[0]).startswith(header) and len(rows) > 1
+
+
+@pytest.mark.parametrize("command", list(CSV_COMMANDS))
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_byte_order_mark_goes_with_csv_only(command: str, fmt: str, small_file: Path) -> None:
+    arguments, _ = CSV_COMMANDS[command]
+    result = invoke(command, small_file, *arguments, "--format", fmt, "--bom")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "--bom goes with --format csv only" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_byte_order_mark_makes_the_csv_utf8_whatever_the_locale(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    path = write_portfolio(SMALL.replace("Alpha radar", "Radar Ålesund \u2013 Zürich"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "defplan", "optimise", str(path), "--format", "csv", "--bom"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(b"\xef\xbb\xbf")
+    assert "Radar Ålesund \u2013 Zürich" in proc.stdout.decode("utf-8-sig")
+
+
 def test_csv_has_one_row_per_candidate(small_file: Path) -> None:
     result = invoke("optimise", small_file, "--format", "csv")
     assert result.exit_code == 0, result.output
