@@ -37,7 +37,7 @@ _state: dict[str, int] = {"debug": False}
 
 
 class OutputFormat(StrEnum):
-    """How optimise prints its result."""
+    """How a command prints its answer: a table, JSON or CSV."""
 
     table = "table"
     json = "json"

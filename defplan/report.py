@@ -179,8 +179,8 @@ def _selected_table(result: Result, width: int) -> RenderableType:
 
 
 ROUNDING_NOTE = (
-    "Figures are rounded to 2 decimals; subtotals and totals are of the exact amounts, "
-    "so they can differ from the sum of the rounded rows."
+    "Figures are rounded to 2 decimals; totals and differences are worked out from the "
+    "exact amounts, so they can differ from the rounded figures shown."
 )
 
 
@@ -204,18 +204,26 @@ def _years_table(result: Result, width: int) -> RenderableType:
     from defplan.layout import Col, Kind, fitted
 
     spent = result.cost_per_year
-    rows, styles = [], []
+    rows, styles, exact = [], [], True
     for year in sorted(set(spent) | set(result.budget_per_year)):
         cost = spent.get(year, 0.0)
         cap = result.budget_per_year.get(year)
         room = None if cap is None else cap - cost
         rows.append([str(year), amount(cost), amount(cap), amount(room)])
         styles.append("red" if room is not None and room < 0 else "")
+        exact = exact and (cap is None or adds_up([cap, -cost]))
     if result.cost_unphased:
         rows.append(["unphased", amount(result.cost_unphased), "-", "-"])
         styles.append("")
     columns = [Col(name, Kind.FIGURE) for name in ("Year", "Cost", "Cap", "Headroom")]
-    return fitted("Cost per year against the caps", columns, rows, width=width, row_styles=styles)
+    return fitted(
+        "Cost per year against the caps",
+        columns,
+        rows,
+        width=width,
+        caption=None if exact else ROUNDING_NOTE,
+        row_styles=styles,
+    )
 
 
 def _objectives_table(result: Result, width: int) -> RenderableType:
@@ -648,12 +656,15 @@ def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableTy
             head.append(f"\n{label} cannot satisfy all of: {'; '.join(side.conflict_lines)}")
     parts: list[RenderableType] = [head]
     rows: list[list[str | Text]] = []
+    exact = True  # every change shown is the difference of the figures shown
 
     def row(label: str, a: float | None, b: float | None) -> None:
+        nonlocal exact
         change = None if a is None or b is None else b - a
         shown = "-" if change is None else ("+" if change > 0 else "") + amount(change)
         style = "" if not change else "green" if change > 0 else "red"
         rows.append([label, amount(a), amount(b), Text(shown, style=style)])
+        exact = exact and (a is None or b is None or adds_up([b, -a]))
 
     has_left, has_right = left.status.has_portfolio, right.status.has_portfolio
     row("Value", left.value, right.value)
@@ -679,7 +690,7 @@ def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableTy
             columns,
             rows,
             width=width,
-            caption=f"{VALUE_LEGEND}",
+            caption=VALUE_LEGEND + ("" if exact else "\n" + ROUNDING_NOTE),
         )
     )
 

@@ -447,3 +447,26 @@ def test_value_is_explained_where_it_is_printed(small: Result) -> None:
 
 def plain_all(parts: list) -> str:
     return "".join(plain(part, 100) for part in parts)
+
+
+def test_a_change_or_headroom_that_the_rounded_figures_do_not_make_says_so() -> None:
+    from defplan.analysis.diff import Diff
+
+    text = """\
+years: [2026, 2026]
+objectives:
+  a: {weight: 1}
+budget: {per_year: {2026: 40.004}}
+candidates:
+  - {id: p, cost: {2026: 1.004}, value: {a: 1}}
+  - {id: q, cost: {2026: 29.002}, value: {a: 1}}
+"""
+    both = solve(text, name="odd.yaml")
+    assert cells(line_with(render(both), "2026")) == ["2026", "30.01", "40", "10"]  # 40 - 30.01?
+    assert report.ROUNDING_NOTE.split(";")[0] in render(both)
+    one = solve(text, name="odd.yaml", exclude=("q",))
+    shown = plain_all(report.diff_renderables(Diff(one, both), width=100))
+    assert cells(line_with(shown, "Cost 2026"))[1:] == ["1", "30.01", "+29"]  # 30.01 - 1?
+    assert report.ROUNDING_NOTE.split(";")[0] in shown
+    exact = plain_all(report.diff_renderables(Diff(one, one), width=100))
+    assert "rounded" not in exact and "rounded" not in render(one)
