@@ -37,7 +37,7 @@ _state: dict[str, int] = {"debug": False}
 
 
 class OutputFormat(StrEnum):
-    """How optimise prints its result."""
+    """How a command prints its answer: a table, JSON or CSV."""
 
     table = "table"
     json = "json"
@@ -89,6 +89,17 @@ BudgetOpt = Annotated[
 ]
 TableOrJsonOpt = Annotated[
     TableOrJson, typer.Option("--format", metavar="FORMAT", help="table (default) or json.")
+]
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option("--format", metavar="FORMAT", help="table (default), json or csv."),
+]
+BomOpt = Annotated[
+    bool,
+    typer.Option(
+        "--bom",
+        help="With --format csv: UTF-8 with a byte order mark, so Excel opens it right.",
+    ),
 ]
 BudgetYearOpt = Annotated[
     list[str] | None,
@@ -155,10 +166,8 @@ def optimise(
     exclude: ExcludeOpt = None,
     solver: SolverOpt = "auto",
     time_limit: TimeLimitOpt = None,
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option("--format", metavar="FORMAT", help="table (default), json or csv."),
-    ] = OutputFormat.table,
+    output_format: FormatOpt = OutputFormat.table,
+    bom: BomOpt = False,
     output: Annotated[
         Path | None,
         typer.Option(metavar="PATH", help="Also write the JSON result to this file (atomically)."),
@@ -184,9 +193,11 @@ def optimise(
             solver=solver,
             time_limit=time_limit,
         )
+        _check_bom(bom, output_format)
         if output is not None:
             check_writable(output)
         portfolio, data, name = _load(file)
+        _warn_off_scale(portfolio)
         result = run(portfolio, options=options, file=name, data=data)
         if alternatives:
             from dataclasses import replace
@@ -203,7 +214,7 @@ def optimise(
             result = replace(result, alternatives=found, notes=notes)
         if output is not None:
             write_atomic(output, result.to_json())
-        _emit(result, output_format)
+        _emit(result, output_format, portfolio=portfolio, bom=bom)
         _finish(result)
 
 
@@ -230,10 +241,8 @@ def sweep(
         Path | None,
         typer.Option(metavar="PATH", help="Also draw value against budget to PATH (.svg, .png)."),
     ] = None,
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option("--format", metavar="FORMAT", help="table (default), json or csv."),
-    ] = OutputFormat.table,
+    output_format: FormatOpt = OutputFormat.table,
+    bom: BomOpt = False,
 ) -> None:
     """Solve the portfolio at a series of budgets: the value-for-money frontier."""
     with _errors_handled():
@@ -244,6 +253,7 @@ def sweep(
         from defplan.timing import phase
 
         budgets = parse_budgets(budget)
+        _check_bom(bom, output_format)
         options = _solve_options(
             budget=None,
             budget_year=budget_year,
@@ -276,7 +286,7 @@ def sweep(
             if output_format is OutputFormat.json:
                 sys.stdout.write(report.sweep_json(points))
             elif output_format is OutputFormat.csv:
-                sys.stdout.write(report.sweep_csv(points))
+                _write_csv(report.sweep_csv(points), bom=bom)
             else:
                 console = report.make_console()
                 for part in report.sweep_renderables(points, width=console.width):
@@ -347,13 +357,15 @@ def frontier(
     exclude: ExcludeOpt = None,
     solver: SolverOpt = "auto",
     time_limit: TimeLimitOpt = None,
-    output_format: TableOrJsonOpt = TableOrJson.table,
+    output_format: FormatOpt = OutputFormat.table,
+    bom: BomOpt = False,
 ) -> None:
     """How two objectives trade: every non-dominated pair of totals, with its cheapest portfolio."""
     with _errors_handled():
         from defplan import decision_report, report
         from defplan.analysis.frontier import frontier as run
 
+        _check_bom(bom, output_format)
         options = _solve_options(
             budget=budget,
             budget_year=budget_year,
@@ -365,12 +377,18 @@ def frontier(
         )
         portfolio, _, _ = _load(file)
         found = run(portfolio, x=x, y=y, options=options, max_points=max_points)
-        if output_format is TableOrJson.json:
+        if output_format is OutputFormat.json:
             sys.stdout.write(decision_report.frontier_json(found))
+        elif output_format is OutputFormat.csv:
+            _write_csv(decision_report.frontier_csv(found), bom=bom)
         elif found.points:
             console = report.make_console()
-            unit = f"{portfolio.unit} {portfolio.currency}".strip()
-            for part in decision_report.frontier_renderables(found, unit=unit, width=console.width):
+            for part in decision_report.frontier_renderables(
+                found,
+                unit=f"{portfolio.unit} {portfolio.currency}".strip(),
+                labels={k: o.label or k for k, o in portfolio.objectives.items()},
+                width=console.width,
+            ):
                 console.print(part)
         if found.cut:
             _stderr(f"defplan: note: stopped at --max-points {max_points}; more points exist")
@@ -403,7 +421,8 @@ def robust(
     exclude: ExcludeOpt = None,
     solver: SolverOpt = "auto",
     time_limit: TimeLimitOpt = None,
-    output_format: TableOrJsonOpt = TableOrJson.table,
+    output_format: FormatOpt = OutputFormat.table,
+    bom: BomOpt = False,
 ) -> None:
     """Does the choice survive disagreement on weights and values? Shares over samples."""
     with _errors_handled():
@@ -411,6 +430,7 @@ def robust(
         from defplan.analysis.robust import robust as run
 
         spread = _number("--weight-spread", weight_spread, "a number from 0 to below 1")
+        _check_bom(bom, output_format)
         options = _solve_options(
             budget=budget,
             budget_year=budget_year,
@@ -433,8 +453,10 @@ def robust(
                 data=data,
                 on_sample=advance,
             )
-        if output_format is TableOrJson.json:
+        if output_format is OutputFormat.json:
             sys.stdout.write(decision_report.robust_json(found))
+        elif output_format is OutputFormat.csv:
+            _write_csv(decision_report.robust_csv(found), bom=bom)
         elif found.samples:
             console = report.make_console()
             for part in decision_report.robust_renderables(found, width=console.width):
@@ -559,6 +581,13 @@ def _load(file: str) -> tuple["Portfolio", bytes, str]:
     return parse_portfolio(data, filename=name), data, name
 
 
+def _warn_off_scale(portfolio: "Portfolio") -> None:
+    from defplan.model import scale_warnings
+
+    for line in scale_warnings(portfolio):
+        _stderr(line)
+
+
 def _number(flag: str, text: str | None, example: str) -> float | None:
     """A numeric option's value; UsageError naming the flag when it is not a number."""
     if text is None:
@@ -587,20 +616,24 @@ def _pairs(items: list[str] | None, flag: str, what: str) -> dict[str, float]:
     return pairs
 
 
-def _emit(result: "Result", output_format: OutputFormat) -> None:
+def _emit(
+    result: "Result", output_format: OutputFormat, *, portfolio: "Portfolio", bom: bool
+) -> None:
     from defplan.timing import phase
 
     with phase("render"):
-        _emit_now(result, output_format)
+        _emit_now(result, output_format, portfolio=portfolio, bom=bom)
 
 
-def _emit_now(result: "Result", output_format: OutputFormat) -> None:
+def _emit_now(
+    result: "Result", output_format: OutputFormat, *, portfolio: "Portfolio", bom: bool
+) -> None:
     from defplan import report
 
     if output_format is OutputFormat.json:
         sys.stdout.write(result.to_json())
     elif output_format is OutputFormat.csv:
-        sys.stdout.write(report.result_csv(result))
+        _write_csv(report.result_csv(result, portfolio), bom=bom)
     else:
         console = report.make_console()
         on_screen = console.is_terminal and sys.stderr.isatty()  # stderr lists conflicts
@@ -614,6 +647,24 @@ def _emit_now(result: "Result", output_format: OutputFormat) -> None:
 
             console.print(decision_report.alternatives_table(result, width=console.width))
             console.print()
+
+
+def _check_bom(bom: bool, output_format: OutputFormat) -> None:
+    if bom and output_format is not OutputFormat.csv:
+        raise UsageError("--bom goes with --format csv only")
+
+
+def _write_csv(text: str, *, bom: bool) -> None:
+    """CSV on stdout; with --bom, UTF-8 after its byte order mark whatever the locale
+    (the mark says UTF-8, so the text must be UTF-8)."""
+    if not bom:
+        sys.stdout.write(text)
+        return
+    import codecs
+
+    sys.stdout.flush()
+    sys.stdout.buffer.write(codecs.BOM_UTF8 + text.encode("utf-8"))
+    sys.stdout.buffer.flush()
 
 
 def _finish(result: "Result") -> None:
@@ -648,8 +699,9 @@ def validate(file: FileArg) -> None:
         from defplan import report
 
         portfolio, _, name = _load(file)
+        _warn_off_scale(portfolio)
         console = report.make_console()
-        for part in report.validation_renderables(portfolio, name):
+        for part in report.validation_renderables(portfolio, name, width=console.width):
             console.print(part)
             console.print()
 

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from defplan.report import amount
+from defplan.report import VALUE_LEGEND, amount, bar_chart, changes_cell, csv_text, num
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from defplan.analysis.explain import Explanation
-    from defplan.analysis.frontier import Frontier
+    from defplan.analysis.frontier import Frontier, FrontierPoint
     from defplan.analysis.robust import Robustness
     from defplan.result import Result
 
@@ -75,40 +76,47 @@ def explain_renderables(e: Explanation) -> list[RenderableType]:
             "\nThe time limit cut some solves short: these answers are not all proven.",
             style="yellow",
         )
+    text.append(f"\n{VALUE_LEGEND}.", style="dim")
     return [text]
 
 
 def alternatives_table(result: Result, *, width: int = 100) -> RenderableType:
     """The next-best portfolios after the optimum, and how little separates them."""
-    from rich.table import Table
+    from defplan.layout import Col, Kind, fitted
 
     found = result.alternatives or ()
     unit = f"{result.unit} {result.currency}".strip()
-    table = Table(
-        title=f"Next-best portfolios ({len(found)})",
-        title_justify="left",
-        width=min(width, 120),
-    )
-    table.add_column("#", justify="right")
-    table.add_column("value", justify="right")
-    table.add_column("vs best", justify="right")
-    table.add_column(f"cost ({unit})" if unit else "cost", justify="right")
-    table.add_column("added", ratio=1, overflow="fold")  # ids wrap, never cut
-    table.add_column("dropped", ratio=1, overflow="fold")
-    table.add_row("best", amount(result.value), "", amount(result.cost_total), "", "")
+    rows = [["best", amount(result.value), "", amount(result.cost_total), "", ""]]
     for rank, alt in enumerate(found, start=1):
         gap = alt.value - (result.value or 0.0)
-        table.add_row(
-            str(rank),
-            amount(alt.value),
-            f"{gap:+,.4g}" if gap else "0",
-            amount(alt.cost),
-            "\n".join(alt.added) or "-",
-            "\n".join(alt.dropped) or "-",
+        rows.append(
+            [
+                str(rank),
+                amount(alt.value),
+                f"{gap:+,.4g}" if gap else "0",
+                amount(alt.cost),
+                "\n".join(alt.added) or "-",
+                "\n".join(alt.dropped) or "-",
+            ]
         )
+    columns = [
+        Col("#", Kind.FIGURE, label=""),
+        Col("value", Kind.FIGURE),
+        Col("vs best", Kind.FIGURE),
+        Col(f"cost ({unit})" if unit else "cost", Kind.FIGURE, label="cost"),
+        Col("added", overflow="fold"),  # ids wrap, never cut
+        Col("dropped", overflow="fold"),
+    ]
+    notes = [VALUE_LEGEND]
     if not found:
-        table.caption = "no other portfolio found"
-    return table
+        notes.insert(0, "no other portfolio found")
+    return fitted(
+        f"Next-best portfolios ({len(found)})",
+        columns,
+        rows,
+        width=width,
+        caption="\n".join(notes),
+    )
 
 
 def frontier_json(f: Frontier) -> str:
@@ -118,43 +126,91 @@ def frontier_json(f: Frontier) -> str:
     return json_text(f.to_dict())
 
 
-def frontier_renderables(f: Frontier, *, unit: str = "", width: int = 100) -> list[RenderableType]:
-    """The non-dominated points as a table, then the trade-off as bars of y along x."""
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(
-        title=f"Trade-off between {f.x} and {f.y}: "
-        + (f"{len(f.points)} non-dominated points" if len(f.points) != 1 else "1 point"),
-        title_justify="left",
-        caption="cut at --max-points: more points exist" if f.cut else None,
-    )
-    table.add_column("#", justify="right")
-    table.add_column(f.x, justify="right")
-    table.add_column(f.y, justify="right")
-    table.add_column(f"cost ({unit})" if unit else "cost", justify="right")
-    table.add_column("candidates", justify="right")
+def frontier_steps(
+    f: Frontier,
+) -> list[tuple[int, FrontierPoint, tuple[str, ...], tuple[str, ...]]]:
+    """Each point with its number (from 1) and what it adds and drops against the point
+    before it; the first point adds its whole selection."""
+    steps = []
+    before: tuple[str, ...] = ()
     for k, point in enumerate(f.points, start=1):
-        table.add_row(
+        had, has = set(before), set(point.selected)
+        added = tuple(i for i in point.selected if i not in had)
+        steps.append((k, point, added, tuple(i for i in before if i not in has)))
+        before = point.selected
+    return steps
+
+
+def frontier_csv(f: Frontier) -> str:
+    """One row per point: point,total_X,total_Y,cost,candidates,selected,added,dropped
+    (ids space-separated; added and dropped against the point before)."""
+    rows = [
+        [
+            str(k),
+            num(point.objectives[f.x]),
+            num(point.objectives[f.y]),
+            num(point.cost),
+            str(len(point.selected)),
+            " ".join(point.selected),
+            " ".join(added),
+            " ".join(dropped),
+        ]
+        for k, point, added, dropped in frontier_steps(f)
+    ]
+    header = ["point", f"total_{f.x}", f"total_{f.y}", "cost", "candidates", "selected"]
+    return csv_text([*header, "added", "dropped"], rows)
+
+
+def frontier_renderables(
+    f: Frontier, *, unit: str = "", labels: Mapping[str, str] | None = None, width: int = 100
+) -> list[RenderableType]:
+    """The non-dominated points as a table, then the trade-off as bars of y along x.
+
+    `labels` names the objectives (their keys when absent)."""
+    from defplan.layout import Col, Kind, fitted
+
+    x = (labels or {}).get(f.x, f.x)
+    y = (labels or {}).get(f.y, f.y)
+    rows = [
+        [
             str(k),
             amount(point.objectives[f.x]),
             amount(point.objectives[f.y]),
             amount(point.cost),
             str(len(point.selected)),
-        )
-    chart = Text(f"{f.y} (bars) as {f.x} falls\n", style="bold")
-    ys = [p.objectives[f.y] for p in f.points]
-    labels = [amount(p.objectives[f.x]) for p in f.points]
-    if ys:
-        top = max(ys)
-        low = min(ys) - 0.1 * (top - min(ys)) if top > min(ys) else min(min(ys), 0.0)
-        label_width = max(len(s) for s in labels)
-        bar_width = max(10, min(width, 100) - label_width - 14)
-        for label, value in zip(labels, ys, strict=True):
-            length = 0 if top == low else round((value - low) / (top - low) * bar_width)
-            chart.append(f"{label:>{label_width}} ")
-            chart.append("█" * length, style="cyan")
-            chart.append(f" {amount(value)}\n")
+            changes_cell(added, dropped),
+        ]
+        for k, point, added, dropped in frontier_steps(f)
+    ]
+    columns = [
+        Col("#", Kind.FIGURE, label="point"),
+        Col(x, Kind.FIGURE),
+        Col(y, Kind.FIGURE),
+        Col(f"cost ({unit})" if unit else "cost", Kind.FIGURE, label="cost"),
+        Col("candidates", Kind.FIGURE),
+        Col("adds (+) and drops (-) against the point before", overflow="fold", label=""),
+    ]
+    notes = [
+        "Totals: unweighted points on each objective's own scale; each point is the "
+        "cheapest portfolio that reaches both."
+    ]
+    if f.cut:
+        notes.append("cut at --max-points: more points exist")
+    count = f"{len(f.points)} non-dominated points" if len(f.points) != 1 else "1 point"
+    table = fitted(
+        f"Trade-off between {x} and {y}: {count}",
+        columns,
+        rows,
+        width=width,
+        caption="\n".join(notes),
+    )
+    chart = bar_chart(
+        f"{y} (bars, from 0) at each total of {x} (left)",
+        [amount(p.objectives[f.x]) for p in f.points],
+        [p.objectives[f.y] for p in f.points],
+        ["" for _ in f.points],
+        width=width,
+    )
     return [table, chart]
 
 
@@ -165,10 +221,40 @@ def robust_json(r: Robustness) -> str:
     return json_text(r.to_dict())
 
 
+def robust_csv(r: Robustness) -> str:
+    """One row per candidate (file order): id,name,group,share,samples_in,class,selected,
+    cost,value; class is core, borderline or exterior, selected is the unperturbed optimum."""
+    chosen = set(r.base.selected_ids)
+    outcomes = {c.id: c for c in r.base.candidates}
+    rows = [
+        [
+            cid,
+            outcomes[cid].name,
+            outcomes[cid].group or "",
+            num(r.shares[cid]),
+            str(count),
+            _robust_class(r, count),
+            "true" if cid in chosen else "false",
+            num(outcomes[cid].cost),
+            num(outcomes[cid].value),
+        ]
+        for cid, count in zip(r.ids, r.counts, strict=True)
+    ]
+    header = ["id", "name", "group", "share", "samples_in", "class", "selected", "cost"]
+    return csv_text([*header, "value"], rows)
+
+
+def _robust_class(r: Robustness, count: int) -> str:
+    if count == r.samples:
+        return "core"
+    return "exterior" if count == 0 else "borderline"
+
+
 def robust_renderables(r: Robustness, *, width: int = 100) -> list[RenderableType]:
     """Core, borderline and exterior candidates, with each one's share as a bar."""
-    from rich.table import Table
     from rich.text import Text
+
+    from defplan.layout import Col, Kind, fitted
 
     head = Text(
         f"{r.samples} samples: weights each times a factor in "
@@ -180,17 +266,21 @@ def robust_renderables(r: Robustness, *, width: int = 100) -> list[RenderableTyp
         f"exterior {len(r.exterior)} (in none)",
         style="",
     )
-    table = Table(title="Share of sampled optima that include each candidate", title_justify="left")
+    head.append(f"\nan optimum has the most value ({VALUE_LEGEND})", style="dim")
     shares = r.shares
-    table.add_column("candidate", no_wrap=True, min_width=max(map(len, shares), default=9))
-    table.add_column("share", justify="right")
     bar = 20
-    table.add_column("", no_wrap=True, min_width=bar)
-    table.add_column("in the optimum")
     chosen = set(r.base.selected_ids)
     borderline = sorted(r.borderline, key=lambda cid: -shares[cid])  # stable: file order
+    rows = []
     for cid in (*r.core, *borderline, *r.exterior):
         share = shares[cid]
         shown = min(max(round(100 * share), 1), 99) if 0 < share < 1 else round(100 * share)
-        table.add_row(cid, f"{shown}%", "█" * round(share * bar), "yes" if cid in chosen else "")
-    return [head, table]
+        rows.append([cid, f"{shown}%", "█" * round(share * bar), "yes" if cid in chosen else ""])
+    columns = [
+        Col("candidate", Kind.KEY),
+        Col("share", Kind.FIGURE),
+        Col("", Kind.FIGURE, justify="left", drop=1, listed=False),  # a bar is never cut
+        Col("in the optimum"),
+    ]
+    title = "Share of sampled optima that include each candidate"
+    return [head, fitted(title, columns, rows, width=width)]

@@ -109,6 +109,9 @@ class Objective(Strict):
 
     label: str | None = None
     weight: NonNegative = 1.0
+    scale: Range | None = None
+    """[low, high]: the range the file's scores are meant to lie in; scores outside
+    it are warned about, not refused (a score may be off the scale on purpose)."""
 
 
 class Commitment(Strict):
@@ -211,6 +214,61 @@ class Portfolio(Strict):
         return {c.id: i for i, c in enumerate(self.candidates)}
 
 
+def scores_off_scale(p: Portfolio) -> dict[str, tuple[Candidate, ...]]:
+    """For each objective with a `scale`, the candidates (in file order)
+    whose score lies outside it; a range lies outside when either end does, and a
+    missing score counts as the 0 it means."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name, objective in p.objectives.items():
+        if objective.scale is None:
+            continue
+        low, high = objective.scale
+        outside = tuple(
+            c
+            for c in p.candidates
+            if any(not low <= end <= high for end in _score_ends(c.value.get(name, 0.0)))
+        )
+        if outside:
+            found[name] = outside
+    return found
+
+
+def _score_ends(entry: float | list[float]) -> list[float]:
+    """A score's ends: itself when a number, both ends of a range."""
+    return list(entry) if isinstance(entry, list) else [entry]
+
+
+SCALE_LISTED = 10
+"""Candidates a scale warning names before it says how many more there are."""
+
+
+def scale_warnings(portfolio: Portfolio) -> list[str]:
+    """One line per objective whose declared `scale` some candidates' scores leave."""
+    lines = []
+    for name, outside in scores_off_scale(portfolio).items():
+        low, high = portfolio.objectives[name].scale or (0.0, 0.0)
+        shown = ", ".join(
+            f"{c.id} ({_score_text(c.value.get(name, 0.0))})" for c in outside[:SCALE_LISTED]
+        )
+        if len(outside) > SCALE_LISTED:
+            shown += f" and {len(outside) - SCALE_LISTED} more"
+        lines.append(
+            f"defplan: warning: objective '{name}' declares scale [{low:g}, {high:g}], "
+            f"but {_who_score(len(outside))} outside it: {shown}"
+        )
+    return lines
+
+
+def _who_score(n: int) -> str:
+    return "1 candidate scores" if n == 1 else f"{n} candidates score"
+
+
+def _score_text(entry: float | list[float]) -> str:
+    if isinstance(entry, list):
+        return f"[{entry[0]:g}, {entry[1]:g}]"
+    return f"{entry:g}"
+
+
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     """A ' (did you mean 'x'?)' suffix when a choice is close to word, else ''."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -280,6 +338,12 @@ def _cross_problems(p: Portfolio, names: Names, suggest: Suggester) -> Iterator[
             yield (
                 ("commitments", name),
                 (f"soft commitment '{name}' needs a 'penalty' (value points per unit short)"),
+            )
+    for name, o in p.objectives.items():
+        if o.scale is not None and not o.scale[0] < o.scale[1]:
+            yield (
+                ("objectives", name, "scale"),
+                f"scale [{o.scale[0]:g}, {o.scale[1]:g}] needs low < high",
             )
     yield from _check_years(p)
     yield from _check_candidates(p, names, suggest)

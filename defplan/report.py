@@ -11,11 +11,12 @@ import io
 import math
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+    from rich.text import Text
 
     from defplan.analysis.diff import Diff
     from defplan.analysis.sweep import SweepPoint
@@ -30,9 +31,12 @@ def make_console(
 
     Markup is off: names and labels come from the portfolio file, and a '[/]' in one
     must print as written (with markup on, Rich raised MarkupError on it). Styles are
-    given as Text objects instead.
+    given as Text objects instead. COLUMNS=0 means an unknown width (80; Rich would
+    print nothing), and no console is narrower than layout.MIN_WIDTH.
     """
     from rich.console import Console
+
+    from defplan.layout import MIN_WIDTH, console_width
 
     class _Console(Console):
         def on_broken_pipe(self) -> None:
@@ -40,9 +44,9 @@ def make_console(
 
     stream = file or (sys.stderr if stderr else sys.stdout)
     plain = "NO_COLOR" in os.environ or not (hasattr(stream, "isatty") and stream.isatty())
-    return _Console(
+    console = _Console(
         file=stream,
-        width=width,
+        width=width if width is not None else console_width(),
         color_system=None if plain else "auto",
         no_color=plain,
         highlight=False,
@@ -50,6 +54,9 @@ def make_console(
         emoji=False,
         soft_wrap=False,
     )
+    if console.width < MIN_WIDTH:
+        console.width = MIN_WIDTH
+    return console
 
 
 def amount(x: float | None) -> str:
@@ -63,14 +70,17 @@ def amount(x: float | None) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
+VALUE_LEGEND = "value: weighted points on the objectives' scale, after penalties"
+"""What 'value' means, said wherever a value is printed."""
+
+
 def result_renderables(
     result: Result, *, width: int = 100, show_conflicts: bool = True
 ) -> list[RenderableType]:
     """The full report of one result: headline, selection, years, security, commitments.
 
-    `width` is the console's: long candidate names are cut with an ellipsis to fit it.
-    `show_conflicts=False` leaves an infeasible run's conflict to stderr, for a terminal
-    that shows both.
+    Every table fits `width` (see defplan.layout). `show_conflicts=False` leaves an
+    infeasible run's conflict to stderr, for a terminal that shows both.
     """
     from rich.text import Text
 
@@ -84,12 +94,12 @@ def result_renderables(
         return parts
     parts.append(_selected_table(result, width))
     if result.cost_per_year or result.budget_per_year:
-        parts.append(_years_table(result))
-    parts.append(_objectives_table(result))
+        parts.append(_years_table(result, width))
+    parts.append(_objectives_table(result, width))
     if result.commitments:
-        parts.append(_commitments_table(result))
+        parts.append(_commitments_table(result, width))
     if result.groups:
-        parts.append(_groups_table(result))
+        parts.append(_groups_table(result, width))
     below = [c for c in result.candidates if not c.selected]
     if below:
         parts.append(_below_table(result, below, width))
@@ -113,7 +123,7 @@ def _headline(result: Result) -> RenderableType:
     if not result.status.has_portfolio:
         return text
     text.append(f"\nvalue    {amount(result.value)}")
-    penalties = math.fsum(c.value for c in result.selected) - (result.value or 0.0)
+    penalties = _penalties(result)
     if abs(penalties) > 1e-9:
         text.append(f" (after {amount(penalties)} in soft-commitment penalties)")
     text.append(f"\ncost     {amount(result.cost_total)} {_unit(result)}")
@@ -121,196 +131,242 @@ def _headline(result: Result) -> RenderableType:
         use = 100 * result.cost_total / result.budget_total if result.budget_total else 0.0
         text.append(f" of {amount(result.budget_total)} ({use:.1f}% of the budget)")
     text.append(f"\nselected {len(result.selected)} of {len(result.candidates)} candidates")
+    text.append(f"\n{VALUE_LEGEND}", style="dim")
     return text
 
 
+def _penalties(result: Result) -> float:
+    """Value lost to soft-commitment shortfalls: the selection's values less the result's."""
+    return math.fsum(c.value for c in result.selected) - (result.value or 0.0)
+
+
 def _selected_table(result: Result, width: int) -> RenderableType:
-    from rich.table import Table
     from rich.text import Text
 
-    title = f"Selected, by group (costs in {_unit(result)})"
-    table = Table(title=title, title_justify="left", show_footer=True)
-    ids = [f"  {c.id}" for c in result.selected]
-    penalised = abs(math.fsum(c.value for c in result.selected) - (result.value or 0.0)) > 1e-9
-    # a long group name is cut to a third of the width, never the ids, so the figures fit
-    groups = [c.group or "(no group)" for c in result.selected]
-    first = max(len("Candidate"), _widest(ids), min(_widest(groups), width // 3))
-    table.add_column(
-        "Candidate", footer="Total", no_wrap=True, min_width=_widest(ids), max_width=first
-    )
-    cost = "Cost"
-    value = amount(math.fsum(c.value for c in result.selected))
-    figures = [amount(c.cost) for c in result.selected] + [amount(result.cost_total)]
-    fixed = [first, max(len(cost), _widest(figures) + 1), max(5, len(value) + 1)]
-    table.add_column(
-        "Name",
-        footer="before penalties" if penalised else "",
-        no_wrap=True,
-        overflow="ellipsis",
-        max_width=_room(width, fixed),
-    )
-    table.add_column(cost, justify="right", footer=amount(result.cost_total), min_width=len(cost))
-    table.add_column("Value", justify="right", footer=value, min_width=fixed[2])
+    from defplan.layout import Col, Kind, fitted
+
+    penalised = abs(_penalties(result)) > 1e-9
     order: dict[str | None, list[CandidateOutcome]] = {}
     for c in result.selected:
         order.setdefault(c.group, []).append(c)
-    for group, members in sorted(order.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
-        table.add_row(
-            Text(group or "(no group)", style="bold", overflow="ellipsis", no_wrap=True),
-            "",
-            Text(amount(math.fsum(c.cost for c in members)), style="bold"),
-            Text(amount(math.fsum(c.value for c in members)), style="bold"),
+    groups = sorted(order.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
+    rows: list[list[str | Text]] = []
+    for group, members in groups:
+        rows.append(
+            [
+                Text(group or "(no group)", style="bold"),
+                "",
+                Text(amount(math.fsum(c.cost for c in members)), style="bold"),
+                Text(amount(math.fsum(c.value for c in members)), style="bold"),
+            ]
         )
-        for c in members:
-            table.add_row(f"  {c.id}", _name(c), amount(c.cost), amount(c.value))
-    return table
+        rows.extend([f"  {c.id}", _name(c), amount(c.cost), amount(c.value)] for c in members)
+    columns = [
+        Col("Candidate", Kind.KEY, footer="Total"),
+        Col("Name", footer="before penalties" if penalised else "", drop=1, label=""),
+        Col("Cost", Kind.FIGURE, footer=amount(result.cost_total)),
+        Col("Value", Kind.FIGURE, footer=amount(math.fsum(c.value for c in result.selected))),
+    ]
+    sums = [[c.cost for c in m] for _, m in groups] + [[c.value for c in m] for _, m in groups]
+    sums += [[c.cost for c in result.selected], [c.value for c in result.selected]]
+    return fitted(
+        f"Selected, by group (costs in {_unit(result)})",
+        columns,
+        rows,
+        width=width,
+        caption=None if all(adds_up(figures) for figures in sums) else ROUNDING_NOTE,
+    )
 
 
-def _room(width: int, fixed: list[int]) -> int:
-    """Width left for a name column beside fixed columns (3 characters of frame each)."""
-    return max(10, width - sum(fixed) - 3 * (len(fixed) + 1) - 1)
+ROUNDING_NOTE = (
+    "Figures are rounded to 2 decimals; totals and differences are worked out from the "
+    "exact amounts, so they can differ from the rounded figures shown."
+)
 
 
-def _widest(texts: list[str]) -> int:
-    return max((len(t) for t in texts), default=0)
+def adds_up(figures: Sequence[float]) -> bool:
+    """True when the rounded figures, as shown, add up to their rounded sum as shown."""
+    shown = math.fsum(_as_shown(x) for x in figures)
+    total = _as_shown(math.fsum(figures))
+    return abs(shown - total) <= 1e-9 * max(1.0, abs(total))
+
+
+def _as_shown(x: float) -> float:
+    """The number a reader sees in amount(x)."""
+    return float(amount(x).replace(",", ""))
 
 
 def _name(c: CandidateOutcome) -> str:
     return "" if c.name == c.id else c.name
 
 
-def _years_table(result: Result) -> RenderableType:
-    from rich.table import Table
+def _years_table(result: Result, width: int) -> RenderableType:
+    from defplan.layout import Col, Kind, fitted
 
     spent = result.cost_per_year
-    years = sorted(set(spent) | set(result.budget_per_year))
-    table = Table(title="Cost per year against the caps", title_justify="left")
-    for name in ("Year", "Cost", "Cap", "Headroom"):
-        table.add_column(name, justify="right")
-    for year in years:
+    rows, styles, exact = [], [], True
+    for year in sorted(set(spent) | set(result.budget_per_year)):
         cost = spent.get(year, 0.0)
         cap = result.budget_per_year.get(year)
         room = None if cap is None else cap - cost
-        style = "red" if room is not None and room < 0 else ""
-        table.add_row(str(year), amount(cost), amount(cap), amount(room), style=style)
+        rows.append([str(year), amount(cost), amount(cap), amount(room)])
+        styles.append("red" if room is not None and room < 0 else "")
+        exact = exact and (cap is None or adds_up([cap, -cost]))
     if result.cost_unphased:
-        table.add_row("unphased", amount(result.cost_unphased), "-", "-")
-    return table
+        rows.append(["unphased", amount(result.cost_unphased), "-", "-"])
+        styles.append("")
+    columns = [Col(name, Kind.FIGURE) for name in ("Year", "Cost", "Cap", "Headroom")]
+    return fitted(
+        "Cost per year against the caps",
+        columns,
+        rows,
+        width=width,
+        caption=None if exact else ROUNDING_NOTE,
+        row_styles=styles,
+    )
 
 
-def _objectives_table(result: Result) -> RenderableType:
-    from rich.table import Table
+def _objectives_table(result: Result, width: int) -> RenderableType:
+    from defplan.layout import Col, Kind, fitted
 
-    table = Table(title="Security value of the selection", title_justify="left")
-    table.add_column("Objective")
-    table.add_column("Weight", justify="right")
-    table.add_column("Total (unweighted)", justify="right")
-    for key, total in result.objectives.items():
-        table.add_row(
-            result.objective_labels.get(key, key), f"{result.weights[key]:.3g}", amount(total)
-        )
-    return table
+    rows = [
+        [result.objective_labels.get(key, key), f"{result.weights[key]:.3g}", amount(total)]
+        for key, total in result.objectives.items()
+    ]
+    columns = [
+        Col("Objective", overflow="fold"),
+        Col("Weight", Kind.FIGURE),
+        Col("Total (unweighted)", Kind.FIGURE),
+    ]
+    return fitted("Security value of the selection", columns, rows, width=width)
 
 
-def _commitments_table(result: Result) -> RenderableType:
-    from rich.table import Table
+def _commitments_table(result: Result, width: int) -> RenderableType:
     from rich.text import Text
 
-    table = Table(title="Commitments", title_justify="left")
-    for name in ("Commitment", "Framework"):
-        table.add_column(name)
-    for name in ("Target", "Achieved"):
-        table.add_column(name, justify="right")
-    table.add_column("Status")
+    from defplan.layout import Col, Kind, fitted
+
+    rows: list[list[str | Text]] = []
     for key, c in result.commitments.items():
         if c.met:
             status = Text("met", style="green")
         else:
             kind = "hard" if c.hard else "soft, penalised"
             status = Text.assemble((f"short by {amount(c.shortfall)}", "red"), f" ({kind})")
-        table.add_row(
-            c.label if c.label != key else key,
-            c.framework or "-",
-            amount(c.target),
-            amount(c.achieved),
-            status,
+        rows.append(
+            [
+                c.label if c.label != key else key,
+                c.framework or "-",
+                amount(c.target),
+                amount(c.achieved),
+                status,
+            ]
         )
-    return table
+    columns = [
+        Col("Commitment", overflow="fold"),
+        Col("Framework", drop=1),
+        Col("Target", Kind.FIGURE),
+        Col("Achieved", Kind.FIGURE),
+        Col("Status", overflow="fold", figures_inside=True, label=""),
+    ]
+    return fitted("Commitments", columns, rows, width=width)
 
 
-def _groups_table(result: Result) -> RenderableType:
-    from rich.table import Table
+def _groups_table(result: Result, width: int) -> RenderableType:
+    from defplan.layout import Col, Kind, fitted
 
-    table = Table(title="Spending by group rule", title_justify="left")
-    table.add_column("Group")
-    table.add_column(f"Spend ({_unit(result)})", justify="right")
-    table.add_column("Share of cost", justify="right")
-    table.add_column("Rule")
     total = result.cost_total
-    for name, spend in result.groups.items():
-        share = f"{100 * spend / total:.1f}%" if total else "-"
-        table.add_row(name, amount(spend), share, result.group_rules.get(name, ""))
-    return table
+    rows = [
+        [
+            name,
+            amount(spend),
+            f"{100 * spend / total:.1f}%" if total else "-",
+            result.group_rules.get(name, ""),
+        ]
+        for name, spend in result.groups.items()
+    ]
+    columns = [
+        Col("Group", Kind.KEY),
+        Col(f"Spend ({_unit(result)})", Kind.FIGURE, label="spend"),
+        Col("Share of cost", Kind.FIGURE, label="share"),
+        Col("Rule", overflow="fold", figures_inside=True, label=""),
+    ]
+    return fitted("Spending by group rule", columns, rows, width=width)
 
 
 def _below_table(result: Result, below: list[CandidateOutcome], width: int) -> RenderableType:
-    from rich.table import Table
+    from defplan.layout import Col, Kind, fitted
 
     def ratio(c: CandidateOutcome) -> float:
         if c.cost == 0:
             return math.inf if c.value > 0 else -math.inf if c.value < 0 else 0.0
         return c.value / c.cost
 
-    cost = "Cost"
-    ids = _widest([c.id for c in below])
-    groups = max(5, _widest([c.group or "-" for c in below]))
-    costs = max(len(cost), _widest([amount(c.cost) for c in below]))
-    values = max(5, _widest([amount(c.value) for c in below]))
-    room = _room(width, [ids, groups, costs, values, 11])
-    with_names = room >= 12 and any(_name(c) for c in below)  # else too narrow to be useful
-    title = (
-        f"Below the line, best value per unit of cost first (costs in {_unit(result)}; "
-        f"value per 1,000 {_unit(result)})"
-    )
-    table = Table(title=title, title_justify="left")
-    table.add_column("Candidate", no_wrap=True, min_width=ids)
-    if with_names:
-        table.add_column("Name", no_wrap=True, overflow="ellipsis", max_width=room)
-    table.add_column("Group", no_wrap=True, min_width=groups)
-    table.add_column(cost, justify="right", min_width=len(cost))
-    table.add_column("Value", justify="right", min_width=5)
-    table.add_column("Per 1,000", justify="right", min_width=11)
+    with_names = any(_name(c) for c in below)
+    rows = []
     for c in sorted(below, key=lambda c: -ratio(c)):
         r = ratio(c)
-        shown = "free" if r == math.inf else "-" if r == -math.inf else amount(round(1000 * r, 3))
+        shown = "free" if r == math.inf else "-" if r == -math.inf else per_1000(r)
         names = [_name(c)] if with_names else []
-        table.add_row(c.id, *names, c.group or "-", amount(c.cost), amount(c.value), shown)
-    return table
+        rows.append([c.id, *names, c.group or "-", amount(c.cost), amount(c.value), shown])
+    columns = [
+        Col("Candidate", Kind.KEY),
+        *([Col("Name", drop=1, label="")] if with_names else []),
+        Col("Group", drop=2),
+        Col("Cost", Kind.FIGURE),
+        Col("Value", Kind.FIGURE),
+        Col("Value per 1,000", Kind.FIGURE),
+    ]
+    title = (
+        f"Below the line, best value per unit of cost first (costs in {_unit(result)}; "
+        f"value per 1,000 {_unit(result)} of cost)"
+    )
+    return fitted(title, columns, rows, width=width)
 
 
-def result_csv(result: Result) -> str:
-    """One row per candidate: id,name,group,selected,cost,value and one column per objective."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+def per_1000(ratio: float) -> str:
+    """Value per unit of cost shown per 1,000 units: the one unit of marginal values.
+    Below 1 with 3 significant digits, so that a small ratio does not show as 0."""
+    shown = 1000 * ratio
+    return f"{shown:.3g}" if 0 < abs(shown) < 1 else amount(round(shown, 3))
+
+
+def result_csv(result: Result, portfolio: Portfolio | None = None) -> str:
+    """One row per candidate: id,name,group,selected,cost,value, one column per objective,
+    then cost_YEAR per year (and cost_unphased for plain costs) so that the cost is their
+    sum, then commitment_ID with each contribution (taken from `portfolio`, when given)."""
     objectives = list(result.weights)
-    writer.writerow(["id", "name", "group", "selected", "cost", "value", *objectives])
+    years = sorted({y for c in result.candidates for y in c.profile} | set(result.budget_per_year))
+    unphased = bool(years) and any(not c.profile for c in result.candidates)
+    commitments = list(portfolio.commitments) if portfolio is not None else []
+    given = {c.id: c.commitments for c in portfolio.candidates} if portfolio is not None else {}
     has = result.status.has_portfolio
-    for c in result.candidates:
-        writer.writerow(
-            [
-                c.id,
-                c.name,
-                c.group or "",
-                "true" if (c.selected and has) else "false",
-                _num(c.cost),
-                _num(c.value),
-                *(_num(c.objectives[k]) for k in objectives),
-            ]
-        )
-    return out.getvalue()
+    rows = (
+        [
+            c.id,
+            c.name,
+            c.group or "",
+            "true" if (c.selected and has) else "false",
+            num(c.cost),
+            num(c.value),
+            *(num(c.objectives[k]) for k in objectives),
+            *(num(c.profile.get(y, 0.0)) if c.profile else "" for y in years),
+            *([num(0.0 if c.profile else c.cost)] if unphased else []),
+            *(num(given[c.id].get(k, 0.0)) for k in commitments),
+        ]
+        for c in result.candidates
+    )
+    header = [
+        *("id", "name", "group", "selected", "cost", "value"),
+        *objectives,
+        *(f"cost_{y}" for y in years),
+        *(["cost_unphased"] if unphased else []),
+        *(f"commitment_{k}" for k in commitments),
+    ]
+    return csv_text(header, rows)
 
 
-def _num(x: float) -> str:
+def num(x: float) -> str:
     """A CSV number: 900 rather than 900.0, never -0."""
     if x == 0:
         return "0"
@@ -321,10 +377,13 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def validation_renderables(portfolio: Portfolio, filename: str) -> list[RenderableType]:
+def validation_renderables(
+    portfolio: Portfolio, filename: str, *, width: int = 100
+) -> list[RenderableType]:
     """The summary `defplan validate` prints for a valid file."""
-    from rich.table import Table
     from rich.text import Text
+
+    from defplan.layout import Col, Kind, fitted
 
     p = portfolio
     unit = f"{p.unit} {p.currency}".strip()
@@ -346,30 +405,45 @@ def validation_renderables(portfolio: Portfolio, filename: str) -> list[Renderab
             years[y] = years.get(y, 0.0) + v
     unphased = math.fsum(c.total_cost for c in p.candidates if not c.profile)
     if years or p.budget.per_year:
-        table = Table(title="Cost of all options per year against the caps", title_justify="left")
-        for name in ("Year", "All options", "Cap", "Options / cap"):
-            table.add_column(name, justify="right")
+        rows = []
         for y in sorted(set(years) | set(p.budget.per_year)):
             cap = p.budget.per_year.get(y)
             ratio = f"{years.get(y, 0.0) / cap:.2f}x" if cap else "-"
-            table.add_row(str(y), amount(years.get(y, 0.0)), amount(cap), ratio)
+            rows.append([str(y), amount(years.get(y, 0.0)), amount(cap), ratio])
         if unphased:
-            table.add_row("unphased", amount(unphased), "-", "-")
-        parts.append(table)
+            rows.append(["unphased", amount(unphased), "-", "-"])
+        names = ("Year", "All options", "Cap", "Options / cap")
+        parts.append(
+            fitted(
+                "Cost of all options per year against the caps",
+                [Col(name, Kind.FIGURE) for name in names],
+                rows,
+                width=width,
+            )
+        )
     if p.commitments:
-        table = Table(title="Commitments: what all options could reach", title_justify="left")
-        for name in ("Commitment", "Framework", "Kind", "Target", "All options"):
-            table.add_column(name)
+        rows = []
         for key, com in p.commitments.items():
             reach = math.fsum(c.commitments.get(key, 0.0) for c in p.candidates)
-            table.add_row(
-                com.label or key,
-                com.framework or "-",
-                "hard" if com.hard else f"soft ({amount(com.penalty)}/unit)",
-                amount(com.target),
-                amount(reach),
+            rows.append(
+                [
+                    com.label or key,
+                    com.framework or "-",
+                    "hard" if com.hard else f"soft ({amount(com.penalty)}/unit)",
+                    amount(com.target),
+                    amount(reach),
+                ]
             )
-        parts.append(table)
+        columns = [
+            Col("Commitment", overflow="fold"),
+            Col("Framework", drop=1),
+            Col("Kind", overflow="fold", figures_inside=True),
+            Col("Target", Kind.FIGURE),
+            Col("All options", Kind.FIGURE),
+        ]
+        parts.append(
+            fitted("Commitments: what all options could reach", columns, rows, width=width)
+        )
     return parts
 
 
@@ -382,10 +456,17 @@ def progress(total: int, label: str) -> Iterator[Callable[[], None]]:
     if total < 2 or not sys.stderr.isatty():
         yield lambda: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     bar = Progress(
-        f"[progress.description]{label}",
+        # a plain string column would go through the console, whose markup is off
+        TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -406,86 +487,140 @@ def sweep_json(points: Sequence[SweepPoint]) -> str:
 
 
 def sweep_csv(points: Sequence[SweepPoint]) -> str:
-    """One row per budget: budget,status,value,cost,marginal,entered,left (ids space-separated)."""
+    """One row per budget: budget,status,value,cost,marginal_per_1000,selected,entered,left
+    (ids space-separated; marginal in value per 1,000 units of budget, as in the table)."""
+    from defplan.result import clean
+
+    rows = [
+        [
+            num(p.budget),
+            p.result.status.value,
+            "" if p.result.value is None else num(p.result.value),
+            num(p.result.cost_total) if p.result.status.has_portfolio else "",
+            "" if p.marginal is None else num(clean(1000 * p.marginal)),
+            " ".join(p.result.selected_ids),
+            " ".join(p.entered),
+            " ".join(p.left),
+        ]
+        for p in points
+    ]
+    header = ["budget", "status", "value", "cost", "marginal_per_1000", "selected"]
+    return csv_text([*header, "entered", "left"], rows)
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """CSV text: a header row, then the rows."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["budget", "status", "value", "cost", "marginal", "entered", "left"])
-    for p in points:
-        r = p.result
-        writer.writerow(
-            [
-                _num(p.budget),
-                r.status.value,
-                "" if r.value is None else _num(r.value),
-                _num(r.cost_total) if r.status.has_portfolio else "",
-                "" if p.marginal is None else _num(p.marginal),
-                " ".join(p.entered),
-                " ".join(p.left),
-            ]
-        )
+    writer.writerow(header)
+    writer.writerows(rows)
     return out.getvalue()
+
+
+LISTED_CHANGES = 20
+"""Ids a cell lists before it says how many more there are."""
+
+
+def changes_cell(added: Sequence[str], dropped: Sequence[str]) -> Text:
+    """'+ id' (green) and '- id' (red) lines, at most LISTED_CHANGES of each."""
+    from rich.text import Text
+
+    changes = Text()
+    for sign, ids, style in (("+", added, "green"), ("-", dropped, "red")):
+        shown = [f"{sign} {cid}" for cid in ids[:LISTED_CHANGES]]
+        if len(ids) > LISTED_CHANGES:
+            shown.append(f"{sign} {len(ids) - LISTED_CHANGES} more")
+        for line in shown:
+            changes.append(("\n" if changes else "") + line, style=style)
+    return changes
 
 
 def sweep_renderables(points: Sequence[SweepPoint], *, width: int = 100) -> list[RenderableType]:
     """The sweep table (value, cost, marginal value, who enters and leaves) and its chart."""
-    from rich.table import Table
     from rich.text import Text
+
+    from defplan.layout import Col, Kind, fitted
 
     first = points[0].result
     unit = _unit(first)
-    title = (
-        f"{first.name or first.file}: the best portfolio at each budget (costs in {unit}; "
-        f"marginal: extra value per 1,000 {unit} more than the previous budget)"
-    )
-    table = Table(title=title, title_justify="left")
-    for name in ("Budget", "Status", "Value", "Cost", "Marginal"):
-        table.add_column(name, justify="left" if name == "Status" else "right", no_wrap=True)
-    longest = max((len(i) for p in points for i in (*p.entered, *p.left)), default=0)
-    table.add_column("Enters (+) and leaves (-)", min_width=min(longest + 2, 40))
+    rows: list[list[str | Text]] = []
     seen_portfolio = False
     for p in points:
         r = p.result
-        changes = Text()
-        if r.status.has_portfolio and not seen_portfolio:  # nothing before it to compare with
-            changes.append(f"{len(r.selected)} selected (see optimise)", style="dim")
+        if r.status.has_portfolio and not seen_portfolio:  # it enters from nothing
+            changes = changes_cell(r.selected_ids, ())
             seen_portfolio = True
-        for sign, ids, style in (("+", p.entered, "green"), ("-", p.left, "red")):
-            for cid in ids:
-                changes.append(("\n" if changes else "") + f"{sign} {cid}", style=style)
-        table.add_row(
-            amount(p.budget),
-            Text(r.status.value, style="" if r.status.has_portfolio else "red"),
-            amount(r.value),
-            amount(r.cost_total) if r.status.has_portfolio else "-",
-            "-" if p.marginal is None else amount(round(1000 * p.marginal, 3)),
-            changes,
+        else:
+            changes = changes_cell(p.entered, p.left)
+        rows.append(
+            [
+                amount(p.budget),
+                Text(r.status.value, style="" if r.status.has_portfolio else "red"),
+                amount(r.value),
+                amount(r.cost_total) if r.status.has_portfolio else "-",
+                "-" if p.marginal is None else per_1000(p.marginal),
+                changes,
+            ]
         )
-    return [table, frontier_chart(points, width=width)]
+    columns = [
+        Col("Budget", Kind.FIGURE),
+        Col("Status", Kind.FIGURE, justify="left", label=""),
+        Col("Value", Kind.FIGURE),
+        Col("Cost", Kind.FIGURE),
+        Col("Marginal per 1,000", Kind.FIGURE),
+        Col("Enters (+) and leaves (-)", overflow="fold", label=""),
+    ]
+    caption = (
+        f"{VALUE_LEGEND}. Marginal: the extra value per 1,000 {unit} of "
+        "budget since the previous budget with a portfolio. The first portfolio lists "
+        "its whole selection."
+    )
+    title = f"{first.name or first.file}: the best portfolio at each budget (costs in {unit})"
+    chart = bar_chart(
+        "Value against budget (the efficient frontier; bars from 0)",
+        [amount(p.budget) for p in points],
+        [p.result.value for p in points],
+        [p.result.status.value for p in points],
+        width=width,
+    )
+    return [fitted(title, columns, rows, width=width, caption=caption), chart]
 
 
-def frontier_chart(points: Sequence[SweepPoint], *, width: int = 80) -> RenderableType:
-    """Value against budget as a bar per point: where the money stops buying security."""
+def bar_chart(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    missing: Sequence[str],
+    *,
+    width: int,
+) -> RenderableType:
+    """A bar per value, its length in proportion to the value measured from 0 (a negative
+    value's bar is shaded), then the value; `missing[k]` stands in for a None value."""
     from rich.text import Text
 
-    values = [p.result.value for p in points if p.result.value is not None]
-    text = Text("Value against budget (the efficient frontier)\n", style="bold")
-    if not values:
-        return text.append("no budget has a portfolio", style="")
-    top = max(max(values), 0.0)
-    low = min(min(values), 0.0)
-    labels = [amount(p.budget) for p in points]
+    text = Text(title + "\n", style="bold")
+    known = [abs(v) for v in values if v is not None]
+    if not known:
+        return text.append("no point has a value", style="")
+    scale = max(known)
     label_width = max(len(s) for s in labels)
-    bar_width = max(10, width - label_width - 14)
-    for label, p in zip(labels, points, strict=True):
-        value = p.result.value
+    figures = [amount(v) for v in values if v is not None]
+    room = width - label_width - max(len(f) for f in figures) - 2
+    beside = room >= 4  # else each bar goes on a line of its own, under its label
+    bar_width = room if beside else width - 1
+    for label, value, instead in zip(labels, values, missing, strict=True):
         text.append(f"{label:>{label_width}} ")
         if value is None:
-            text.append(p.result.status.value + "\n", style="red")
+            text.append(instead + "\n", style="red")
             continue
-        span = top - low
-        length = 0 if span == 0 else round((value - low) / span * bar_width)
-        text.append("█" * length, style="cyan")
-        text.append(f" {amount(value)}\n")
+        length = 0 if scale == 0 else round(abs(value) / scale * bar_width)
+        bar = ("█" if value >= 0 else "░") * length
+        if beside:
+            text.append(bar, style="cyan" if value >= 0 else "red")
+            text.append(f" {amount(value)}\n")
+        else:
+            text.append(f"{amount(value)}\n")
+            text.append(bar + "\n", style="cyan" if value >= 0 else "red")
     return text
 
 
@@ -506,8 +641,9 @@ def _side(result: Result) -> str:
 
 def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableType]:
     """Left and right side by side: totals, security, years, what enters and leaves."""
-    from rich.table import Table
     from rich.text import Text
+
+    from defplan.layout import Col, Kind, fitted
 
     left, right = comparison.left, comparison.right
     head = Text()
@@ -519,17 +655,16 @@ def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableTy
         if side.conflicts:
             head.append(f"\n{label} cannot satisfy all of: {'; '.join(side.conflict_lines)}")
     parts: list[RenderableType] = [head]
-
-    table = Table(title=f"Side by side (costs in {_unit(right)})", title_justify="left")
-    table.add_column("")
-    for name in ("Left", "Right", "Change"):
-        table.add_column(name, justify="right")
+    rows: list[list[str | Text]] = []
+    exact = True  # every change shown is the difference of the figures shown
 
     def row(label: str, a: float | None, b: float | None) -> None:
+        nonlocal exact
         change = None if a is None or b is None else b - a
         shown = "-" if change is None else ("+" if change > 0 else "") + amount(change)
         style = "" if not change else "green" if change > 0 else "red"
-        table.add_row(label, amount(a), amount(b), Text(shown, style=style))
+        rows.append([label, amount(a), amount(b), Text(shown, style=style)])
+        exact = exact and (a is None or b is None or adds_up([b, -a]))
 
     has_left, has_right = left.status.has_portfolio, right.status.has_portfolio
     row("Value", left.value, right.value)
@@ -543,7 +678,21 @@ def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableTy
         a = left.cost_per_year.get(year, 0.0) if has_left else None
         b = right.cost_per_year.get(year, 0.0) if has_right else None
         row(f"Cost {year}", a, b)
-    parts.append(table)
+    columns = [
+        Col("", overflow="fold"),
+        Col("Left", Kind.FIGURE),
+        Col("Right", Kind.FIGURE),
+        Col("Change", Kind.FIGURE),
+    ]
+    parts.append(
+        fitted(
+            f"Side by side (costs in {_unit(right)})",
+            columns,
+            rows,
+            width=width,
+            caption=VALUE_LEGEND + ("" if exact else "\n" + ROUNDING_NOTE),
+        )
+    )
 
     for title, ids in (
         ("Added (left to right)", comparison.added),
@@ -551,46 +700,53 @@ def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableTy
     ):
         if not ids:
             continue
-        listing = Table(title=title, title_justify="left")
-        listing.add_column("Candidate", no_wrap=True)
-        listing.add_column(
-            "Name",
-            no_wrap=True,
-            overflow="ellipsis",
-            max_width=_room(width, [_widest(list(ids)), 8, 6]),
-        )
-        listing.add_column("Cost", justify="right")
-        listing.add_column("Value", justify="right")
-        for cid in ids:
-            c = comparison.candidate(cid)
-            listing.add_row(cid, _name(c), amount(c.cost), amount(c.value))
-        parts.append(listing)
+        listed = [comparison.candidate(cid) for cid in ids]
+        columns = [
+            Col("Candidate", Kind.KEY),
+            Col("Name", drop=1, label=""),
+            Col("Cost", Kind.FIGURE),
+            Col("Value", Kind.FIGURE),
+        ]
+        rows = [[c.id, _name(c), amount(c.cost), amount(c.value)] for c in listed]
+        parts.append(fitted(title, columns, rows, width=width))
 
     if comparison.commitments_changed:
-        flips = Table(title="Commitments that change between met and short", title_justify="left")
-        for name in ("Commitment", "Left", "Right"):
-            flips.add_column(name)
-        for key, (was, now) in comparison.commitments_changed.items():
-            flips.add_row(
+        rows = [
+            [
                 right.commitments[key].label,
                 _met(left, key) if was or has_left else "-",
                 _met(right, key) if now or has_right else "-",
-            )
-        parts.append(flips)
+            ]
+            for key, (was, now) in comparison.commitments_changed.items()
+        ]
+        columns = [
+            Col("Commitment", overflow="fold"),
+            Col("Left", overflow="fold", figures_inside=True),
+            Col("Right", overflow="fold", figures_inside=True),
+        ]
+        parts.append(
+            fitted("Commitments that change between met and short", columns, rows, width=width)
+        )
 
     if comparison.changed_candidates:
-        edits = Table(title="Candidates whose figures changed", title_justify="left")
-        for name in ("Candidate", "Cost left", "Cost right", "Value left", "Value right"):
-            edits.add_column(name, justify="left" if name == "Candidate" else "right")
-        for ch in comparison.changed_candidates:
-            edits.add_row(
+        rows = [
+            [
                 ch.id,
                 amount(ch.left.cost),
                 amount(ch.right.cost),
                 amount(ch.left.value),
                 amount(ch.right.value),
-            )
-        parts.append(edits)
+            ]
+            for ch in comparison.changed_candidates
+        ]
+        columns = [
+            Col("Candidate", Kind.KEY),
+            *(
+                Col(name, Kind.FIGURE)
+                for name in ("Cost left", "Cost right", "Value left", "Value right")
+            ),
+        ]
+        parts.append(fitted("Candidates whose figures changed", columns, rows, width=width))
     return parts
 
 

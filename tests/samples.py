@@ -134,3 +134,59 @@ def pool_sizes(monkeypatch: Any, module: Any) -> list[int]:
 
     monkeypatch.setattr(module, "WorkerPool", recording)
     return sizes
+
+
+LONG_ID = (
+    "integrated-air-and-missile-defence-extended-range-interceptor-battery-upgrade-for-the-army"
+)
+"""A 90-character id (letters only, so no figure hides in it)."""
+
+# Long ids, names and labels, and long figures: for tables at narrow widths.
+WIDE = f"""\
+name: Wide portfolio with very long names for narrow terminals
+years: [2026, 2028]
+objectives:
+  national: {{label: National security and territorial defence of the realm, weight: 2}}
+  flow: {{label: Security of trade flows and critical maritime infrastructure, weight: 1}}
+commitments:
+  nato:
+    label: NATO capability target for integrated air and missile defence
+    framework: NATO
+    target: 2
+  eu:
+    label: EU PESCO military mobility pledge for the eastern flank
+    framework: EU
+    target: 5
+    hard: false
+    penalty: 0.75
+budget:
+  total: 3500000.5
+  per_year: {{2027: 1500000}}
+groups:
+  equipment: {{min_share: 0.2}}
+candidates:
+  - id: {LONG_ID}
+    name: {"Extended range interceptors for the integrated air and missile defence batteries " * 2}
+    group: equipment
+    cost: {{2026: 1234567.25, 2027: 765432.5}}
+    value: {{national: 8.125, flow: [1, 4]}}
+    commitments: {{nato: 2, eu: 1}}
+  - id: frigate-replacement-programme
+    name: Replacement of the air defence and command frigates with new anti-submarine vessels
+    group: equipment
+    cost: 987654.75
+    value: {{national: 5, flow: 7.5}}
+    commitments: {{nato: 1, eu: 2}}
+  - id: reserve-training-expansion
+    name: Expansion of reserve training
+    group: personnel-and-training-of-the-territorial-reserve-forces
+    cost: {{2027: 456789}}
+    value: {{national: 3.3333, flow: 2}}
+    commitments: {{eu: 2}}
+  - id: seabed-sensor-network
+    cost: 2345678.125
+    value: {{national: 1, flow: 9}}
+  - id: harmful-option
+    cost: 10
+    value: {{national: -1}}
+"""

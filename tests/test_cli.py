@@ -232,6 +232,52 @@ def test_table_is_the_default(small_file: Path) -> None:
     assert result.stderr == ""
 
 
+CSV_COMMANDS = {
+    "optimise": ([], "id,name,group,selected,cost,value,a,b,cost_2026"),
+    "sweep": (["--budget", "60,100"], "budget,status,value,cost,marginal_per_1000,selected"),
+    "frontier": (["--x", "a", "--y", "b"], "point,total_a,total_b,cost,candidates,selected"),
+    "robust": (["--samples", "3"], "id,name,group,share,samples_in,class,selected"),
+}
+
+
+@pytest.mark.parametrize("command", list(CSV_COMMANDS))
+def test_csv_takes_a_byte_order_mark_on_request(command: str, small_file: Path) -> None:
+    arguments, header = CSV_COMMANDS[command]
+    plain = invoke(command, small_file, *arguments, "--format", "csv")
+    marked = invoke(command, small_file, *arguments, "--format", "csv", "--bom")
+    for result in (plain, marked):
+        assert result.exit_code == 0, result.output
+    assert plain.stdout_bytes.startswith(header.encode())
+    assert marked.stdout_bytes == b"\xef\xbb\xbf" + plain.stdout_bytes
+    rows = list(csv.reader(io.StringIO(marked.stdout_bytes.decode("utf-8-sig"))))
+    assert ",".join(rows[0]).startswith(header) and len(rows) > 1
+
+
+@pytest.mark.parametrize("command", list(CSV_COMMANDS))
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_byte_order_mark_goes_with_csv_only(command: str, fmt: str, small_file: Path) -> None:
+    arguments, _ = CSV_COMMANDS[command]
+    result = invoke(command, small_file, *arguments, "--format", fmt, "--bom")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "--bom goes with --format csv only" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_byte_order_mark_makes_the_csv_utf8_whatever_the_locale(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    path = write_portfolio(SMALL.replace("Alpha radar", "Radar Ålesund \u2013 Zürich"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "defplan", "optimise", str(path), "--format", "csv", "--bom"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(b"\xef\xbb\xbf")
+    assert "Radar Ålesund \u2013 Zürich" in proc.stdout.decode("utf-8-sig")
+
+
 def test_csv_has_one_row_per_candidate(small_file: Path) -> None:
     result = invoke("optimise", small_file, "--format", "csv")
     assert result.exit_code == 0, result.output
@@ -526,6 +572,40 @@ def test_validate_reads_stdin(small_file: Path) -> None:
     result = invoke("validate", "-", input=small_file.read_bytes())
     assert result.exit_code == 0, result.output
     assert "5 candidates" in result.stdout
+
+
+SCALED = SMALL.replace(
+    "{label: Air defence, weight: 3}", "{label: Air defence, weight: 3, scale: [0, 6]}"
+)
+"""SMALL with a 0-6 scale on 'a': alpha's 8 lies outside; delta's 6 is inside, and so is
+echo's missing score (0)."""
+
+
+@pytest.mark.parametrize("command", ["validate", "optimise"])
+def test_scores_off_the_declared_scale_are_warned_about(
+    command: str, write_portfolio: Callable[..., Path]
+) -> None:
+    text = SCALED.replace("value: {b: 2}", "value: {a: [-1, 3], b: 2}")
+    result = invoke(command, write_portfolio(text))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "defplan: warning: objective 'a' declares scale [0, 6], but 2 candidates score "
+        "outside it: alpha (8), echo ([-1, 3])"
+    ]
+
+
+def test_no_scale_no_warning(small_file: Path, write_portfolio: Callable[..., Path]) -> None:
+    huge = SMALL.replace("value: {a: 8, b: 4}", "value: {a: 800, b: -40}")
+    for path in (small_file, write_portfolio(huge)):
+        result = invoke("optimise", path)
+        assert result.exit_code == 0, result.output
+        assert "warning" not in result.stderr
+
+
+def test_scores_on_the_scale_are_not_warned_about(write_portfolio: Callable[..., Path]) -> None:
+    result = invoke("validate", write_portfolio(SCALED.replace("a: 8, b: 4", "a: 6, b: 4")))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
 
 
 def test_schema_prints_json_schema() -> None:

@@ -930,6 +930,39 @@ def test_range_end_that_is_not_a_number() -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# Objective scales
+
+
+def test_scale_is_read_as_a_pair() -> None:
+    text = BASE.replace("{weight: 1}", "{weight: 1, scale: [0, 10]}")
+    assert parse_portfolio(text, filename=FILE).objectives["national"].scale == [0, 10]
+    assert parse_portfolio(BASE, filename=FILE).objectives["national"].scale is None
+
+
+@pytest.mark.parametrize("scale", ["@[10, 0]", "@[5, 5]"])
+def test_scale_needs_low_below_high(scale: str) -> None:
+    text, line, column = locate(BASE.replace("{weight: 1}", f"{{weight: 1, scale: {scale}}}"))
+    check(one_problem(text), line, column, "scale", "low < high", scale[1:])
+
+
+@pytest.mark.parametrize(
+    ("scale", "words"),
+    [
+        ("@[1]", ("scale", "at least 2")),
+        ("@[1, 2, 3]", ("scale", "at most 2")),
+        ("@7", ("scale",)),
+        ("[0, @ten]", ("expected a number", "'ten'")),
+        ("[0, @.inf]", ("finite",)),
+        ("[@true, 2]", ("expected a number",)),
+        ("[0, @2e12]", ("at most",)),
+    ],
+)
+def test_a_bad_scale_is_located(scale: str, words: tuple[str, ...]) -> None:
+    text, line, column = locate(BASE.replace("{weight: 1}", f"{{weight: 1, scale: {scale}}}"))
+    check(one_problem(text), line, column, *words)
+
+
+# ---------------------------------------------------------------------------------------
 # Years
 
 

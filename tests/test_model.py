@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
 from defplan.model import (
@@ -26,6 +27,8 @@ from defplan.model import (
     Rule,
     cross_check,
     did_you_mean,
+    scale_warnings,
+    scores_off_scale,
 )
 
 MINIMAL: dict[str, Any] = {
@@ -477,3 +480,48 @@ def test_every_cross_problem_is_returned() -> None:
         candidates=candidates({"id": "a", "requires": ["a"]}, {"id": "a"}),
     )
     assert len(locs(data)) == 7
+
+
+def test_scores_off_scale_checks_both_ends_of_a_range_and_missing_scores() -> None:
+    data = portfolio(
+        objectives={"n": {"weight": 1, "scale": [1, 10]}, "m": {"weight": 1}},
+        candidates=candidates(
+            {"id": "inside", "value": {"n": [1, 10], "m": 99}},
+            {"id": "high-end", "value": {"n": [5, 11]}},
+            {"id": "low-end", "value": {"n": [0.5, 2]}},
+            {"id": "missing", "value": {"m": 3}},
+            {"id": "plain", "value": {"n": 10.5}},
+        ),
+    )
+    off = scores_off_scale(Portfolio.model_validate(data))
+    assert {k: [c.id for c in v] for k, v in off.items()} == {
+        "n": ["high-end", "low-end", "missing", "plain"]
+    }
+
+
+def test_scale_needs_low_below_high() -> None:
+    data = portfolio(objectives={"n": {"weight": 1, "scale": [3, 3]}})
+    assert locs(data) == [("objectives", "n", "scale")]
+    assert messages(data) == ["scale [3, 3] needs low < high"]
+
+
+def test_a_scale_warning_names_ten_candidates_then_counts_the_rest() -> None:
+    rows = "".join(f"  - {{id: c{i}, cost: 1, value: {{a: {i + 20}}}}}\n" for i in range(13))
+    scales = "objectives:\n  a: {weight: 1, scale: [0, 20]}\n  b: {scale: [0, 1]}\n"
+    text = f"{scales}candidates:\n{rows}"
+    (line,) = scale_warnings(Portfolio.model_validate(yaml.safe_load(text)))
+    assert "12 candidates score outside it" in line
+    assert "c0 (20), c1 (21)" not in line  # 20 is on the scale
+    assert "c1 (21), c2 (22)" in line
+    assert "c10 (30)" in line
+    assert "c11" not in line
+    assert line.endswith("and 2 more")
+
+
+def test_a_scale_warning_about_one_candidate() -> None:
+    data = portfolio(objectives={"n": {"weight": 1, "scale": [0, 1]}})
+    data["candidates"][0]["value"] = {"n": 2}
+    assert scale_warnings(Portfolio.model_validate(data)) == [
+        "defplan: warning: objective 'n' declares scale [0, 1], but 1 candidate scores "
+        "outside it: a (2)"
+    ]

@@ -397,16 +397,28 @@ def test_cli_csv(small_file: Path) -> None:
     assert result.exit_code == ExitCode.OK, result.output
     reader = csv.DictReader(io.StringIO(result.stdout))
     assert reader.fieldnames is not None
-    assert {"budget", "status", "value", "cost", "marginal", "entered", "left"} <= set(
-        reader.fieldnames
-    )
+    assert reader.fieldnames == [
+        "budget",
+        "status",
+        "value",
+        "cost",
+        "marginal_per_1000",
+        "selected",
+        "entered",
+        "left",
+    ]
     rows = list(reader)
     assert [r["budget"] for r in rows] == ["60", "20", "100"]
     assert [r["status"] for r in rows] == ["optimal", "infeasible", "optimal"]
     assert [r["value"] for r in rows] == ["7", "", "13.5"]
     assert [r["cost"] for r in rows] == ["55", "", "100"]
-    assert rows[0]["marginal"] == rows[1]["marginal"] == ""
-    assert float(rows[2]["marginal"]) == pytest.approx(0.1625)
+    assert rows[0]["marginal_per_1000"] == rows[1]["marginal_per_1000"] == ""
+    assert float(rows[2]["marginal_per_1000"]) == pytest.approx(162.5)  # as the table shows
+    assert [r["selected"].split() for r in rows] == [
+        ["bravo", "delta"],
+        [],
+        ["alpha", "bravo", "charlie"],
+    ]
     assert rows[2]["entered"].split() == ["alpha", "charlie"]
     assert rows[2]["left"].split() == ["delta"]
 
