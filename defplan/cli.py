@@ -518,8 +518,12 @@ def diff(
         left_budget = budgets[0] if budgets else None
         right_budget = budgets[-1] if budgets else None
         sides = _Sides(options)
+        right = right or left
         comparison = Diff(
-            sides.result(left, left_budget), sides.result(right or left, right_budget)
+            sides.result(left, left_budget),
+            sides.result(right, right_budget),
+            left_file=sides.name(left),
+            right_file=sides.name(right),
         )
         if output_format is TableOrJson.json:
             sys.stdout.write(report.diff_json(comparison))
@@ -539,6 +543,10 @@ class _Sides:
     def __init__(self, options: "SolveOptions"):
         self.options = options
         self.read: dict[str, tuple[Result | Portfolio, bytes, str]] = {}
+
+    def name(self, source: str) -> str:
+        """A side's file as messages name it ("<stdin>" for -), once it has been read."""
+        return self.read[source][2]
 
     def result(self, source: str, budget: float | None) -> "Result":
         from dataclasses import replace

@@ -634,27 +634,30 @@ def diff_json(comparison: Diff) -> str:
     return json_text(comparison.to_dict())
 
 
-def _side(result: Result) -> str:
+def _side(result: Result, file: str) -> str:
+    """A diff side below its file: the portfolio it ran, its budget, the file it came from."""
     budget = "no total" if result.budget_total is None else f"budget {amount(result.budget_total)}"
-    return f"{result.name or result.file} ({budget})"
+    saved = f"\n       saved from {result.file}" if result.file and result.file != file else ""
+    return f"{result.name or 'portfolio'} ({budget}){saved}"
 
 
 def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableType]:
-    """Left and right side by side: totals, security, years, what enters and leaves."""
+    """Both files, what changed in the scenario, then the two answers side by side and
+    what enters and leaves."""
     from rich.text import Text
 
     from defplan.layout import Col, Kind, fitted
 
     left, right = comparison.left, comparison.right
     head = Text()
-    head.append("left   ", style="bold")
-    head.append(f"{_side(left)}: {left.status.value}\n")
-    head.append("right  ", style="bold")
-    head.append(f"{_side(right)}: {right.status.value}")
+    for label, side, file in zip(("left", "right"), (left, right), comparison.files, strict=True):
+        head.append(f"{label:<7}", style="bold")
+        head.append(f"{file}: {side.status.value}\n       {_side(side, file)}\n")
+    head.rstrip()
     for label, side in (("left", left), ("right", right)):
         if side.conflicts:
             head.append(f"\n{label} cannot satisfy all of: {'; '.join(side.conflict_lines)}")
-    parts: list[RenderableType] = [head]
+    parts: list[RenderableType] = [head, *_scenario_parts(comparison, width)]
     rows: list[list[str | Text]] = []
     exact = True  # every change shown is the difference of the figures shown
 
@@ -701,6 +704,7 @@ def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableTy
         if not ids:
             continue
         listed = [comparison.candidate(cid) for cid in ids]
+        forced = [_forced_mark(comparison, c.id) for c in listed]
         columns = [
             Col("Candidate", Kind.KEY),
             Col("Name", drop=1, label=""),
@@ -708,6 +712,9 @@ def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableTy
             Col("Value", Kind.FIGURE),
         ]
         rows = [[c.id, _name(c), amount(c.cost), amount(c.value)] for c in listed]
+        if any(forced):
+            columns.append(Col("Forced", overflow="fold"))
+            rows = [[*row, mark] for row, mark in zip(rows, forced, strict=True)]
         parts.append(fitted(title, columns, rows, width=width))
 
     if comparison.commitments_changed:
@@ -755,3 +762,98 @@ def _met(result: Result, key: str) -> str:
     if not result.status.has_portfolio:
         return "-"
     return "met" if c.met else f"short by {amount(c.shortfall)}"
+
+
+_FORCED_WORDS = {"mandatory": "mandatory", "include": "--include", "exclude": "--exclude"}
+
+
+def _forced_mark(comparison: Diff, cid: str) -> str:
+    """How a listed candidate was forced, on either side ("left --include", "mandatory")."""
+    marks = [comparison.left.forced.get(cid), comparison.right.forced.get(cid)]
+    if marks[0] == marks[1]:
+        return "" if marks[0] is None else _FORCED_WORDS[marks[0]]
+    return "; ".join(
+        f"{side} {_FORCED_WORDS[mark]}"
+        for side, mark in zip(("left", "right"), marks, strict=True)
+        if mark is not None
+    )
+
+
+def _scenario_parts(comparison: Diff, width: int) -> list[RenderableType]:
+    """What changed in caps, weights, targets, rules and run options (only what differs),
+    and a note when a side does not record them."""
+    from rich.text import Text
+
+    from defplan.layout import Col, fitted
+
+    left, right = comparison.left, comparison.right
+    rows: list[tuple[str, str, str]] = []
+    for change in comparison.scenario_changes:
+        if change.key == "rules":  # listed rule by rule: what only one side has
+            rows += [("Rule", text, "-") for text in _missing_from(change.left, change.right)]
+            rows += [("Rule", "-", text) for text in _missing_from(change.right, change.left)]
+        else:
+            kind, _, name = change.key.partition(".")
+            show = _SCENARIO_VALUE.get(kind, _setting)
+            label = _scenario_label(kind, name, {**left.objective_labels, **right.objective_labels})
+            rows.append((label, show(change.left), show(change.right)))
+    parts: list[RenderableType] = []
+    if rows:
+        columns = [
+            Col("Setting", overflow="fold"),
+            Col("Left", overflow="fold", figures_inside=True),
+            Col("Right", overflow="fold", figures_inside=True),
+        ]
+        parts.append(fitted("What changed in the scenario", columns, rows, width=width))
+    unrecorded = [side for side, r in (("left", left), ("right", right)) if not r.records_scenario]
+    if unrecorded:
+        parts.append(
+            Text(
+                f"The {' and '.join(unrecorded)} result was saved without its rules and run "
+                "options: of the scenario, only budgets and weights are compared.",
+                style="dim",
+            )
+        )
+    return parts
+
+
+def _missing_from(texts: list[str], others: list[str]) -> list[str]:
+    """The entries of texts that others lacks, counting repeats."""
+    from collections import Counter
+
+    rest = Counter(others)
+    missing = []
+    for text in texts:
+        if rest[text]:
+            rest[text] -= 1
+        else:
+            missing.append(text)
+    return missing
+
+
+def _scenario_label(kind: str, name: str, objective_labels: dict[str, str]) -> str:
+    labels = {
+        "budget": "Budget total" if name == "total" else f"Cap {name.removeprefix('per_year.')}",
+        "weights": f"Weight of {objective_labels.get(name, name)}",
+        "commitment": f"Commitment {name}",
+        "group": f"Group {name}",
+        "forced": f"Forced: {name}",
+        "run": {"solver": "Solver", "time_limit": "Time limit (s)"}.get(name, name),
+    }
+    return labels.get(kind, f"{kind} {name}")
+
+
+def _setting(value: Any) -> str:
+    """A setting's value on one side of the scenario table; '-' where it has none."""
+    if value is None:
+        return "-"
+    if isinstance(value, float | int):
+        return amount(value)
+    return str(value)
+
+
+_SCENARIO_VALUE: dict[str, Callable[[Any], str]] = {
+    "budget": lambda v: "none" if v is None else amount(v),
+    "weights": lambda v: "-" if v is None else f"{v:.3g}",
+    "forced": lambda v: "no" if v is None else _FORCED_WORDS[v],
+}

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from defplan.jsontext import json_text
+
+if TYPE_CHECKING:
+    from defplan.formulation import SolveOptions
 
 RESULT_FORMAT = "defplan-result/1"
 
@@ -27,6 +31,14 @@ class Status(StrEnum):
         return self in (Status.OPTIMAL, Status.FEASIBLE)
 
 
+class Forced(StrEnum):
+    """Why a candidate's choice was fixed before solving: the file, or the command line."""
+
+    MANDATORY = "mandatory"  # `mandatory: true` in the file
+    INCLUDE = "include"  # --include
+    EXCLUDE = "exclude"  # --exclude
+
+
 @dataclass(frozen=True, kw_only=True)
 class CandidateOutcome:
     """One candidate as the result sees it: its figures and whether it was chosen."""
@@ -39,6 +51,7 @@ class CandidateOutcome:
     value: float
     objectives: dict[str, float]
     profile: dict[int, float]
+    forced: Forced | None = None  # None: the solver chose freely
 
 
 def shortfall(target: float, achieved: float) -> float:
@@ -122,6 +135,19 @@ class Result:
     notes: tuple[str, ...] = field(default=())
     group_rules: dict[str, str] = field(default_factory=dict)
     alternatives: tuple[Alternative, ...] | None = None  # None: not asked for
+    commitment_rules: dict[str, str] = field(default_factory=dict)  # each target in words
+    rules: tuple[str, ...] = ()  # the cardinality rules in words, in file order
+    run: SolveOptions | None = None  # None: saved by a defplan that did not record it
+
+    @property
+    def records_scenario(self) -> bool:
+        """True when the result records its run options and rules (older saved ones do not)."""
+        return self.run is not None
+
+    @property
+    def forced(self) -> dict[str, Forced]:
+        """The candidates whose choice was fixed before solving, by id, in file order."""
+        return {c.id: c.forced for c in self.candidates if c.forced is not None}
 
     @property
     def conflict_lines(self) -> tuple[str, ...]:
@@ -217,6 +243,12 @@ class Result:
                 "gap": None if self.solver.gap is None else clean(self.solver.gap),
                 "seconds": round(self.solver.seconds, 3),
             },
+            "rules": {
+                "commitments": dict(self.commitment_rules),
+                "groups": dict(self.group_rules),
+                "cardinality": list(self.rules),
+            },
+            "run": None if self.run is None else run_to_dict(self.run),
             "conflicts": list(self.conflicts),
             "conflict_details": list(self.conflict_lines),
             "notes": list(self.notes),
@@ -230,6 +262,7 @@ class Result:
                     "value": c.value,
                     "objectives": c.objectives,
                     "profile": {str(y): v for y, v in c.profile.items()},
+                    "forced": None if c.forced is None else c.forced.value,
                 }
                 for c in self.candidates
             ],
@@ -253,118 +286,70 @@ def clean(x: float) -> float:
     return 0.0 if x == 0 else x
 
 
-def result_from_dict(d: dict[str, Any]) -> Result:
-    """Rebuild a Result from its to_dict() form (a saved `--output` file).
-
-    Raises KeyError, TypeError or ValueError when d is not such a form.
-    """
-    if d.get("format") != RESULT_FORMAT:
-        raise ValueError(f"not a {RESULT_FORMAT} document")
-    status = Status(d["status"])
-    chosen = {s["id"] for s in d["selected"]}
-    for c in d["candidates"]:
-        missing = set(d["weights"]) - set(c["objectives"])
-        if missing:
-            raise ValueError(f"candidate {c['id']!r} lacks objectives {sorted(missing)}")
-    candidates = tuple(
-        CandidateOutcome(
-            id=str(c["id"]),
-            name=str(c["name"]),
-            group=c["group"],
-            selected=c["id"] in chosen,
-            cost=float(c["cost"]),
-            value=float(c["value"]),
-            objectives={k: float(v) for k, v in c["objectives"].items()},
-            profile={int(y): float(v) for y, v in c["profile"].items()},
-        )
-        for c in d["candidates"]
-    )
-    commitments = {
-        k: CommitmentOutcome(
-            label=str(c["label"]),
-            framework=c["framework"],
-            hard=bool(c["hard"]),
-            target=float(c["target"]),
-            achieved=float(c["achieved"]),
-        )
-        for k, c in d["commitments"].items()
+def run_to_dict(run: SolveOptions) -> dict[str, Any]:
+    """A run's options as the result records them: as given, not as the file resolved them."""
+    return {
+        "budget": run.budget,
+        "budget_per_year": {str(y): v for y, v in sorted(run.budget_per_year.items())},
+        "weights": dict(run.weights),
+        "include": list(run.include),
+        "exclude": list(run.exclude),
+        "solver": run.solver,
+        "time_limit": run.time_limit,
     }
-    solver = d["solver"]
-    total = d["budget"]["total"]
-    return Result(
-        status=status,
-        name=str(d["portfolio"]["name"]),
-        file=str(d["portfolio"]["file"]),
-        sha256=str(d["portfolio"]["sha256"]),
-        currency=str(d.get("currency", "EUR")),
-        unit=str(d.get("unit", "M")),
-        budget_total=None if total is None else float(total),
-        budget_per_year={int(y): float(v) for y, v in d["budget"]["per_year"].items()},
-        weights={k: float(v) for k, v in d["weights"].items()},
-        objective_labels={k: str(v) for k, v in d.get("objective_labels", {}).items()},
-        candidates=candidates,
-        commitments=commitments,
-        groups={k: float(g["spend"]) for k, g in d.get("groups", {}).items()},
-        group_rules={k: str(g.get("rule", "")) for k, g in d.get("groups", {}).items()},
-        value=None if d["value"] is None else float(d["value"]),
-        solver=SolverInfo(
-            name=str(solver["name"]),
-            version=str(solver["version"]),
-            gap=None if solver["gap"] is None else float(solver["gap"]),
-            seconds=float(solver["seconds"]),
-        ),
-        conflicts=tuple(str(c) for c in d.get("conflicts", ())),
-        conflict_details=tuple(str(c) for c in d.get("conflict_details", ())),
-        alternatives=None
-        if "alternatives" not in d
-        else tuple(
-            Alternative(
-                value=float(a["value"]),
-                cost=float(a["cost"]),
-                selected=tuple(str(c) for c in a["selected"]),
-                added=tuple(str(c) for c in a["added"]),
-                dropped=tuple(str(c) for c in a["dropped"]),
-            )
-            for a in d["alternatives"]
-        ),
-        notes=tuple(str(n) for n in d.get("notes", ())),
-    )
+
+
+def result_from_dict(d: dict[str, Any]) -> Result:
+    """Rebuild a Result from its to_dict() form (a saved `--output` file, parsed).
+
+    Raises LoadError listing every problem, each with its JSON path, when d is not such
+    a form (defplan.saved holds the format's one description).
+    """
+    from defplan.saved import result_from_document
+
+    return result_from_document(d, filename="<result>")
 
 
 def read_saved_result(data: bytes, *, filename: str) -> Result | None:
     """The Result saved in data, or None when data is not a saved result (a portfolio).
 
     Raises LoadError for a JSON document that claims a defplan format but is not a
-    readable result.
+    readable result: each problem with its JSON path, and its line and column.
     """
     from defplan.errors import LoadError, Problem
 
-    document = _defplan_document(data)
-    if document is None:
+    found = _defplan_document(data)
+    if found is None:
         return None
+    document, text = found
     kind = document["format"]
     if kind != RESULT_FORMAT:
         raise LoadError([Problem(filename, f"a '{kind}' document, not a saved result")])
-    try:
-        return result_from_dict(document)
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-        raise LoadError([Problem(filename, f"not a readable defplan result: {exc!r}")]) from None
+    from defplan.saved import result_from_document
+
+    return result_from_document(document, filename=filename, text=text)
 
 
-def _defplan_document(data: bytes) -> dict[str, Any] | None:
-    """data as a JSON object with a 'format' key (defplan output), else None."""
+def _defplan_document(data: bytes) -> tuple[dict[str, Any], str] | None:
+    """data as a JSON object with a 'format' key (defplan output) and its text, else None.
+
+    A UTF-8 byte order mark is skipped. NaN and Infinity are parsed (as floats) so that
+    the reader can refuse them with their place.
+    """
+    data = data.removeprefix(codecs.BOM_UTF8)
     if data.lstrip()[:1] != b"{":
         return None
     try:
-        document = json.loads(data)
+        text = data.decode("utf-8")
+        document = json.loads(text)
     except (ValueError, RecursionError):
-        return None  # not JSON: the portfolio loader says what is wrong
+        return None  # not UTF-8 or not JSON: the portfolio loader says what is wrong
     if isinstance(document, dict) and "format" in document:
-        return document
+        return document, text
     return None
 
 
 def output_format_of(data: bytes) -> str | None:
     """The 'format' of defplan output (a saved result, sweep, diff), None for anything else."""
-    document = _defplan_document(data)
-    return None if document is None else str(document["format"])
+    found = _defplan_document(data)
+    return None if found is None else str(found[0]["format"])

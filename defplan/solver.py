@@ -23,10 +23,11 @@ from defplan import backends
 from defplan.backends import GAP, Outcome
 from defplan.errors import SolverFailure
 from defplan.formulation import Block, Formulation, Row, SolveOptions, formulate
-from defplan.model import Group, Portfolio
+from defplan.model import Candidate, Commitment, Group, Portfolio
 from defplan.result import (
     CandidateOutcome,
     CommitmentOutcome,
+    Forced,
     Result,
     SolverInfo,
     Status,
@@ -124,6 +125,7 @@ def optimise(
         notes=notes,
         file=file,
         sha256=hashlib.sha256(data).hexdigest(),
+        options=options,
     )
 
 
@@ -139,8 +141,10 @@ def build_result(
     notes: tuple[str, ...] = (),
     file: str = "",
     sha256: str = "",
+    options: SolveOptions | None = None,
 ) -> Result:
-    """A Result whose numbers are all recomputed from the selection x."""
+    """A Result whose numbers are all recomputed from the selection x; it records the
+    run's `options` and the file's rules in words, so that a diff can compare them."""
     chosen = list(x) if x is not None and status.has_portfolio else [0] * len(form.values)
     cands = tuple(
         CandidateOutcome(
@@ -152,6 +156,7 @@ def build_result(
             value=clean(form.values[i]),
             objectives={k: clean(c.value_of(k)) for k in portfolio.objectives},
             profile=dict(sorted(c.profile.items())),
+            forced=forced_by(c, options),
         )
         for i, c in enumerate(portfolio.candidates)
     )
@@ -203,7 +208,28 @@ def build_result(
         conflict_details=conflict_details,
         notes=notes,
         group_rules=rules,
+        commitment_rules={k: commitment_rule_text(c) for k, c in portfolio.commitments.items()},
+        rules=tuple(b.label for b in form.blocks if b.name.startswith("rule.")),
+        run=options,
     )
+
+
+def forced_by(candidate: Candidate, options: SolveOptions | None) -> Forced | None:
+    """What fixed a candidate's choice before solving. --exclude on a mandatory candidate
+    (a run with no portfolio) shows as exclude; --include on one adds nothing to it."""
+    if options is not None and candidate.id in options.exclude:
+        return Forced.EXCLUDE
+    if candidate.mandatory:
+        return Forced.MANDATORY
+    if options is not None and candidate.id in options.include:
+        return Forced.INCLUDE
+    return None
+
+
+def commitment_rule_text(c: Commitment) -> str:
+    """A commitment's target in words, e.g. "reach 4 (soft: penalty 1.5 per unit short)"."""
+    kind = "hard" if c.hard else f"soft: penalty {c.penalty or 0:,.12g} per unit short"
+    return f"reach {c.target:,.12g} ({kind})"
 
 
 def group_rule_text(g: Group, unit: str) -> str:

@@ -103,6 +103,18 @@ RESULT_KEYS = {
 }
 
 
+def line_with(text: str, *words: str) -> str:
+    """The one line of rendered text holding every word."""
+    found = [line for line in text.splitlines() if all(w in line for w in words)]
+    assert len(found) == 1, (words, found)
+    return found[0]
+
+
+def cells(line: str) -> list[str]:
+    """The non-empty cells of one rendered table row."""
+    return [c.strip() for c in re.split(r"[│┃]", line) if c.strip()]
+
+
 def without_timings(document: Any) -> Any:
     """document with every solver.seconds removed (the only part allowed to vary)."""
     if isinstance(document, dict):

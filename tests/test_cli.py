@@ -863,7 +863,9 @@ def test_shipped_portfolios_give_one_answer_whatever_the_run_or_solver() -> None
         assert timings_zeroed(one.stdout) == timings_zeroed(two.stdout), path.name
         highs, cbc = json.loads(one.stdout), json.loads(cbc_run.stdout)
         assert ids(highs) == ids(cbc) and highs["value"] == cbc["value"], path.name
-        assert {**highs, "solver": None} == {**cbc, "solver": None}, path.name
+        assert (highs["run"]["solver"], cbc["run"]["solver"]) == ("highs", "cbc")
+        unsolved = {"solver": None, "run": None}
+        assert {**highs, **unsolved} == {**cbc, **unsolved}, path.name
 
 
 def test_two_runs_in_process_give_identical_output(small_file: Path) -> None:

@@ -15,16 +15,20 @@ DIFF_V2, a later version of the file, makes echo cost 50 (was 30) and yankee wor
 from __future__ import annotations
 
 import copy
+import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from samples import ANNUAL, RESULT_KEYS, SMALL, without_timings
+from rich.console import Console
+from samples import ANNUAL, RESULT_KEYS, SMALL, cells, line_with, without_timings
 from typer.testing import CliRunner
 
+from defplan import report
 from defplan.analysis.diff import Diff
 from defplan.cli import app
 from defplan.errors import ExitCode, LoadError
@@ -74,8 +78,8 @@ def diff_json(*args: str | Path, code: int = ExitCode.OK, input: str | None = No
 
 
 def changes(document: dict[str, Any]) -> dict[str, Any]:
-    """What the diff says changed: everything but the two results themselves."""
-    return {k: v for k, v in document.items() if k not in ("left", "right")}
+    """What the diff says changed: everything but the two results and their files."""
+    return {k: v for k, v in document.items() if k not in ("left", "right", "files")}
 
 
 def solve(text: str, budget: float | None = None, file: str = "p.yaml") -> Result:
@@ -244,8 +248,10 @@ def test_cli_saved_results_diff_like_the_file(diff_file: Path, tmp_path: Path) -
         assert run.exit_code == ExitCode.OK, run.output
     saved = diff_json(a, b)
     direct = diff_json(diff_file, "--budget", "60", "--budget", "100")
-    for key in ("added", "dropped", "delta"):
+    for key in ("added", "dropped", "delta", "scenario"):
         assert saved[key] == direct[key], key
+    assert saved.pop("files") == {"left": str(a), "right": str(b)}
+    assert direct.pop("files") == {"left": str(diff_file), "right": str(diff_file)}
     assert without_timings(saved) == without_timings(direct)
 
 
@@ -292,6 +298,7 @@ def test_cli_reads_stdin_for_one_file_at_two_budgets(diff_file: Path) -> None:
     piped = diff_json("-", "--budget", "60", "--budget", "100", input=DIFF)
     direct = diff_json(diff_file, "--budget", "60", "--budget", "100")
     assert changes(piped) == changes(direct)
+    assert piped["files"] == {"left": "<stdin>", "right": "<stdin>"}
     assert piped["left"]["value"] == 7 and piped["right"]["value"] == 12
 
 
@@ -440,3 +447,214 @@ def test_read_saved_result_rejects_a_broken_result(
 def test_read_saved_result_rejects_an_unknown_format() -> None:
     with pytest.raises(LoadError):
         read_saved_result(b'{"format": "defplan-result/99"}', filename="future.json")
+
+
+# -- what changed in the scenario (issue 12, item 13) --------------------------------------
+
+SCENARIO_V2 = (
+    DIFF.replace("b: {label: Border, weight: 1}", "b: {label: Border, weight: 3}")
+    .replace("target: 3, hard: false, penalty: 1}", "target: 4, hard: false, penalty: 2}")
+    .replace("budget: {total: 100}", "budget: {total: 90, per_year: {2026: 10}}")
+    .replace("{id: papa, name: Papa radar,", "{id: papa, name: Papa radar, group: kit,")
+    .replace("value: {b: 6}}", "value: {b: 6}, mandatory: true}")
+    .replace(
+        "candidates:\n",
+        "groups:\n  kit: {max_share: 0.9}\nrules:\n  - {at_most: 1, of: [kilo, echo]}\n"
+        "candidates:\n",
+    )
+)
+assert SCENARIO_V2.count("mandatory") == 1 and "group: kit" in SCENARIO_V2
+
+SCENARIO_CHANGES = {
+    "budget.total": {"left": 100, "right": 90},
+    "budget.per_year.2026": {"left": None, "right": 10},
+    "weights.a": {"left": 0.5, "right": 0.25},
+    "weights.b": {"left": 0.5, "right": 0.75},
+    "commitment.nato": {
+        "left": "reach 3 (soft: penalty 1 per unit short)",
+        "right": "reach 4 (soft: penalty 2 per unit short)",
+    },
+    "group.kit": {"left": None, "right": "at most 90% of cost"},
+    "rules": {"left": [], "right": ["at most 1 of kilo, echo"]},
+    "forced.echo": {"left": None, "right": "mandatory"},
+}
+
+
+def render_diff(comparison: Diff) -> str:
+    """The diff as the CLI prints it, on a plain 100-column console."""
+    console = Console(width=100, file=io.StringIO(), color_system=None)
+    for part in report.diff_renderables(comparison, width=100):
+        console.print(part)
+        console.print()
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_the_scenario_changes_between_two_versions() -> None:
+    d = Diff(solve(DIFF), solve(SCENARIO_V2, file="v2.yaml"))
+    found = {c.key: {"left": c.left, "right": c.right} for c in d.scenario_changes}
+    assert found == SCENARIO_CHANGES
+    assert d.to_dict()["scenario"] == SCENARIO_CHANGES
+
+
+def test_nothing_changed_in_the_scenario_of_one_file_at_one_budget() -> None:
+    d = Diff(solve(DIFF, 60), solve(DIFF_V2, 60))  # candidates' figures change, not the rules
+    assert d.scenario_changes == ()
+    assert d.to_dict()["scenario"] == {}
+    assert "What changed in the scenario" not in render_diff(d)
+
+
+def test_the_scenario_table(golden: Callable[[str, str], None]) -> None:
+    text = render_diff(Diff(solve(DIFF), solve(SCENARIO_V2, file="v2.yaml")))
+    golden("diff_scenario.txt", text)
+    table = text[text.index("What changed in the scenario") : text.index("Side by side")]
+    rows = [cells(line) for line in table.splitlines() if line.startswith("│")]
+    assert rows == [
+        ["Budget total", "100", "90"],
+        ["Cap 2026", "none", "10"],
+        ["Weight of Air", "0.5", "0.25"],
+        ["Weight of Border", "0.5", "0.75"],
+        [
+            "Commitment nato",
+            "reach 3 (soft: penalty 1 per unit",
+            "reach 4 (soft: penalty 2 per unit",
+        ],
+        ["short)", "short)"],  # wrapped at 100 columns
+        ["Group kit", "-", "at most 90% of cost"],
+        ["Rule", "-", "at most 1 of kilo, echo"],
+        ["Forced: echo", "no", "mandatory"],
+    ]
+    assert text.startswith("left   p.yaml: optimal\n       Diff test portfolio (budget 100)\n")
+    assert "right  v2.yaml: optimal\n       Diff test portfolio (budget 90)\n" in text
+
+
+def test_the_run_options_that_changed(diff_file: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    options = ("--exclude", "kilo", "--solver", "highs", "--time-limit", "60")
+    assert invoke("optimise", diff_file, *options, "--output", a).exit_code == ExitCode.OK
+    assert invoke("optimise", diff_file, "--include", "kilo", "--output", b).exit_code == 0
+    data = diff_json(a, b)
+    assert data["files"] == {"left": str(a), "right": str(b)}
+    assert data["scenario"] == {
+        "forced.kilo": {"left": "exclude", "right": "include"},
+        "run.solver": {"left": "highs", "right": "auto"},
+        "run.time_limit": {"left": 60, "right": None},
+    }
+    table = invoke("diff", a, b)
+    assert table.exit_code == ExitCode.OK, table.output
+    assert cells(line_with(table.stdout, "Forced: kilo")) == [
+        "Forced: kilo",
+        "--exclude",
+        "--include",
+    ]
+    assert cells(line_with(table.stdout, "Solver")) == ["Solver", "highs", "auto"]
+    assert cells(line_with(table.stdout, "Time limit")) == ["Time limit (s)", "60", "-"]
+    # kilo enters on the right because it is included there: the Added table says so
+    added = table.stdout[table.stdout.index("Added") :]
+    assert cells(line_with(added, "kilo"))[-1] == "left --exclude; right --include"
+    out = " ".join(table.stdout.split())  # the long temporary paths wrap at 80 columns
+    assert f"left {a}: optimal Diff test portfolio (budget 100) saved from {diff_file}" in out
+    assert f"right {b}: optimal Diff test portfolio (budget 100) saved from {diff_file}" in out
+
+
+def test_an_older_saved_result_compares_on_budgets_and_weights(
+    diff_file: Path, tmp_path: Path
+) -> None:
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    assert invoke("optimise", diff_file, "--budget", "60", "--output", old).exit_code == 0
+    assert invoke("optimise", diff_file, "--include", "echo", "--output", new).exit_code == 0
+    document = json.loads(old.read_text(encoding="utf-8"))
+    del document["run"], document["rules"]
+    for c in document["candidates"]:
+        del c["forced"]
+    old.write_text(json.dumps(document), encoding="utf-8")
+    data = diff_json(old, new)
+    assert data["scenario"] == {"budget.total": {"left": 60, "right": 100}}  # no forced.echo
+    table = invoke("diff", old, new)
+    assert table.exit_code == ExitCode.OK, table.output
+    assert "The left result was saved without its rules and run options" in table.stdout
+    assert cells(line_with(table.stdout, "Budget total")) == ["Budget total", "60", "100"]
+
+
+def test_an_objective_only_one_side_has_is_null_in_json_as_in_the_table(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    """Issue 12, item 8: the JSON counted a missing objective as 0 while the table showed -."""
+    old = write_portfolio(DIFF, "old.yaml")
+    new = write_portfolio(
+        DIFF.replace("  b: {label: Border, weight: 1}\n", "  c: {label: Cyber, weight: 1}\n")
+        .replace("value: {a: 2, b: 6}", "value: {a: 2, c: 6}")
+        .replace("value: {b: 6}", "value: {c: 1}"),
+        "new.yaml",
+    )
+    data = diff_json(old, new, "--budget", "100")
+    assert data["left"]["objectives"] == {"a": 12, "b": 12}
+    assert data["right"]["objectives"] == {"a": 16, "c": 6}  # papa, kilo, yankee
+    assert data["delta"]["objectives"] == {"a": 4, "b": None, "c": None}
+    table = invoke("diff", old, new, "--budget", "100")
+    assert cells(line_with(table.stdout, "Border (unweighted)")) == [
+        "Border (unweighted)",
+        "12",
+        "-",
+        "-",
+    ]
+    assert cells(line_with(table.stdout, "Cyber (unweighted)")) == [
+        "Cyber (unweighted)",
+        "-",
+        "6",
+        "-",
+    ]
+
+
+def test_new_weights_alone_do_not_change_every_candidate(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    """Weights change every weighted value: the scenario says so once, not per candidate."""
+    old = write_portfolio(DIFF, "old.yaml")
+    new = write_portfolio(
+        DIFF.replace("b: {label: Border, weight: 1}", "b: {label: Border, weight: 3}"), "new.yaml"
+    )
+    data = diff_json(old, new)
+    assert data["candidates_changed"] == []
+    assert set(data["scenario"]) == {"weights.a", "weights.b"}
+    assert [
+        c["id"] for c in diff_json(old, write_portfolio(DIFF_V2, "v2.yaml"))["candidates_changed"]
+    ] == ["echo", "yankee"]
+
+
+# -- saved results read strictly, and with a byte order mark (defect 6) ---------------------
+
+
+def test_cli_a_loose_saved_result_is_exit_2_with_its_json_path(
+    diff_file: Path, tmp_path: Path
+) -> None:
+    good, loose = tmp_path / "good.json", tmp_path / "loose.json"
+    assert invoke("optimise", diff_file, "--output", good).exit_code == ExitCode.OK
+    document = json.loads(good.read_text(encoding="utf-8"))
+    document["value"] = float("nan")
+    document["selected"][1]["cost"] = True
+    loose.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    result = invoke("diff", good, loose, "--format", "json")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stdout == ""
+    assert TRACEBACK not in result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    assert re.fullmatch(
+        rf"{re.escape(str(loose))}:\d+:\d+: error: \$\.value: NaN is not a JSON number", lines[0]
+    )
+    cost = r"\$\.selected\[1\]\.cost: a number is required, not true"
+    assert re.fullmatch(rf"{re.escape(str(loose))}:\d+:\d+: error: {cost}", lines[1])
+
+
+def test_cli_files_with_a_byte_order_mark(diff_file: Path, tmp_path: Path) -> None:
+    bom = b"\xef\xbb\xbf"
+    a, b = tmp_path / "a.json", tmp_path / "b.yaml"
+    assert invoke("optimise", diff_file, "--budget", "60", "--output", a).exit_code == 0
+    a.write_bytes(bom + a.read_bytes())
+    b.write_bytes(bom + DIFF.encode())
+    data = diff_json(a, b)  # a saved result, then a portfolio solved at its own budget
+    assert data["left"]["budget"]["total"] == 60 and data["right"]["budget"]["total"] == 100
+    assert data["added"] == ["kilo", "echo"] and data["dropped"] == ["yankee"]
+    refused = invoke("optimise", a)
+    assert refused.exit_code == ExitCode.USAGE, refused.output
+    assert "a 'defplan-result/1' document, not a portfolio file" in refused.stderr

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 from rich.console import Console
-from samples import ANNUAL, SMALL
+from samples import ANNUAL, SMALL, cells, line_with
 
 from defplan import SolveOptions, optimise, parse_portfolio, report
 from defplan.result import Result
@@ -53,17 +53,6 @@ def render(result: Result) -> str:
         console.print(part)
         console.print()
     return console.file.getvalue()  # type: ignore[attr-defined]
-
-
-def line_with(text: str, *words: str) -> str:
-    """The one line of text holding every word."""
-    found = [line for line in text.splitlines() if all(w in line for w in words)]
-    assert len(found) == 1, (words, found)
-    return found[0]
-
-
-def cells(line: str) -> list[str]:
-    return [c.strip() for c in re.split(r"[│┃]", line) if c.strip()]
 
 
 def order(text: str, *words: str) -> list[int]:

@@ -94,7 +94,7 @@ def test_saved_result_missing_an_objective_is_an_input_error(tmp_path: Path) -> 
     good.write_text(optimise(p, options=SolveOptions(budget=3)).to_json())
     result = CliRunner().invoke(app, ["diff", str(bad), str(good)])
     assert result.exit_code == ExitCode.USAGE, result.output
-    assert "lacks objectives" in result.stderr
+    assert '$.candidates[0].objectives: no value for "a"' in result.stderr
 
 
 def test_conflict_narrowing_cut_by_the_time_limit_says_so() -> None:

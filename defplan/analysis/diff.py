@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from defplan.result import CandidateOutcome, Result, clean
 
@@ -19,11 +21,38 @@ class CandidateChange:
 
 
 @dataclass(frozen=True)
+class ScenarioChange:
+    """A setting that differs between the sides: a cap, weight, target, rule or run option.
+
+    `key` names it: budget.total, budget.per_year.YEAR, commitment.ID and group.NAME as
+    conflicts name them, and weights.OBJ (normalised), rules (all of a side's cardinality
+    rules, in words), forced.ID (mandatory, include or exclude), run.solver and
+    run.time_limit. None on a side: no such setting there (no cap, no such commitment,
+    not forced, no time limit).
+    """
+
+    key: str
+    left: Any
+    right: Any
+
+
+@dataclass(frozen=True)
 class Diff:
-    """Two results and what changed from left to right."""
+    """Two results and what changed from left to right.
+
+    `left_file` and `right_file` are what was compared (a saved result or a portfolio
+    file, as given); each defaults to the portfolio file its result names.
+    """
 
     left: Result
     right: Result
+    left_file: str = ""
+    right_file: str = ""
+
+    @property
+    def files(self) -> tuple[str, str]:
+        """The left and the right file compared."""
+        return self.left_file or self.left.file, self.right_file or self.right.file
 
     @property
     def added(self) -> tuple[str, ...]:
@@ -55,12 +84,17 @@ class Diff:
         return clean(self.right.cost_total - self.left.cost_total) if self.both else None
 
     @property
-    def objective_deltas(self) -> dict[str, float]:
-        """Per objective, right total minus left total; empty unless both have a portfolio."""
+    def objective_deltas(self) -> dict[str, float | None]:
+        """Per objective, right total minus left total; None for an objective only one
+        side has (two versions of a file), as the table shows it; empty unless both
+        have a portfolio."""
         if not self.both:
             return {}
         left, right = self.left.objectives, self.right.objectives
-        return {k: clean(right.get(k, 0.0) - left.get(k, 0.0)) for k in {**left, **right}}
+        return {
+            k: clean(right[k] - left[k]) if k in left and k in right else None
+            for k in {**left, **right}
+        }
 
     @property
     def per_year_deltas(self) -> dict[int, float]:
@@ -89,13 +123,38 @@ class Diff:
 
     @property
     def changed_candidates(self) -> tuple[CandidateChange, ...]:
-        """Candidates in both results whose cost, value or cost profile differ."""
+        """Candidates in both results whose file figures differ: cost, cost profile,
+        scores, group, and weighted value unless new weights alone change every value
+        (the scenario shows the weights)."""
         right = {c.id: c for c in self.right.candidates}
+        weighted = self.left.weights == self.right.weights
         return tuple(
             CandidateChange(c.id, c, right[c.id])
             for c in self.left.candidates
-            if c.id in right and _figures(c) != _figures(right[c.id])
+            if c.id in right and _figures(c, weighted) != _figures(right[c.id], weighted)
         )
+
+    @property
+    def scenario_changes(self) -> tuple[ScenarioChange, ...]:
+        """What differs in caps, weights, targets, rules and run options, left to right.
+
+        Targets, group and cardinality rules, forced choices and run options are compared
+        only when both results record them (a result saved by an older defplan does not).
+        """
+        left, right = self.left, self.right
+        pairs: list[tuple[str, Any, Any]] = [
+            ("budget.total", left.budget_total, right.budget_total)
+        ]
+        pairs += _paired("budget.per_year", left.budget_per_year, right.budget_per_year)
+        pairs += _paired("weights", left.weights, right.weights)
+        if left.run is not None and right.run is not None:
+            pairs += _paired("commitment", left.commitment_rules, right.commitment_rules)
+            pairs += _paired("group", left.group_rules, right.group_rules)
+            pairs.append(("rules", list(left.rules), list(right.rules)))
+            pairs += _paired("forced", _words(left.forced), _words(right.forced))
+            pairs.append(("run.solver", left.run.solver, right.run.solver))
+            pairs.append(("run.time_limit", left.run.time_limit, right.run.time_limit))
+        return tuple(ScenarioChange(key, a, b) for key, a, b in pairs if a != b)
 
     def candidate(self, cid: str) -> CandidateOutcome:
         """A candidate's figures, from the right where it is there, else the left."""
@@ -107,8 +166,10 @@ class Diff:
 
     def to_dict(self) -> dict[str, object]:
         """The SPEC §5 diff object, with the per-year, commitment and candidate changes."""
+        left_file, right_file = self.files
         return {
             "format": DIFF_FORMAT,
+            "files": {"left": left_file, "right": right_file},
             "left": self.left.to_dict(),
             "right": self.right.to_dict(),
             "added": list(self.added),
@@ -119,6 +180,7 @@ class Diff:
                 "objectives": self.objective_deltas,
                 "per_year": {str(y): v for y, v in self.per_year_deltas.items()},
             },
+            "scenario": {c.key: {"left": c.left, "right": c.right} for c in self.scenario_changes},
             "commitments_changed": {
                 k: {"left_met": a, "right_met": b} for k, (a, b) in self.commitments_changed.items()
             },
@@ -133,6 +195,20 @@ class Diff:
         }
 
 
-def _figures(c: CandidateOutcome) -> tuple[object, ...]:
+def _paired(
+    prefix: str, left: Mapping[Any, Any], right: Mapping[Any, Any]
+) -> list[tuple[str, Any, Any]]:
+    """(prefix.KEY, left value or None, right value or None) for every key of either side."""
+    keys = list(dict.fromkeys([*left, *right]))
+    if all(isinstance(k, int) for k in keys):
+        keys.sort()  # years
+    return [(f"{prefix}.{k}", left.get(k), right.get(k)) for k in keys]
+
+
+def _words(marks: Mapping[str, str]) -> dict[str, str]:
+    return {k: str(v) for k, v in marks.items()}
+
+
+def _figures(c: CandidateOutcome, weighted: bool) -> tuple[object, ...]:
     rounded = {k: round(v, 9) for k, v in c.objectives.items()}
-    return (c.cost, c.value, c.profile, rounded, c.group)
+    return (c.cost, c.value if weighted else None, c.profile, rounded, c.group)
