@@ -364,6 +364,7 @@ def frontier(
     with _errors_handled():
         from defplan import decision_report, report
         from defplan.analysis.frontier import frontier as run
+        from defplan.solver import forced_choices
 
         _check_bom(bom, output_format)
         options = _solve_options(
@@ -387,6 +388,7 @@ def frontier(
                 found,
                 unit=f"{portfolio.unit} {portfolio.currency}".strip(),
                 labels={k: o.label or k for k, o in portfolio.objectives.items()},
+                forced=forced_choices(portfolio, options),
                 width=console.width,
             ):
                 console.print(part)

@@ -6,7 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from defplan.report import VALUE_LEGEND, amount, bar_chart, changes_cell, csv_text, num
+from defplan.report import (
+    FORCED_WORDS,
+    VALUE_LEGEND,
+    amount,
+    bar_chart,
+    changes_cell,
+    csv_text,
+    num,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -95,7 +103,7 @@ def alternatives_table(result: Result, *, width: int = 100) -> RenderableType:
                 amount(alt.value),
                 f"{gap:+,.4g}" if gap else "0",
                 amount(alt.cost),
-                "\n".join(alt.added) or "-",
+                "\n".join(alt.added) or "-",  # forced candidates are in every alternative
                 "\n".join(alt.dropped) or "-",
             ]
         )
@@ -162,11 +170,17 @@ def frontier_csv(f: Frontier) -> str:
 
 
 def frontier_renderables(
-    f: Frontier, *, unit: str = "", labels: Mapping[str, str] | None = None, width: int = 100
+    f: Frontier,
+    *,
+    unit: str = "",
+    labels: Mapping[str, str] | None = None,
+    forced: Mapping[str, str] | None = None,
+    width: int = 100,
 ) -> list[RenderableType]:
     """The non-dominated points as a table, then the trade-off as bars of y along x.
 
-    `labels` names the objectives (their keys when absent)."""
+    `labels` names the objectives (their keys when absent); `forced` marks the ids whose
+    choice the file or the run fixed (id -> 'mandatory', 'include' or 'exclude')."""
     from defplan.layout import Col, Kind, fitted
 
     x = (labels or {}).get(f.x, f.x)
@@ -178,7 +192,7 @@ def frontier_renderables(
             amount(point.objectives[f.y]),
             amount(point.cost),
             str(len(point.selected)),
-            changes_cell(added, dropped),
+            changes_cell(added, dropped, forced),
         ]
         for k, point, added, dropped in frontier_steps(f)
     ]
@@ -223,7 +237,8 @@ def robust_json(r: Robustness) -> str:
 
 def robust_csv(r: Robustness) -> str:
     """One row per candidate (file order): id,name,group,share,samples_in,class,selected,
-    cost,value; class is core, borderline or exterior, selected is the unperturbed optimum."""
+    cost,value; class is core, borderline or exterior, selected is the unperturbed optimum;
+    then forced (mandatory, include or exclude) when the file or the run fixes a choice."""
     chosen = set(r.base.selected_ids)
     outcomes = {c.id: c for c in r.base.candidates}
     rows = [
@@ -237,11 +252,12 @@ def robust_csv(r: Robustness) -> str:
             "true" if cid in chosen else "false",
             num(outcomes[cid].cost),
             num(outcomes[cid].value),
+            *([outcomes[cid].forced or ""] if r.base.forced else []),
         ]
         for cid, count in zip(r.ids, r.counts, strict=True)
     ]
     header = ["id", "name", "group", "share", "samples_in", "class", "selected", "cost"]
-    return csv_text([*header, "value"], rows)
+    return csv_text([*header, "value", *(["forced"] if r.base.forced else [])], rows)
 
 
 def _robust_class(r: Robustness, count: int) -> str:
@@ -271,16 +287,21 @@ def robust_renderables(r: Robustness, *, width: int = 100) -> list[RenderableTyp
     bar = 20
     chosen = set(r.base.selected_ids)
     borderline = sorted(r.borderline, key=lambda cid: -shares[cid])  # stable: file order
+    forced = r.base.forced
     rows = []
     for cid in (*r.core, *borderline, *r.exterior):
         share = shares[cid]
         shown = min(max(round(100 * share), 1), 99) if 0 < share < 1 else round(100 * share)
-        rows.append([cid, f"{shown}%", "█" * round(share * bar), "yes" if cid in chosen else ""])
+        how = [FORCED_WORDS.get(forced.get(cid, ""), "")] if forced else []
+        rows.append(
+            [cid, f"{shown}%", "█" * round(share * bar), "yes" if cid in chosen else "", *how]
+        )
     columns = [
         Col("candidate", Kind.KEY),
         Col("share", Kind.FIGURE),
         Col("", Kind.FIGURE, justify="left", drop=1, listed=False),  # a bar is never cut
         Col("in the optimum"),
+        *([Col("forced")] if forced else []),
     ]
     title = "Share of sampled optima that include each candidate"
     return [head, fitted(title, columns, rows, width=width)]

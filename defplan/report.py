@@ -11,7 +11,7 @@ import io
 import math
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -167,6 +167,10 @@ def _selected_table(result: Result, width: int) -> RenderableType:
         Col("Cost", Kind.FIGURE, footer=amount(result.cost_total)),
         Col("Value", Kind.FIGURE, footer=amount(math.fsum(c.value for c in result.selected))),
     ]
+    if any(c.forced for c in result.selected):
+        columns.append(Col("Forced"))
+        marks = [forced_mark(c) for _, members in groups for c in [None, *members]]
+        rows = [[*row, mark] for row, mark in zip(rows, marks, strict=True)]
     sums = [[c.cost for c in m] for _, m in groups] + [[c.value for c in m] for _, m in groups]
     sums += [[c.cost for c in result.selected], [c.value for c in result.selected]]
     return fitted(
@@ -198,6 +202,21 @@ def _as_shown(x: float) -> float:
 
 def _name(c: CandidateOutcome) -> str:
     return "" if c.name == c.id else c.name
+
+
+FORCED_WORDS = {"mandatory": "mandatory", "include": "--include", "exclude": "--exclude"}
+"""How a table marks a candidate whose choice was fixed before solving."""
+
+
+def forced_mark(c: CandidateOutcome | None) -> str:
+    """'mandatory', '--include' or '--exclude' for a forced candidate; '' otherwise."""
+    return "" if c is None or c.forced is None else FORCED_WORDS[c.forced]
+
+
+def marked(cid: str, forced: Mapping[str, str] | None) -> str:
+    """A candidate's id in a list of ids, with how it was forced: 'hangar (mandatory)'."""
+    how = (forced or {}).get(cid)
+    return cid if how is None else f"{cid} ({FORCED_WORDS[how]})"
 
 
 def _years_table(result: Result, width: int) -> RenderableType:
@@ -303,12 +322,14 @@ def _below_table(result: Result, below: list[CandidateOutcome], width: int) -> R
         return c.value / c.cost
 
     with_names = any(_name(c) for c in below)
+    any_forced = any(c.forced for c in below)
     rows = []
     for c in sorted(below, key=lambda c: -ratio(c)):
         r = ratio(c)
         shown = "free" if r == math.inf else "-" if r == -math.inf else per_1000(r)
         names = [_name(c)] if with_names else []
-        rows.append([c.id, *names, c.group or "-", amount(c.cost), amount(c.value), shown])
+        marks = [forced_mark(c)] if any_forced else []
+        rows.append([c.id, *names, c.group or "-", amount(c.cost), amount(c.value), shown, *marks])
     columns = [
         Col("Candidate", Kind.KEY),
         *([Col("Name", drop=1, label="")] if with_names else []),
@@ -316,6 +337,7 @@ def _below_table(result: Result, below: list[CandidateOutcome], width: int) -> R
         Col("Cost", Kind.FIGURE),
         Col("Value", Kind.FIGURE),
         Col("Value per 1,000", Kind.FIGURE),
+        *([Col("Forced")] if any_forced else []),
     ]
     title = (
         f"Below the line, best value per unit of cost first (costs in {_unit(result)}; "
@@ -334,7 +356,8 @@ def per_1000(ratio: float) -> str:
 def result_csv(result: Result, portfolio: Portfolio | None = None) -> str:
     """One row per candidate: id,name,group,selected,cost,value, one column per objective,
     then cost_YEAR per year (and cost_unphased for plain costs) so that the cost is their
-    sum, then commitment_ID with each contribution (taken from `portfolio`, when given)."""
+    sum, then commitment_ID with each contribution (taken from `portfolio`, when given),
+    then, when the file or the run fixes a choice, forced: mandatory, include or exclude."""
     objectives = list(result.weights)
     years = sorted({y for c in result.candidates for y in c.profile} | set(result.budget_per_year))
     unphased = bool(years) and any(not c.profile for c in result.candidates)
@@ -353,6 +376,7 @@ def result_csv(result: Result, portfolio: Portfolio | None = None) -> str:
             *(num(c.profile.get(y, 0.0)) if c.profile else "" for y in years),
             *([num(0.0 if c.profile else c.cost)] if unphased else []),
             *(num(given[c.id].get(k, 0.0)) for k in commitments),
+            *([c.forced or ""] if result.forced else []),
         ]
         for c in result.candidates
     )
@@ -362,6 +386,7 @@ def result_csv(result: Result, portfolio: Portfolio | None = None) -> str:
         *(f"cost_{y}" for y in years),
         *(["cost_unphased"] if unphased else []),
         *(f"commitment_{k}" for k in commitments),
+        *(["forced"] if result.forced else []),
     ]
     return csv_text(header, rows)
 
@@ -521,13 +546,16 @@ LISTED_CHANGES = 20
 """Ids a cell lists before it says how many more there are."""
 
 
-def changes_cell(added: Sequence[str], dropped: Sequence[str]) -> Text:
-    """'+ id' (green) and '- id' (red) lines, at most LISTED_CHANGES of each."""
+def changes_cell(
+    added: Sequence[str], dropped: Sequence[str], forced: Mapping[str, str] | None = None
+) -> Text:
+    """'+ id' (green) and '- id' (red) lines, at most LISTED_CHANGES of each; an id in
+    `forced` (id -> 'mandatory', 'include' or 'exclude') is marked with how."""
     from rich.text import Text
 
     changes = Text()
     for sign, ids, style in (("+", added, "green"), ("-", dropped, "red")):
-        shown = [f"{sign} {cid}" for cid in ids[:LISTED_CHANGES]]
+        shown = [f"{sign} {marked(cid, forced)}" for cid in ids[:LISTED_CHANGES]]
         if len(ids) > LISTED_CHANGES:
             shown.append(f"{sign} {len(ids) - LISTED_CHANGES} more")
         for line in shown:
@@ -548,10 +576,10 @@ def sweep_renderables(points: Sequence[SweepPoint], *, width: int = 100) -> list
     for p in points:
         r = p.result
         if r.status.has_portfolio and not seen_portfolio:  # it enters from nothing
-            changes = changes_cell(r.selected_ids, ())
+            changes = changes_cell(r.selected_ids, (), r.forced)
             seen_portfolio = True
         else:
-            changes = changes_cell(p.entered, p.left)
+            changes = changes_cell(p.entered, p.left, r.forced)
         rows.append(
             [
                 amount(p.budget),
@@ -764,16 +792,13 @@ def _met(result: Result, key: str) -> str:
     return "met" if c.met else f"short by {amount(c.shortfall)}"
 
 
-_FORCED_WORDS = {"mandatory": "mandatory", "include": "--include", "exclude": "--exclude"}
-
-
 def _forced_mark(comparison: Diff, cid: str) -> str:
     """How a listed candidate was forced, on either side ("left --include", "mandatory")."""
     marks = [comparison.left.forced.get(cid), comparison.right.forced.get(cid)]
     if marks[0] == marks[1]:
-        return "" if marks[0] is None else _FORCED_WORDS[marks[0]]
+        return "" if marks[0] is None else FORCED_WORDS[marks[0]]
     return "; ".join(
-        f"{side} {_FORCED_WORDS[mark]}"
+        f"{side} {FORCED_WORDS[mark]}"
         for side, mark in zip(("left", "right"), marks, strict=True)
         if mark is not None
     )
@@ -855,5 +880,5 @@ def _setting(value: Any) -> str:
 _SCENARIO_VALUE: dict[str, Callable[[Any], str]] = {
     "budget": lambda v: "none" if v is None else amount(v),
     "weights": lambda v: "-" if v is None else f"{v:.3g}",
-    "forced": lambda v: "no" if v is None else _FORCED_WORDS[v],
+    "forced": lambda v: "no" if v is None else FORCED_WORDS[v],
 }

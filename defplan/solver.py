@@ -226,6 +226,12 @@ def forced_by(candidate: Candidate, options: SolveOptions | None) -> Forced | No
     return None
 
 
+def forced_choices(portfolio: Portfolio, options: SolveOptions | None) -> dict[str, Forced]:
+    """The candidates whose choice the file or the run fixes, by id, in file order."""
+    found = {c.id: forced_by(c, options) for c in portfolio.candidates}
+    return {cid: how for cid, how in found.items() if how is not None}
+
+
 def commitment_rule_text(c: Commitment) -> str:
     """A commitment's target in words, e.g. "reach 4 (soft: penalty 1.5 per unit short)"."""
     kind = "hard" if c.hard else f"soft: penalty {c.penalty or 0:,.12g} per unit short"
