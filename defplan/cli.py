@@ -169,6 +169,22 @@ def optimise(
             metavar="K", min=0, help="Also find the K next-best portfolios (distinct selections)."
         ),
     ] = 0,
+    limits: Annotated[
+        bool,
+        typer.Option(
+            "--limits",
+            help="Also say what limits the plan: which caps, targets and rules bind and "
+            "what the next step of money buys in each cap (one more solve per constraint).",
+        ),
+    ] = False,
+    limits_step: Annotated[
+        str | None,
+        typer.Option(
+            metavar="AMOUNT",
+            help="What --limits raises each budget cap by (default: 100 million in the "
+            "file's unit: 100 for M).",
+        ),
+    ] = None,
 ) -> None:
     """Pick the best portfolio for a budget."""
     with _errors_handled():
@@ -184,10 +200,15 @@ def optimise(
             solver=solver,
             time_limit=time_limit,
         )
+        step = _limits_step(limits_step)
+        if limits_step is not None and not limits:
+            raise UsageError("--limits-step needs --limits")
         if output is not None:
             check_writable(output)
         portfolio, data, name = _load(file)
         result = run(portfolio, options=options, file=name, data=data)
+        if limits:
+            result = _with_limits(portfolio, result, options, step)
         if alternatives:
             from dataclasses import replace
 
@@ -569,6 +590,29 @@ def _number(flag: str, text: str | None, example: str) -> float | None:
         raise UsageError(f"{flag} takes {example}, not '{text}'") from None
 
 
+def _with_limits(
+    portfolio: "Portfolio", result: "Result", options: "SolveOptions", step: float | None
+) -> "Result":
+    """The result with what limits it (one solve per constraint, with a progress bar)."""
+    from defplan import report
+    from defplan.analysis.limits import relaxable, with_limits
+    from defplan.formulation import formulate
+
+    count = len(relaxable(formulate(portfolio, options))) if result.status.has_portfolio else 0
+    with report.progress(count, "what limits this plan") as advance:
+        return with_limits(portfolio, result, options=options, step=step, on_solve=advance)
+
+
+def _limits_step(text: str | None) -> float | None:
+    """--limits-step: an amount of money > 0, or None for the default."""
+    from defplan.model import MAX_MAGNITUDE
+
+    step = _number("--limits-step", text, "an amount such as 100")
+    if step is not None and not 0 < step <= MAX_MAGNITUDE:
+        raise UsageError(f"--limits-step must be an amount > 0 and at most {MAX_MAGNITUDE:g}")
+    return step
+
+
 def _pairs(items: list[str] | None, flag: str, what: str) -> dict[str, float]:
     pairs: dict[str, float] = {}
     for item in items or ():
@@ -614,6 +658,12 @@ def _emit_now(result: "Result", output_format: OutputFormat) -> None:
 
             console.print(decision_report.alternatives_table(result, width=console.width))
             console.print()
+        if result.limits is not None:
+            from defplan import decision_report
+
+            for part in decision_report.limits_renderables(result, width=console.width):
+                console.print(part)
+                console.print()
 
 
 def _finish(result: "Result") -> None:

@@ -6,9 +6,12 @@ import json
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from defplan.jsontext import json_text
+
+if TYPE_CHECKING:
+    from defplan.analysis.limits import Limit
 
 RESULT_FORMAT = "defplan-result/1"
 
@@ -122,6 +125,7 @@ class Result:
     notes: tuple[str, ...] = field(default=())
     group_rules: dict[str, str] = field(default_factory=dict)
     alternatives: tuple[Alternative, ...] | None = None  # None: not asked for
+    limits: tuple[Limit, ...] | None = None  # None: not analysed (analysis/limits.py)
 
     @property
     def conflict_lines(self) -> tuple[str, ...]:
@@ -167,7 +171,7 @@ class Result:
         return clean(math.fsum(c.cost for c in self.selected if not c.profile))
 
     def to_dict(self) -> dict[str, Any]:
-        """The SPEC §5 JSON object (with "alternatives" when they were asked for)."""
+        """The SPEC §5 JSON object (with "alternatives" and "limits" when computed)."""
         has = self.status.has_portfolio
         document = {
             "format": RESULT_FORMAT,
@@ -236,6 +240,8 @@ class Result:
         }
         if self.alternatives is not None:
             document["alternatives"] = [a.to_dict() for a in self.alternatives]
+        if self.limits is not None:
+            document["limits"] = [limit.to_dict() for limit in self.limits]
         return document
 
     def to_json(self) -> str:
