@@ -206,6 +206,7 @@ def optimise(
         if output is not None:
             check_writable(output)
         portfolio, data, name = _load(file)
+        _warn_plain_costs(portfolio, options)
         result = run(portfolio, options=options, file=name, data=data)
         if limits:
             result = _with_limits(portfolio, result, options, step)
@@ -258,6 +259,8 @@ def sweep(
 ) -> None:
     """Solve the portfolio at a series of budgets: the value-for-money frontier."""
     with _errors_handled():
+        from dataclasses import replace
+
         from defplan import report
         from defplan.analysis.sweep import parse_budgets
         from defplan.analysis.sweep import sweep as run
@@ -279,6 +282,7 @@ def sweep(
 
             check_plot_target(plot)
         portfolio, data, name = _load(file)
+        _warn_plain_costs(portfolio, replace(options, budget=budgets[0]))
         with report.progress(len(budgets), "solving budgets") as advance:
             points = run(
                 portfolio,
@@ -337,6 +341,7 @@ def explain(
             time_limit=time_limit,
         )
         portfolio, data, name = _load(file)
+        _warn_plain_costs(portfolio, options)
         explanation = run(portfolio, candidate, options=options, file=name, data=data)
         if output_format is TableOrJson.json:
             sys.stdout.write(decision_report.explain_json(explanation))
@@ -385,6 +390,7 @@ def frontier(
             time_limit=time_limit,
         )
         portfolio, _, _ = _load(file)
+        _warn_plain_costs(portfolio, options)
         found = run(portfolio, x=x, y=y, options=options, max_points=max_points)
         if output_format is TableOrJson.json:
             sys.stdout.write(decision_report.frontier_json(found))
@@ -442,6 +448,7 @@ def robust(
             time_limit=time_limit,
         )
         portfolio, data, name = _load(file)
+        _warn_plain_costs(portfolio, options)
         with report.progress(samples, "solving samples") as advance:
             found = run(
                 portfolio,
@@ -545,14 +552,17 @@ class _Sides:
         from defplan.result import Result
         from defplan.solver import optimise as run
 
+        options = replace(self.options, budget=budget)
         if source not in self.read:  # one file (or stdin) read and checked once for both
             self.read[source] = _read_side(source)
+            if not isinstance(self.read[source][0], Result):
+                _warn_plain_costs(self.read[source][0], options)
         loaded, data, name = self.read[source]
         if isinstance(loaded, Result):
             if budget is not None:
                 raise UsageError(f"{name} is a saved result: its budget is fixed; drop --budget")
             return loaded
-        return run(loaded, options=replace(self.options, budget=budget), file=name, data=data)
+        return run(loaded, options=options, file=name, data=data)
 
 
 def _read_side(source: str) -> "tuple[Result | Portfolio, bytes, str]":
@@ -563,6 +573,24 @@ def _read_side(source: str) -> "tuple[Result | Portfolio, bytes, str]":
     data, name = read_source(source)
     saved = read_saved_result(data, filename=name)
     return (saved if saved is not None else parse_portfolio(data, filename=name)), data, name
+
+
+def _warn_plain_costs(portfolio: "Portfolio", options: "SolveOptions | None" = None) -> None:
+    """One line on stderr when annual caps are set (by the file, or by the run's
+    --budget-year) and some candidates have a plain cost, which no cap counts.
+
+    Silent for a run without a total budget: formulate refuses it, naming them."""
+    from defplan.formulation import escapes_annual_caps
+
+    if options is not None and options.budget is None and portfolio.budget.total is None:
+        return
+    ids = escapes_annual_caps(portfolio, options)
+    if ids:
+        have = "candidate has" if len(ids) == 1 else "candidates have"
+        _stderr(
+            f"defplan: warning: {len(ids)} {have} a plain cost, which no annual cap "
+            f"counts: {', '.join(ids)}"
+        )
 
 
 def _load(file: str) -> tuple["Portfolio", bytes, str]:
@@ -698,6 +726,7 @@ def validate(file: FileArg) -> None:
         from defplan import report
 
         portfolio, _, name = _load(file)
+        _warn_plain_costs(portfolio)
         console = report.make_console()
         for part in report.validation_renderables(portfolio, name):
             console.print(part)

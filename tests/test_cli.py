@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import ANNUAL, SMALL, timings_zeroed
+from samples import ANNUAL, SMALL, SMALL_WARNING, timings_zeroed
 from typer.testing import CliRunner
 
 import defplan
@@ -229,7 +229,7 @@ def test_table_is_the_default(small_file: Path) -> None:
     for text in ("Small test portfolio", "optimal", "13.5", "Alpha radar", "Charlie training"):
         assert text in out
     assert not ANSI.search(out)
-    assert result.stderr == ""
+    assert result.stderr == SMALL_WARNING
 
 
 def test_csv_has_one_row_per_candidate(small_file: Path) -> None:
@@ -248,7 +248,7 @@ def test_csv_has_one_row_per_candidate(small_file: Path) -> None:
     assert float(by_id["bravo"]["b"]) == pytest.approx(4)  # midpoint of [0, 8]
     assert by_id["delta"]["name"] == "delta"  # name defaults to the id
     assert by_id["echo"]["group"] == ""
-    assert result.stderr == ""
+    assert result.stderr == SMALL_WARNING
 
 
 # -- usage errors: exit 2 --------------------------------------------------------------------
@@ -299,6 +299,85 @@ def test_annual_caps_with_a_plain_cost_name_the_candidates(
     assert result.exit_code == ExitCode.USAGE, result.output
     named = set(re.findall(r"\b(alpha|bravo|charlie|delta|echo)\b", result.stderr))
     assert named == {"bravo", "charlie", "echo"}  # the plain costs, not the profiled ones
+
+
+# Two objectives (for frontier), a total, and no annual cap: lump and later have a plain
+# cost, which an annual cap would not count; free costs nothing.
+PLAIN = """\
+name: Plain costs
+years: [2026, 2027]
+objectives:
+  a: {weight: 1}
+  b: {weight: 1}
+budget:
+  total: 100
+candidates:
+  - {id: phased, cost: {2026: 20}, value: {a: 1}}
+  - {id: lump, cost: 30, value: {a: 1, b: 1}}
+  - {id: free, cost: 0, value: {b: 1}}
+  - {id: later, cost: 10, value: {a: 2}}
+"""
+PLAIN_CAPPED = PLAIN.replace("  total: 100\n", "  total: 100\n  per_year: {2026: 50}\n")
+PLAIN_WARNING = (
+    "defplan: warning: 2 candidates have a plain cost, which no annual cap counts: lump, later\n"
+)
+
+
+def test_plain_costs_are_named_when_the_run_has_annual_caps(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    path = write_portfolio(PLAIN)
+    quiet = invoke("optimise", path, "--format", "json")
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == ""  # no annual cap: nothing escapes one
+    capped = invoke("optimise", path, "--format", "json", "--budget-year", "2027=40")
+    assert capped.exit_code == 0, capped.output
+    assert capped.stderr == PLAIN_WARNING
+    assert json.loads(capped.stdout) == json.loads(quiet.stdout) | {
+        "budget": {"total": 100, "per_year": {"2027": 40}},
+        "solver": json.loads(capped.stdout)["solver"],
+    }  # a warning only: the answer is the same
+    one = invoke("optimise", path, "--budget-year", "2027=40", "--exclude", "later")
+    assert one.stderr == (
+        "defplan: warning: 1 candidate has a plain cost, which no annual cap counts: lump\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate"],
+        ["optimise", "--format", "json"],
+        ["sweep", "--budget", "50,100", "--format", "json"],
+        ["explain", "lump", "--format", "json"],
+        ["frontier", "--x", "a", "--y", "b", "--format", "json"],
+        ["robust", "--samples", "3", "--format", "json"],
+        ["diff", "--budget", "50", "--budget", "100", "--format", "json"],
+    ],
+    ids=lambda args: args[0],
+)
+def test_every_command_names_plain_costs_beside_the_files_annual_caps(
+    write_portfolio: Callable[..., Path], args: list[str]
+) -> None:
+    path = write_portfolio(PLAIN_CAPPED)
+    result = invoke(args[0], path, *args[1:])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == PLAIN_WARNING
+    unwarned = invoke(args[0], write_portfolio(PLAIN, "uncapped.yaml"), *args[1:])
+    assert unwarned.exit_code == 0, unwarned.output
+    assert unwarned.stderr == ""
+
+
+def test_a_run_refused_for_plain_costs_says_so_once(write_portfolio: Callable[..., Path]) -> None:
+    # caps and no total: optimise refuses, naming them; a warning beside it would repeat it
+    path = write_portfolio(PLAIN_CAPPED.replace("  total: 100\n", ""))
+    result = invoke("optimise", path)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stderr.splitlines() == [
+        "defplan: error: only annual caps are set, so candidates with a plain (not per-year) "
+        "cost would be free: lump, later; give a total budget or per-year profiles"
+    ]
+    assert invoke("validate", path).stderr == PLAIN_WARNING  # validate still says it
 
 
 def test_plain_cost_of_zero_is_fine_with_annual_caps(write_portfolio: Callable[..., Path]) -> None:
@@ -500,7 +579,7 @@ def test_validate_summarises_a_valid_file(small_file: Path) -> None:
     assert "valid" in result.stdout
     assert "5 candidates" in result.stdout
     assert "Small test portfolio" in result.stdout
-    assert result.stderr == ""
+    assert result.stderr == SMALL_WARNING
 
 
 def test_validate_needs_no_budget(write_portfolio: Callable[..., Path]) -> None:
@@ -722,7 +801,7 @@ def test_json_stdout_is_only_json(processes: Runs, name: str) -> None:
     assert proc.returncode == 0, proc.stderr.decode()
     data = json.loads(proc.stdout)  # no solver banner or log around it
     assert ids(data) == ["alpha", "bravo", "charlie"]
-    assert proc.stderr == b""
+    assert proc.stderr == SMALL_WARNING.encode()
 
 
 def test_json_stdout_is_only_json_when_infeasible(processes: Runs) -> None:
@@ -738,7 +817,7 @@ def test_csv_stdout_is_only_csv(processes: Runs) -> None:
     lines = proc.stdout.decode().splitlines()
     assert lines[0].startswith("id,name,group,selected,cost,value")
     assert len(lines) == 6
-    assert proc.stderr == b""
+    assert proc.stderr == SMALL_WARNING.encode()
 
 
 @pytest.mark.parametrize(
@@ -1082,7 +1161,8 @@ def test_profile_prints_the_phases_on_stderr(small_file: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["status"] == "optimal"  # stdout stays clean data
-    lines = proc.stderr.splitlines()
+    assert proc.stderr.startswith(SMALL_WARNING)
+    lines = proc.stderr[len(SMALL_WARNING) :].splitlines()
     assert lines[0] == "defplan: profile (seconds):"
     seconds = {}
     for line in lines[1:]:
