@@ -243,7 +243,8 @@ def limits_renderables(result: Result, *, width: int = 100) -> list[RenderableTy
         labels = max(max(len(limit.constraint), len(limit.label)) for limit in binding)
         lines = max((len(line) for t in changes for line in t.plain.split("\n")), default=5)
         first = min(labels, max(20, room - lines, 2 * room // 5))
-        parts.append(_limits_table(rows, changes, (first, max(ids, min(lines, room - first)))))
+        last = max(ids, min(lines, room - first))
+        parts.append(_limits_table(rows, changes, (min(first, room - last), last)))
     else:
         parts.append(_limits_paragraphs(rows))
     loose = [limit.constraint for limit in found if not limit.binding]
