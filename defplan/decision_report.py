@@ -47,12 +47,16 @@ def explain_renderables(e: Explanation) -> list[RenderableType]:
     if e.forced_by_run:
         text.append(f"The run's own {e.forced_by_run} decides it, so there is no other way.\n")
     elif e.forced_value is None:
-        text.append(f"{other} admits no portfolio at all.\n")
+        text.append(f"{other} admits no portfolio at all, ")
+        text.append("so it stays in whatever its value.\n" if e.selected else "")
+        text.append("" if e.selected else "so no value of its own would bring it in.\n")
     else:
         text.append(
             f"{other}, the best portfolio is worth {amount(e.forced_value)}: "
             f"{amount(e.regret)} less (the regret).\n"
         )
+        text.append(_forced_changes(e))
+        text.append(_entry_value_sentence(e))
     if e.entry_budget is None:
         text.append(
             "No total budget up to the sum of all costs makes it part of an optimal portfolio.\n"
@@ -80,6 +84,51 @@ def explain_renderables(e: Explanation) -> list[RenderableType]:
             style="yellow",
         )
     return [text]
+
+
+def _forced_changes(e: Explanation) -> str:
+    """'That portfolio adds a and b, and drops c.' (the best one forced the other way)."""
+    parts = [f"{verb} {_listing(ids)}" for verb, ids in (("adds", e.added), ("drops", e.dropped))]
+    said = [part for part, ids in zip(parts, (e.added, e.dropped), strict=True) if ids]
+    return f"That portfolio {', and '.join(said)}.\n" if said else ""
+
+
+def _listing(ids: Sequence[str] | None) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    ids = list(ids or ())
+    return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} and {ids[-1]}"
+
+
+def _entry_value_sentence(e: Explanation) -> str:
+    """The value of its own at which the candidate enters (or leaves) the optimum at
+    this budget, and which way the tie rule goes at exactly that value."""
+    if e.entry_value is None or e.regret is None:
+        return ""
+    edge = f"{e.entry_value:,.12g}"
+    rule = "the tie rule (the cheaper portfolio first, then file order)"
+    if e.selected:
+        how = f"{e.value:,.12g} less the regret, {e.regret:,.12g}"
+        if e.in_at_entry_value:
+            return (
+                f"At this budget it stays in while its value is at least {edge} ({how}); "
+                f"at exactly {edge} it ties with the best portfolio without it and {rule} "
+                "keeps it.\n"
+            )
+        return (
+            f"At this budget it stays in while its value is above {edge} ({how}); at "
+            f"exactly {edge} it ties with the best portfolio without it and {rule} leaves "
+            "it out.\n"
+        )
+    how = f"{e.value:,.12g} plus the regret, {e.regret:,.12g}"
+    if e.in_at_entry_value:
+        return (
+            f"At this budget it would enter if its value rose to {edge} ({how}): there it "
+            f"ties with the optimum and {rule} takes it in.\n"
+        )
+    return (
+        f"At this budget it would enter if its value rose above {edge} ({how}); at "
+        f"exactly {edge} it ties with the optimum and {rule} keeps it out.\n"
+    )
 
 
 def alternatives_table(result: Result, *, width: int = 100) -> RenderableType:

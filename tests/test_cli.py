@@ -1054,6 +1054,55 @@ def test_explain_in_words(small_file: Path) -> None:
     assert "total budget of" in text
 
 
+def test_explain_says_what_forcing_it_changes_and_at_which_value_it_enters(
+    small_file: Path,
+) -> None:
+    # delta (4.5) is out: forced in, the best is bravo + charlie + delta + echo, worth 2
+    # less and 15 cheaper than the optimum; at 6.5 the two tie and the cheaper takes it in
+    data = json.loads(invoke("explain", small_file, "delta", "--format", "json").stdout)
+    assert data["value"] == 4.5 and data["regret"] == 2
+    assert data["forced"] == {"added": ["delta", "echo"], "dropped": ["alpha"]}
+    assert (data["entry_value"], data["in_at_entry_value"]) == (6.5, True)
+    text = " ".join(invoke("explain", small_file, "delta").stdout.split())
+    assert "That portfolio adds delta and echo, and drops alpha." in text
+    assert (
+        "At this budget it would enter if its value rose to 6.5 (4.5 plus the regret, 2): "
+        "there it ties with the optimum and the tie rule (the cheaper portfolio first, then "
+        "file order) takes it in." in text
+    )
+    # alpha (7) is in: without it the same cheaper portfolio; at 5 that one wins the tie
+    data = json.loads(invoke("explain", small_file, "alpha", "--format", "json").stdout)
+    assert data["forced"] == {"added": ["delta", "echo"], "dropped": ["alpha"]}
+    assert (data["entry_value"], data["in_at_entry_value"]) == (5, False)
+    text = " ".join(invoke("explain", small_file, "alpha").stdout.split())
+    assert "it stays in while its value is above 5 (7 less the regret, 2); at exactly 5" in text
+
+
+def test_explain_at_a_tie_of_value_and_cost_goes_by_file_order(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    # first and second tie on value and cost (and with third + fourth): first is in
+    path = write_portfolio(TIES)
+    second = json.loads(invoke("explain", path, "second", "--format", "json").stdout)
+    assert (second["regret"], second["entry_value"], second["in_at_entry_value"]) == (0, 5, False)
+    assert second["forced"] == {"added": ["second"], "dropped": ["first"]}
+    assert "it would enter if its value rose above 5" in " ".join(
+        invoke("explain", path, "second").stdout.split()
+    )
+    first = json.loads(invoke("explain", path, "first", "--format", "json").stdout)
+    assert (first["entry_value"], first["in_at_entry_value"]) == (5, True)
+    assert "it stays in while its value is at least 5" in " ".join(
+        invoke("explain", path, "first").stdout.split()
+    )
+
+
+def test_explain_without_another_way_has_no_entry_value(small_file: Path) -> None:
+    data = json.loads(
+        invoke("explain", small_file, "delta", "--include", "delta", "--format", "json").stdout
+    )
+    assert data["forced"] is data["entry_value"] is data["in_at_entry_value"] is None
+
+
 def test_explain_refuses_an_unknown_id_and_exits_3_when_infeasible(small_file: Path) -> None:
     unknown = invoke("explain", small_file, "delt")
     assert unknown.exit_code == ExitCode.USAGE

@@ -102,11 +102,16 @@ def test_explain_matches_brute_force(case: Case, pick: int) -> None:
     forced_free = cid not in case.include and cid not in case.exclude
     if not other or not forced_free:
         assert e.forced_value is None and e.regret is None
+        assert e.added is e.dropped is e.entry_value is e.in_at_entry_value is None
     else:
-        forced_best = canonical_of(other).value
-        assert _close(e.forced_value, forced_best)
-        assert _close(e.regret, expected.value - forced_best)
+        forced = canonical_of(other)
+        assert _close(e.forced_value, forced.value)
+        assert _close(e.regret, expected.value - forced.value)
         event("regret")
+        # what that portfolio adds and drops against the optimum
+        assert e.added == tuple(c for c in forced.selected if c not in expected.selected)
+        assert e.dropped == tuple(c for c in expected.selected if c not in forced.selected)
+        _check_entry_value(e, case, feasible, i)
     # entry budget: the least total at which some optimal portfolio contains cid
     unbounded = [s for s in enumerate_selections(case, total=None) if s.feasible()]
     entry = None
@@ -132,6 +137,35 @@ def test_explain_matches_brute_force(case: Case, pick: int) -> None:
     assert list(e.binding) == flips
     if flips:
         event("binding")
+
+
+def _own_value(case: Case, i: int) -> Fraction:
+    """Candidate i's weighted value v_i, exactly."""
+    weights = {o: _num(spec["weight"]) for o, spec in case.doc["objectives"].items()}
+    weights.update({o: _num(w) for o, w in case.weights.items()})
+    total = sum(weights.values())
+    scores = case.doc["candidates"][i].get("value", {})
+    return sum((weights[o] / total * _num(x) for o, x in scores.items()), Fraction(0))
+
+
+def _check_entry_value(e: Any, case: Case, feasible: list[Selection], i: int) -> None:
+    """entry_value is the least value of candidate i's own at which some optimal
+    portfolio contains it; at exactly that value the tie rule decides as reported."""
+    with_i = max(s.value for s in feasible if s.x[i])
+    without_i = max(s.value for s in feasible if not s.x[i])
+    shift = without_i - with_i  # what v_i must change by for the two bests to tie
+    assert _close(e.entry_value, _own_value(case, i) + shift)
+
+    def optimum_with(change: Fraction) -> Expected:
+        return canonical_of([swap(s, value=s.value + change * s.x[i]) for s in feasible])
+
+    cid = e.id
+    at_edge = optimum_with(shift)
+    assert (cid in at_edge.selected) == e.in_at_entry_value
+    event(f"at the entry value the tie is settled by {at_edge.decided_by}")
+    assert cid in optimum_with(shift + Fraction(1, 10**6)).selected
+    assert cid not in optimum_with(shift - Fraction(1, 10**6)).selected
+    event(f"in at entry value: {e.in_at_entry_value}")
 
 
 MONEY = Fraction("38.9")
