@@ -47,9 +47,8 @@ def explain_renderables(e: Explanation) -> list[RenderableType]:
     if e.forced_by_run:
         text.append(f"The run's own {e.forced_by_run} decides it, so there is no other way.\n")
     elif e.forced_value is None:
-        text.append(f"{other} admits no portfolio at all, ")
-        text.append("so it stays in whatever its value.\n" if e.selected else "")
-        text.append("" if e.selected else "so no value of its own would bring it in.\n")
+        so = "it stays in whatever its value" if e.selected else "no value would bring it in"
+        text.append(f"{other} admits no portfolio at all, so {so}.\n")
     else:
         text.append(
             f"{other}, the best portfolio is worth {amount(e.forced_value)}: "
@@ -88,14 +87,14 @@ def explain_renderables(e: Explanation) -> list[RenderableType]:
 
 def _forced_changes(e: Explanation) -> str:
     """'That portfolio adds a and b, and drops c.' (the best one forced the other way)."""
-    parts = [f"{verb} {_listing(ids)}" for verb, ids in (("adds", e.added), ("drops", e.dropped))]
-    said = [part for part, ids in zip(parts, (e.added, e.dropped), strict=True) if ids]
+    said = [
+        f"{verb} {_listing(ids)}" for verb, ids in (("adds", e.added), ("drops", e.dropped)) if ids
+    ]
     return f"That portfolio {', and '.join(said)}.\n" if said else ""
 
 
-def _listing(ids: Sequence[str] | None) -> str:
+def _listing(ids: Sequence[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
-    ids = list(ids or ())
     return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} and {ids[-1]}"
 
 

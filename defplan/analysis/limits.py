@@ -157,14 +157,16 @@ def with_limits(
 
 
 def _limit(block: Block, plan: Result, other: Result, *, slack: float, step: float | None) -> Limit:
-    """The relaxed optimum `other` against the plan, as one Limit."""
+    """The relaxed optimum `other` against the plan, as one Limit (no gain and no change
+    when a time limit left `other` without a portfolio)."""
     gain = 0.0
+    enters: tuple[str, ...] = ()
+    leaves: tuple[str, ...] = ()
     if other.status.has_portfolio and other.value is not None and plan.value is not None:
-        best = plan.value
-        if other.value - best > TIE * max(1.0, abs(best)):
-            gain = clean(other.value - best)
-    chosen = set(other.selected_ids)
-    planned = set(plan.selected_ids)
+        if other.value - plan.value > TIE * max(1.0, abs(plan.value)):
+            gain = clean(other.value - plan.value)
+        enters = tuple(c for c in other.selected_ids if c not in plan.selected_ids)
+        leaves = tuple(c for c in plan.selected_ids if c not in other.selected_ids)
     return Limit(
         constraint=block.name,
         label=block.label,
@@ -173,10 +175,8 @@ def _limit(block: Block, plan: Result, other: Result, *, slack: float, step: flo
         unit=block.unit,
         step=step,
         value_gain=gain,
-        enters=tuple(cid for cid in other.selected_ids if cid not in planned),
-        leaves=tuple(cid for cid in plan.selected_ids if cid not in chosen)
-        if other.status.has_portfolio
-        else (),
+        enters=enters,
+        leaves=leaves,
     )
 
 
