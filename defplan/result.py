@@ -259,6 +259,14 @@ def clean(x: float) -> float:
     return 0.0 if x == 0 else x
 
 
+def reported_sum(*terms: float) -> float:
+    """The sum of reported numbers (each as its shortest decimal), as a reported number:
+    2903.04475 - 2903.01625 is 0.0285, where floats give 0.0284999999999."""
+    from decimal import Decimal
+
+    return clean(float(sum((Decimal(repr(t)) for t in terms), Decimal(0))))
+
+
 def result_from_dict(d: dict[str, Any]) -> Result:
     """Rebuild a Result from its to_dict() form (a saved `--output` file).
 

@@ -213,3 +213,17 @@ def test_no_limits_without_a_proven_plan(write_portfolio: Callable[..., Path]) -
     )
     assert infeasible.exit_code == ExitCode.INFEASIBLE, infeasible.output
     assert "limits" not in json.loads(infeasible.stdout)
+
+
+def test_gains_are_exact_differences_of_the_reported_values(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    # the plan is worth 2903.01625, without the rule 2903.04475: floats subtract these
+    # to 0.0284999999999
+    text = LIMITS.replace("value: {a: 5}", "value: {a: 2900}")
+    text = text.replace("value: {a: 3}", "value: {a: 3.01625}")
+    text = text.replace("value: {a: 2}", "value: {a: 0.0285}")
+    data = limits_json(write_portfolio(text))
+    assert data["value"] == 2903.01625
+    rule = next(x for x in data["limits"] if x["constraint"] == "rule.0")
+    assert rule["value_gain"] == 0.0285

@@ -10,7 +10,7 @@ from typing import Any
 from defplan.errors import UsageError
 from defplan.formulation import SolveOptions, formulate
 from defplan.model import Portfolio, did_you_mean
-from defplan.result import Result, Status, clean
+from defplan.result import Result, Status, clean, reported_sum
 from defplan.solver import TIE, Engine, objective_value, optimise
 
 
@@ -46,7 +46,7 @@ class Explanation:
     def regret(self) -> float | None:
         if self.forced_value is None or self.optimum is None:
             return None
-        return clean(self.optimum - self.forced_value)
+        return reported_sum(self.optimum, -self.forced_value)
 
     @property
     def value(self) -> float:
@@ -74,7 +74,7 @@ class Explanation:
         when it is in. None when no portfolio with it exists, or the run forces it."""
         if self.regret is None:
             return None
-        return clean(self.value - self.regret if self.selected else self.value + self.regret)
+        return reported_sum(self.value, -self.regret if self.selected else self.regret)
 
     @property
     def in_at_entry_value(self) -> bool | None:
