@@ -178,6 +178,22 @@ def optimise(
             metavar="K", min=0, help="Also find the K next-best portfolios (distinct selections)."
         ),
     ] = 0,
+    limits: Annotated[
+        bool,
+        typer.Option(
+            "--limits",
+            help="Also say what limits the plan: which caps, targets and rules bind and "
+            "what the next step of money buys in each cap (one more solve per constraint).",
+        ),
+    ] = False,
+    limits_step: Annotated[
+        str | None,
+        typer.Option(
+            metavar="AMOUNT",
+            help="What --limits raises each budget cap by (default: 100 million in the "
+            "file's unit: 100 for M).",
+        ),
+    ] = None,
 ) -> None:
     """Pick the best portfolio for a budget."""
     with _errors_handled():
@@ -194,11 +210,17 @@ def optimise(
             time_limit=time_limit,
         )
         _check_bom(bom, output_format)
+        step = _limits_step(limits_step)
+        if limits_step is not None and not limits:
+            raise UsageError("--limits-step needs --limits")
         if output is not None:
             check_writable(output)
         portfolio, data, name = _load(file)
         _warn_off_scale(portfolio)
+        _warn_plain_costs(portfolio, options)
         result = run(portfolio, options=options, file=name, data=data)
+        if limits:
+            result = _with_limits(portfolio, result, options, step)
         if alternatives:
             from dataclasses import replace
 
@@ -246,6 +268,8 @@ def sweep(
 ) -> None:
     """Solve the portfolio at a series of budgets: the value-for-money frontier."""
     with _errors_handled():
+        from dataclasses import replace
+
         from defplan import report
         from defplan.analysis.sweep import parse_budgets
         from defplan.analysis.sweep import sweep as run
@@ -268,6 +292,7 @@ def sweep(
 
             check_plot_target(plot)
         portfolio, data, name = _load(file)
+        _warn_plain_costs(portfolio, replace(options, budget=budgets[0]))
         with report.progress(len(budgets), "solving budgets") as advance:
             points = run(
                 portfolio,
@@ -326,6 +351,7 @@ def explain(
             time_limit=time_limit,
         )
         portfolio, data, name = _load(file)
+        _warn_plain_costs(portfolio, options)
         explanation = run(portfolio, candidate, options=options, file=name, data=data)
         if output_format is TableOrJson.json:
             sys.stdout.write(decision_report.explain_json(explanation))
@@ -377,6 +403,7 @@ def frontier(
             time_limit=time_limit,
         )
         portfolio, _, _ = _load(file)
+        _warn_plain_costs(portfolio, options)
         found = run(portfolio, x=x, y=y, options=options, max_points=max_points)
         if output_format is OutputFormat.json:
             sys.stdout.write(decision_report.frontier_json(found))
@@ -443,6 +470,7 @@ def robust(
             time_limit=time_limit,
         )
         portfolio, data, name = _load(file)
+        _warn_plain_costs(portfolio, options)
         with report.progress(samples, "solving samples") as advance:
             found = run(
                 portfolio,
@@ -556,14 +584,17 @@ class _Sides:
         from defplan.result import Result
         from defplan.solver import optimise as run
 
+        options = replace(self.options, budget=budget)
         if source not in self.read:  # one file (or stdin) read and checked once for both
             self.read[source] = _read_side(source)
+            if not isinstance(self.read[source][0], Result):
+                _warn_plain_costs(self.read[source][0], options)
         loaded, data, name = self.read[source]
         if isinstance(loaded, Result):
             if budget is not None:
                 raise UsageError(f"{name} is a saved result: its budget is fixed; drop --budget")
             return loaded
-        return run(loaded, options=replace(self.options, budget=budget), file=name, data=data)
+        return run(loaded, options=options, file=name, data=data)
 
 
 def _read_side(source: str) -> "tuple[Result | Portfolio, bytes, str]":
@@ -574,6 +605,24 @@ def _read_side(source: str) -> "tuple[Result | Portfolio, bytes, str]":
     data, name = read_source(source)
     saved = read_saved_result(data, filename=name)
     return (saved if saved is not None else parse_portfolio(data, filename=name)), data, name
+
+
+def _warn_plain_costs(portfolio: "Portfolio", options: "SolveOptions | None" = None) -> None:
+    """One line on stderr when annual caps are set (by the file, or by the run's
+    --budget-year) and some candidates have a plain cost, which no cap counts.
+
+    Silent for a run without a total budget: formulate refuses it, naming them."""
+    from defplan.formulation import escapes_annual_caps
+
+    if options is not None and options.budget is None and portfolio.budget.total is None:
+        return
+    ids = escapes_annual_caps(portfolio, options)
+    if ids:
+        have = "candidate has" if len(ids) == 1 else "candidates have"
+        _stderr(
+            f"defplan: warning: {len(ids)} {have} a plain cost, which no annual cap "
+            f"counts: {', '.join(ids)}"
+        )
 
 
 def _load(file: str) -> tuple["Portfolio", bytes, str]:
@@ -606,6 +655,29 @@ def _number(flag: str, text: str | None, example: str) -> float | None:
         return float(text)
     except ValueError:
         raise UsageError(f"{flag} takes {example}, not '{text}'") from None
+
+
+def _with_limits(
+    portfolio: "Portfolio", result: "Result", options: "SolveOptions", step: float | None
+) -> "Result":
+    """The result with what limits it (one solve per constraint, with a progress bar)."""
+    from defplan import report
+    from defplan.analysis.limits import relaxable, with_limits
+    from defplan.formulation import formulate
+
+    count = len(relaxable(formulate(portfolio, options))) if result.status.has_portfolio else 0
+    with report.progress(count, "what limits this plan") as advance:
+        return with_limits(portfolio, result, options=options, step=step, on_solve=advance)
+
+
+def _limits_step(text: str | None) -> float | None:
+    """--limits-step: an amount of money > 0, or None for the default."""
+    from defplan.model import MAX_MAGNITUDE
+
+    step = _number("--limits-step", text, "an amount such as 100")
+    if step is not None and not 0 < step <= MAX_MAGNITUDE:
+        raise UsageError(f"--limits-step must be an amount > 0 and at most {MAX_MAGNITUDE:g}")
+    return step
 
 
 def _pairs(items: list[str] | None, flag: str, what: str) -> dict[str, float]:
@@ -657,6 +729,12 @@ def _emit_now(
 
             console.print(decision_report.alternatives_table(result, width=console.width))
             console.print()
+        if result.limits is not None:
+            from defplan import decision_report
+
+            for part in decision_report.limits_renderables(result, width=console.width):
+                console.print(part)
+                console.print()
 
 
 def _check_bom(bom: bool, output_format: OutputFormat) -> None:
@@ -710,6 +788,7 @@ def validate(file: FileArg) -> None:
 
         portfolio, _, name = _load(file)
         _warn_off_scale(portfolio)
+        _warn_plain_costs(portfolio)
         console = report.make_console()
         for part in report.validation_renderables(portfolio, name, width=console.width):
             console.print(part)

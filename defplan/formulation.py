@@ -171,13 +171,30 @@ def _budgets(portfolio: Portfolio, options: SolveOptions) -> tuple[float | None,
             "budget.per_year in the file"
         )
     if total is None:
-        free = [c.id for c in portfolio.candidates if not c.profile and c.total_cost > 0]
+        free = plain_costs(portfolio)
         if free:
             raise UsageError(
                 "only annual caps are set, so candidates with a plain (not per-year) cost "
                 f"would be free: {', '.join(free)}; give a total budget or per-year profiles"
             )
     return total, per_year
+
+
+def plain_costs(portfolio: Portfolio, options: SolveOptions | None = None) -> list[str]:
+    """Ids of the candidates with a plain non-zero cost (one number, in no year), which
+    no annual cap counts; with run options, those the run's --exclude keeps out are left
+    out of the list."""
+    out = set(options.exclude) if options is not None else set()
+    return [
+        c.id for c in portfolio.candidates if not c.profile and c.total_cost > 0 and c.id not in out
+    ]
+
+
+def escapes_annual_caps(portfolio: Portfolio, options: SolveOptions | None = None) -> list[str]:
+    """The plain-cost candidates (`plain_costs`) when the file or the run sets annual
+    caps: each would escape all of them. Empty without annual caps."""
+    caps = {**portfolio.budget.per_year, **(options.budget_per_year if options else {})}
+    return plain_costs(portfolio, options) if caps else []
 
 
 def _forced(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from defplan.jsontext import json_text
 
 if TYPE_CHECKING:
+    from defplan.analysis.limits import Limit
     from defplan.formulation import SolveOptions
 
 RESULT_FORMAT = "defplan-result/1"
@@ -138,6 +139,7 @@ class Result:
     commitment_rules: dict[str, str] = field(default_factory=dict)  # each target in words
     rules: tuple[str, ...] = ()  # the cardinality rules in words, in file order
     run: SolveOptions | None = None  # None: saved by a defplan that did not record it
+    limits: tuple[Limit, ...] | None = None  # None: not analysed (analysis/limits.py)
 
     @property
     def records_scenario(self) -> bool:
@@ -193,7 +195,7 @@ class Result:
         return clean(math.fsum(c.cost for c in self.selected if not c.profile))
 
     def to_dict(self) -> dict[str, Any]:
-        """The SPEC §5 JSON object (with "alternatives" when they were asked for)."""
+        """The SPEC §5 JSON object (with "alternatives" and "limits" when computed)."""
         has = self.status.has_portfolio
         document = {
             "format": RESULT_FORMAT,
@@ -269,6 +271,8 @@ class Result:
         }
         if self.alternatives is not None:
             document["alternatives"] = [a.to_dict() for a in self.alternatives]
+        if self.limits is not None:
+            document["limits"] = [limit.to_dict() for limit in self.limits]
         return document
 
     def to_json(self) -> str:
@@ -284,6 +288,14 @@ def clean(x: float) -> float:
     """A reported number: rounded to REPORTED_DIGITS significant digits, never -0.0."""
     x = float(f"{x:.{REPORTED_DIGITS}g}")
     return 0.0 if x == 0 else x
+
+
+def reported_sum(*terms: float) -> float:
+    """The sum of reported numbers (each as its shortest decimal), as a reported number:
+    2903.04475 - 2903.01625 is 0.0285, where floats give 0.0284999999999."""
+    from decimal import Decimal
+
+    return clean(float(sum((Decimal(repr(t)) for t in terms), Decimal(0))))
 
 
 def run_to_dict(run: SolveOptions) -> dict[str, Any]:

@@ -67,6 +67,12 @@ candidates:
     value: {b: 2}
 """
 
+# What every run on SMALL says on stderr: its 2027 cap counts no plain cost (issue 12).
+SMALL_WARNING = (
+    "defplan: warning: 3 candidates have a plain cost, which no annual cap counts: "
+    "bravo, charlie, echo\n"
+)
+
 # Only per-year profiles and annual caps: a run with no total budget.
 ANNUAL = """\
 name: Annual caps only

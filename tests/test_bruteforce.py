@@ -341,9 +341,12 @@ class Expected:
 
 
 def _num(x: Any) -> Fraction:
-    if isinstance(x, list):  # a range [low, high]: its midpoint
-        return (Fraction(x[0]) + Fraction(x[1])) / 2
-    return Fraction(x)
+    """A number of the document as written: a float as its shortest decimal (77.8 is
+    389/5, not the double nearest it, so sums of decimals meet caps as on paper), a
+    range [low, high] as its midpoint."""
+    if isinstance(x, list):
+        return (_num(x[0]) + _num(x[1])) / 2
+    return Fraction(str(x)) if isinstance(x, float) else Fraction(x)
 
 
 @dataclass(frozen=True)
@@ -381,19 +384,18 @@ def enumerate_selections(case: Case, total: Any = "file") -> list[Selection]:
 
     def cost_of(c: dict[str, Any]) -> Fraction:
         if isinstance(c["cost"], dict):
-            return sum((Fraction(x) for x in c["cost"].values()), Fraction(0))
-        return Fraction(c["cost"])
+            return sum((_num(x) for x in c["cost"].values()), Fraction(0))
+        return _num(c["cost"])
 
     cost = [cost_of(c) for c in cands]
     budget = doc.get("budget", {})
     if total == "file":
         total = case.budget if case.budget is not None else budget.get("total")
-    per_year = {int(y): Fraction(b) for y, b in budget.get("per_year", {}).items()}
-    per_year.update({int(y): Fraction(b) for y, b in case.budget_per_year.items()})
+    per_year = {int(y): _num(b) for y, b in budget.get("per_year", {}).items()}
+    per_year.update({int(y): _num(b) for y, b in case.budget_per_year.items()})
     year_cost = {
         y: [
-            Fraction(c["cost"].get(y, 0)) if isinstance(c["cost"], dict) else Fraction(0)
-            for c in cands
+            _num(c["cost"].get(y, 0)) if isinstance(c["cost"], dict) else Fraction(0) for c in cands
         ]
         for y in per_year
     }
@@ -445,7 +447,7 @@ def enumerate_selections(case: Case, total: Any = "file") -> list[Selection]:
                 broken.add(name)
         total_cost = sum((cost[i] for i in chosen), Fraction(0))
         spend["budget.total"] = total_cost
-        if total is not None and total_cost > Fraction(total):
+        if total is not None and total_cost > _num(total):
             broken.add("budget.total")
         for y, cap in per_year.items():
             spend[f"budget.per_year.{y}"] = sum((year_cost[y][i] for i in chosen), Fraction(0))
@@ -454,9 +456,9 @@ def enumerate_selections(case: Case, total: Any = "file") -> list[Selection]:
         for g, (spec, members) in groups.items():
             gc = sum((cost[i] for i in members if x[i]), Fraction(0))
             spend[f"group.{g}.min"] = spend[f"group.{g}.max"] = gc
-            if "min" in spec and gc < Fraction(spec["min"]):
+            if "min" in spec and gc < _num(spec["min"]):
                 broken.add(f"group.{g}.min")
-            if "max" in spec and gc > Fraction(spec["max"]):
+            if "max" in spec and gc > _num(spec["max"]):
                 broken.add(f"group.{g}.max")
             if "min_share" in spec and gc < Fraction(spec["min_share"]) * total_cost:
                 broken.add(f"group.{g}.min_share")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import ANNUAL, SMALL, timings_zeroed
+from samples import ANNUAL, SMALL, SMALL_WARNING, timings_zeroed
 from typer.testing import CliRunner
 
 import defplan
@@ -229,7 +229,7 @@ def test_table_is_the_default(small_file: Path) -> None:
     for text in ("Small test portfolio", "optimal", "13.5", "Alpha radar", "Charlie training"):
         assert text in out
     assert not ANSI.search(out)
-    assert result.stderr == ""
+    assert result.stderr == SMALL_WARNING
 
 
 CSV_COMMANDS = {
@@ -294,7 +294,7 @@ def test_csv_has_one_row_per_candidate(small_file: Path) -> None:
     assert float(by_id["bravo"]["b"]) == pytest.approx(4)  # midpoint of [0, 8]
     assert by_id["delta"]["name"] == "delta"  # name defaults to the id
     assert by_id["echo"]["group"] == ""
-    assert result.stderr == ""
+    assert result.stderr == SMALL_WARNING
 
 
 # -- usage errors: exit 2 --------------------------------------------------------------------
@@ -345,6 +345,87 @@ def test_annual_caps_with_a_plain_cost_name_the_candidates(
     assert result.exit_code == ExitCode.USAGE, result.output
     named = set(re.findall(r"\b(alpha|bravo|charlie|delta|echo)\b", result.stderr))
     assert named == {"bravo", "charlie", "echo"}  # the plain costs, not the profiled ones
+
+
+# Two objectives (for frontier), a total, and no annual cap: lump and later have a plain
+# cost, which an annual cap would not count; free costs nothing.
+PLAIN = """\
+name: Plain costs
+years: [2026, 2027]
+objectives:
+  a: {weight: 1}
+  b: {weight: 1}
+budget:
+  total: 100
+candidates:
+  - {id: phased, cost: {2026: 20}, value: {a: 1}}
+  - {id: lump, cost: 30, value: {a: 1, b: 1}}
+  - {id: free, cost: 0, value: {b: 1}}
+  - {id: later, cost: 10, value: {a: 2}}
+"""
+PLAIN_CAPPED = PLAIN.replace("  total: 100\n", "  total: 100\n  per_year: {2026: 50}\n")
+PLAIN_WARNING = (
+    "defplan: warning: 2 candidates have a plain cost, which no annual cap counts: lump, later\n"
+)
+
+
+def test_plain_costs_are_named_when_the_run_has_annual_caps(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    path = write_portfolio(PLAIN)
+    quiet = invoke("optimise", path, "--format", "json")
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == ""  # no annual cap: nothing escapes one
+    capped = invoke("optimise", path, "--format", "json", "--budget-year", "2027=40")
+    assert capped.exit_code == 0, capped.output
+    assert capped.stderr == PLAIN_WARNING
+    answer = json.loads(quiet.stdout)
+    assert json.loads(capped.stdout) == answer | {
+        "budget": {"total": 100, "per_year": {"2027": 40}},
+        "solver": json.loads(capped.stdout)["solver"],
+        "run": answer["run"] | {"budget_per_year": {"2027": 40}},
+    }  # a warning only: the answer is the same
+    one = invoke("optimise", path, "--budget-year", "2027=40", "--exclude", "later")
+    assert one.stderr == (
+        "defplan: warning: 1 candidate has a plain cost, which no annual cap counts: lump\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate"],
+        ["optimise", "--format", "json"],
+        ["sweep", "--budget", "50,100", "--format", "json"],
+        ["explain", "lump", "--format", "json"],
+        ["frontier", "--x", "a", "--y", "b", "--format", "json"],
+        ["robust", "--samples", "3", "--format", "json"],
+        ["diff", "--budget", "50", "--budget", "100", "--format", "json"],
+    ],
+    ids=lambda args: args[0],
+)
+def test_every_command_names_plain_costs_beside_the_files_annual_caps(
+    write_portfolio: Callable[..., Path], args: list[str]
+) -> None:
+    path = write_portfolio(PLAIN_CAPPED)
+    result = invoke(args[0], path, *args[1:])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == PLAIN_WARNING
+    unwarned = invoke(args[0], write_portfolio(PLAIN, "uncapped.yaml"), *args[1:])
+    assert unwarned.exit_code == 0, unwarned.output
+    assert unwarned.stderr == ""
+
+
+def test_a_run_refused_for_plain_costs_says_so_once(write_portfolio: Callable[..., Path]) -> None:
+    # caps and no total: optimise refuses, naming them; a warning beside it would repeat it
+    path = write_portfolio(PLAIN_CAPPED.replace("  total: 100\n", ""))
+    result = invoke("optimise", path)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stderr.splitlines() == [
+        "defplan: error: only annual caps are set, so candidates with a plain (not per-year) "
+        "cost would be free: lump, later; give a total budget or per-year profiles"
+    ]
+    assert invoke("validate", path).stderr == PLAIN_WARNING  # validate still says it
 
 
 def test_plain_cost_of_zero_is_fine_with_annual_caps(write_portfolio: Callable[..., Path]) -> None:
@@ -546,7 +627,7 @@ def test_validate_summarises_a_valid_file(small_file: Path) -> None:
     assert "valid" in result.stdout
     assert "5 candidates" in result.stdout
     assert "Small test portfolio" in result.stdout
-    assert result.stderr == ""
+    assert result.stderr == SMALL_WARNING
 
 
 def test_validate_needs_no_budget(write_portfolio: Callable[..., Path]) -> None:
@@ -590,7 +671,8 @@ def test_scores_off_the_declared_scale_are_warned_about(
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
         "defplan: warning: objective 'a' declares scale [0, 6], but 2 candidates score "
-        "outside it: alpha (8), echo ([-1, 3])"
+        "outside it: alpha (8), echo ([-1, 3])",
+        *SMALL_WARNING.splitlines(),  # SMALL's plain costs beside its annual cap
     ]
 
 
@@ -599,13 +681,13 @@ def test_no_scale_no_warning(small_file: Path, write_portfolio: Callable[..., Pa
     for path in (small_file, write_portfolio(huge)):
         result = invoke("optimise", path)
         assert result.exit_code == 0, result.output
-        assert "warning" not in result.stderr
+        assert result.stderr == SMALL_WARNING  # the plain-cost warning alone
 
 
 def test_scores_on_the_scale_are_not_warned_about(write_portfolio: Callable[..., Path]) -> None:
     result = invoke("validate", write_portfolio(SCALED.replace("a: 8, b: 4", "a: 6, b: 4")))
     assert result.exit_code == 0, result.output
-    assert result.stderr == ""
+    assert result.stderr == SMALL_WARNING
 
 
 def test_schema_prints_json_schema() -> None:
@@ -802,7 +884,7 @@ def test_json_stdout_is_only_json(processes: Runs, name: str) -> None:
     assert proc.returncode == 0, proc.stderr.decode()
     data = json.loads(proc.stdout)  # no solver banner or log around it
     assert ids(data) == ["alpha", "bravo", "charlie"]
-    assert proc.stderr == b""
+    assert proc.stderr == SMALL_WARNING.encode()
 
 
 def test_json_stdout_is_only_json_when_infeasible(processes: Runs) -> None:
@@ -818,7 +900,7 @@ def test_csv_stdout_is_only_csv(processes: Runs) -> None:
     lines = proc.stdout.decode().splitlines()
     assert lines[0].startswith("id,name,group,selected,cost,value")
     assert len(lines) == 6
-    assert proc.stderr == b""
+    assert proc.stderr == SMALL_WARNING.encode()
 
 
 @pytest.mark.parametrize(
@@ -1057,6 +1139,55 @@ def test_explain_in_words(small_file: Path) -> None:
     assert "total budget of" in text
 
 
+def test_explain_says_what_forcing_it_changes_and_at_which_value_it_enters(
+    small_file: Path,
+) -> None:
+    # delta (4.5) is out: forced in, the best is bravo + charlie + delta + echo, worth 2
+    # less and 15 cheaper than the optimum; at 6.5 the two tie and the cheaper takes it in
+    data = json.loads(invoke("explain", small_file, "delta", "--format", "json").stdout)
+    assert data["value"] == 4.5 and data["regret"] == 2
+    assert data["forced"] == {"added": ["delta", "echo"], "dropped": ["alpha"]}
+    assert (data["entry_value"], data["in_at_entry_value"]) == (6.5, True)
+    text = " ".join(invoke("explain", small_file, "delta").stdout.split())
+    assert "That portfolio adds delta and echo, and drops alpha." in text
+    assert (
+        "At this budget it would enter if its value rose to 6.5 (4.5 plus the regret, 2): "
+        "there it ties with the optimum and the tie rule (the cheaper portfolio first, then "
+        "file order) takes it in." in text
+    )
+    # alpha (7) is in: without it the same cheaper portfolio; at 5 that one wins the tie
+    data = json.loads(invoke("explain", small_file, "alpha", "--format", "json").stdout)
+    assert data["forced"] == {"added": ["delta", "echo"], "dropped": ["alpha"]}
+    assert (data["entry_value"], data["in_at_entry_value"]) == (5, False)
+    text = " ".join(invoke("explain", small_file, "alpha").stdout.split())
+    assert "it stays in while its value is above 5 (7 less the regret, 2); at exactly 5" in text
+
+
+def test_explain_at_a_tie_of_value_and_cost_goes_by_file_order(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    # first and second tie on value and cost (and with third + fourth): first is in
+    path = write_portfolio(TIES)
+    second = json.loads(invoke("explain", path, "second", "--format", "json").stdout)
+    assert (second["regret"], second["entry_value"], second["in_at_entry_value"]) == (0, 5, False)
+    assert second["forced"] == {"added": ["second"], "dropped": ["first"]}
+    assert "it would enter if its value rose above 5" in " ".join(
+        invoke("explain", path, "second").stdout.split()
+    )
+    first = json.loads(invoke("explain", path, "first", "--format", "json").stdout)
+    assert (first["entry_value"], first["in_at_entry_value"]) == (5, True)
+    assert "it stays in while its value is at least 5" in " ".join(
+        invoke("explain", path, "first").stdout.split()
+    )
+
+
+def test_explain_without_another_way_has_no_entry_value(small_file: Path) -> None:
+    data = json.loads(
+        invoke("explain", small_file, "delta", "--include", "delta", "--format", "json").stdout
+    )
+    assert data["forced"] is data["entry_value"] is data["in_at_entry_value"] is None
+
+
 def test_explain_refuses_an_unknown_id_and_exits_3_when_infeasible(small_file: Path) -> None:
     unknown = invoke("explain", small_file, "delt")
     assert unknown.exit_code == ExitCode.USAGE
@@ -1164,7 +1295,8 @@ def test_profile_prints_the_phases_on_stderr(small_file: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["status"] == "optimal"  # stdout stays clean data
-    lines = proc.stderr.splitlines()
+    assert proc.stderr.startswith(SMALL_WARNING)
+    lines = proc.stderr[len(SMALL_WARNING) :].splitlines()
     assert lines[0] == "defplan: profile (seconds):"
     seconds = {}
     for line in lines[1:]:

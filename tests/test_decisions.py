@@ -7,15 +7,21 @@ knows, for each selection, the named constraints it breaks, in exact arithmetic.
 from __future__ import annotations
 
 import re
+from dataclasses import replace as swap
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
 from test_bruteforce import (
     TIE,
+    YEARS,
     Case,
+    Expected,
+    Selection,
     _close,
+    _num,
     brute_force,
     canonical_of,
     cases,
@@ -24,7 +30,7 @@ from test_bruteforce import (
     to_yaml,
 )
 
-from defplan import SolveOptions, Status, parse_portfolio
+from defplan import SolveOptions, Status, optimise, parse_portfolio
 
 SUGGESTION = re.compile(r"; (raising|lowering) it alone to (-?[\d,.e+-]+)")
 
@@ -96,11 +102,16 @@ def test_explain_matches_brute_force(case: Case, pick: int) -> None:
     forced_free = cid not in case.include and cid not in case.exclude
     if not other or not forced_free:
         assert e.forced_value is None and e.regret is None
+        assert e.added is e.dropped is e.entry_value is e.in_at_entry_value is None
     else:
-        forced_best = canonical_of(other).value
-        assert _close(e.forced_value, forced_best)
-        assert _close(e.regret, expected.value - forced_best)
+        forced = canonical_of(other)
+        assert _close(e.forced_value, forced.value)
+        assert _close(e.regret, expected.value - forced.value)
         event("regret")
+        # what that portfolio adds and drops against the optimum
+        assert e.added == tuple(c for c in forced.selected if c not in expected.selected)
+        assert e.dropped == tuple(c for c in expected.selected if c not in forced.selected)
+        _check_entry_value(e, case, feasible, i)
     # entry budget: the least total at which some optimal portfolio contains cid
     unbounded = [s for s in enumerate_selections(case, total=None) if s.feasible()]
     entry = None
@@ -126,6 +137,154 @@ def test_explain_matches_brute_force(case: Case, pick: int) -> None:
     assert list(e.binding) == flips
     if flips:
         event("binding")
+
+
+def _own_value(case: Case, i: int) -> Fraction:
+    """Candidate i's weighted value v_i, exactly."""
+    weights = {o: _num(spec["weight"]) for o, spec in case.doc["objectives"].items()}
+    weights.update({o: _num(w) for o, w in case.weights.items()})
+    total = sum(weights.values())
+    scores = case.doc["candidates"][i].get("value", {})
+    return sum((weights[o] / total * _num(x) for o, x in scores.items()), Fraction(0))
+
+
+def _check_entry_value(e: Any, case: Case, feasible: list[Selection], i: int) -> None:
+    """entry_value is the least value of candidate i's own at which some optimal
+    portfolio contains it; at exactly that value the tie rule decides as reported."""
+    with_i = max(s.value for s in feasible if s.x[i])
+    without_i = max(s.value for s in feasible if not s.x[i])
+    shift = without_i - with_i  # what v_i must change by for the two bests to tie
+    assert _close(e.entry_value, _own_value(case, i) + shift)
+
+    def optimum_with(change: Fraction) -> Expected:
+        return canonical_of([swap(s, value=s.value + change * s.x[i]) for s in feasible])
+
+    cid = e.id
+    at_edge = optimum_with(shift)
+    assert (cid in at_edge.selected) == e.in_at_entry_value
+    event(f"at the entry value the tie is settled by {at_edge.decided_by}")
+    assert cid in optimum_with(shift + Fraction(1, 10**6)).selected
+    assert cid not in optimum_with(shift - Fraction(1, 10**6)).selected
+    event(f"in at entry value: {e.in_at_entry_value}")
+
+
+MONEY = Fraction("38.9")
+"""Every amount of money of a `money_cases` portfolio is a multiple of this: a cost of 2
+in `cases()` becomes 77.8, so sums of decimals meet the caps exactly on paper."""
+
+
+def _in_money(amount: Any) -> float:
+    return float(_num(amount) * MONEY)
+
+
+@st.composite
+def money_cases(draw: Any) -> Case:
+    """A `cases()` portfolio whose candidates are all worth buying, with its costs,
+    caps, budgets and group amounts in decimals, and its caps set to a share of what all
+    candidates together would spend (so that they bind)."""
+    case = draw(cases())
+    doc = case.doc
+    weights = {o: spec["weight"] for o, spec in doc["objectives"].items()} | case.weights
+    worth = next(o for o, w in weights.items() if w)
+    costs = [c["cost"] for c in doc["candidates"]]
+    everything = sum(sum(map(_num, c.values())) if isinstance(c, dict) else _num(c) for c in costs)
+    spent = {y: sum(_num(c.get(y, 0)) for c in costs if isinstance(c, dict)) for y in YEARS}
+
+    def cap(upto: Fraction) -> float:  # a whole number of MONEY units, a share of upto
+        share = draw(st.sampled_from([Fraction(1, 2), Fraction(1, 3), Fraction(2, 3), 1]))
+        return float(round(upto * share) * MONEY)
+
+    for c in doc["candidates"]:
+        c["value"][worth] = draw(st.integers(1, 6))
+        cost = c["cost"]
+        if isinstance(cost, dict):
+            c["cost"] = {y: _in_money(a) for y, a in cost.items()}
+        else:
+            c["cost"] = _in_money(cost)
+    budget = doc.get("budget", {})
+    if "total" in budget:
+        budget["total"] = cap(everything)
+    for year in budget.get("per_year", {}):
+        budget["per_year"][year] = cap(spent[year])
+    for g in doc.get("groups", {}).values():
+        for key in ("min", "max"):
+            if key in g:
+                g[key] = _in_money(g[key])
+    return swap(
+        case,
+        budget=None if case.budget is None else cap(everything),
+        budget_per_year={y: cap(spent[y]) for y in case.budget_per_year},
+    )
+
+
+def _relaxed_alone(case: Case, name: str, step: float, selections: list[Selection]) -> Expected:
+    """The canonical best with one constraint relaxed: a budget cap raised by step (in
+    exact decimals), any other constraint left out."""
+    budget = case.doc.get("budget", {})
+    if name == "budget.total":
+        total = case.budget if case.budget is not None else budget["total"]
+        return brute_force(case, total=_num(total) + _num(step))
+    if name.startswith("budget.per_year."):
+        year = int(name.rsplit(".", 1)[1])
+        cap = case.budget_per_year.get(year, budget.get("per_year", {}).get(year))
+        caps = {**case.budget_per_year, year: _num(cap) + _num(step)}
+        return brute_force(swap(case, budget_per_year=caps))
+    return canonical_of([s for s in selections if s.feasible(frozenset({name}))])
+
+
+@settings(max_examples=120, derandomize=True, deadline=None)
+@given(money_cases(), st.sampled_from([77.8, 38.9, 100.0, 19.45]))
+def test_limits_match_brute_force(case: Case, step: float) -> None:
+    from defplan.analysis.limits import limits
+    from defplan.formulation import formulate
+
+    portfolio = parse_portfolio(to_yaml(case.doc), filename="random.yaml")
+    plan = optimise(portfolio, options=case.options())
+    found, proven = limits(portfolio, plan, options=case.options(), step=step)
+    expected = brute_force(case)
+    assert plan.status.value == expected.status
+    if expected.status != "optimal":
+        assert found == ()
+        return
+    note(f"{case.describe()}\nstep {step}")
+    assert proven
+    selections = enumerate_selections(case)
+    chosen = next(s for s in selections if s.ids == expected.selected)
+    names = [b.name for b in formulate(portfolio, case.options()).blocks]
+    # every constraint but the links between candidates, in the formulation's order
+    assert [x.constraint for x in found] == [
+        n for n in names if not n.startswith(("requires.", "excludes."))
+    ]
+    for limit in found:
+        relaxed = _relaxed_alone(case, limit.constraint, step, selections)
+        gain = relaxed.value - expected.value
+        binds = gain > Fraction(TIE) * max(1, abs(expected.value))
+        assert limit.binding == binds, limit
+        assert _close(limit.value_gain, gain if binds else Fraction(0)), limit
+        assert limit.enters == tuple(c for c in relaxed.selected if c not in expected.selected)
+        assert limit.leaves == tuple(c for c in expected.selected if c not in relaxed.selected)
+        assert limit.step == (step if limit.kind == "cap" else None)
+        slack = _room_left(case, limit.constraint, chosen)
+        if slack is not None:
+            assert _close(limit.slack, slack), limit
+        event(f"{limit.kind} {'binds' if binds else 'does not bind'}")
+
+
+def _room_left(case: Case, name: str, chosen: Selection) -> Fraction | None:
+    """What the selection leaves of a budget cap, or above a hard target (None for the
+    other constraints)."""
+    budget = case.doc.get("budget", {})
+    if name == "budget.total":
+        total = case.budget if case.budget is not None else budget["total"]
+        return _num(total) - chosen.spend[name]
+    if name.startswith("budget.per_year."):
+        year = int(name.rsplit(".", 1)[1])
+        cap = case.budget_per_year.get(year, budget.get("per_year", {}).get(year))
+        return _num(cap) - chosen.spend[name]
+    if name.startswith("commitment."):
+        target = case.doc["commitments"][name.split(".", 1)[1]]["target"]
+        return chosen.spend[name] - _num(target)
+    return None
 
 
 @settings(max_examples=120, derandomize=True, deadline=None)
@@ -165,8 +324,6 @@ def _equal_band(total: Fraction) -> Fraction:
 @settings(max_examples=100, derandomize=True, deadline=None)
 @given(cases(), st.integers(0, 5))
 def test_frontier_matches_brute_force(case: Case, pair: int) -> None:
-    from dataclasses import replace as swap
-
     from defplan.analysis.frontier import frontier
 
     objectives = list(case.doc["objectives"])

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import SMALL, without_timings
+from samples import SMALL, SMALL_WARNING, without_timings
 from test_cli import TRACEBACK, hard_portfolio, invoke, optimise_timed, run_many
 
 from defplan.errors import ExitCode
@@ -250,7 +250,8 @@ def test_a_missing_solver_is_named_with_what_to_install(
     earlier.write_text("earlier")
     result = invoke("optimise", small_file, "--solver", solver, "--output", earlier)
     assert result.exit_code == ExitCode.USAGE, result.output
-    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(SMALL_WARNING)  # the file's own warning, then one line
+    assert len(result.stderr.splitlines()) == 2
     for word in words:
         assert word in result.stderr
     assert result.stdout == "" and earlier.read_text() == "earlier"
@@ -324,9 +325,10 @@ def test_a_crashing_cbc_is_a_short_internal_error_and_cleans_up(
     result = invoke("optimise", small_file, "--solver", "cbc", "--output", earlier)
     assert result.exit_code == ExitCode.INTERNAL, result.output
     assert result.stderr.splitlines() == [
+        SMALL_WARNING.strip(),
         f"defplan: error: {FAKE_CBC[name][1]} without an answer; try --solver highs"
         if name != "garbage"
-        else f"defplan: error: {FAKE_CBC[name][1]}; try --solver highs"
+        else f"defplan: error: {FAKE_CBC[name][1]}; try --solver highs",
     ]
     assert result.stdout == "" and earlier.read_text() == "earlier"
     assert list(temp.iterdir()) == []  # the model and solution files are gone
@@ -353,7 +355,9 @@ def test_highs_raising_is_a_short_internal_error(
     earlier.write_text("earlier")
     result = invoke("optimise", small_file, "--solver", "highs", "--output", earlier)
     assert result.exit_code == ExitCode.INTERNAL, result.output
-    assert result.stderr == "defplan: error: HiGHS failed: RuntimeError: Highs::run failed\n"
+    assert result.stderr == (
+        SMALL_WARNING + "defplan: error: HiGHS failed: RuntimeError: Highs::run failed\n"
+    )
     assert TRACEBACK not in result.output and earlier.read_text() == "earlier"
 
 

@@ -32,6 +32,7 @@ from defplan.result import (
     clean,
     output_format_of,
     read_saved_result,
+    reported_sum,
     result_from_dict,
 )
 from defplan.saved import SavedResult, cross_problems
@@ -119,6 +120,12 @@ def test_clean_drops_negative_zero_and_float_noise() -> None:
     assert clean(0.1 + 0.2) == 0.3
     assert clean(13.799999999999999) == 13.8
     assert clean(123456789.125) == 123456789.125
+
+
+def test_reported_sums_are_taken_in_decimal() -> None:
+    assert reported_sum(2903.04475, -2903.01625) == 0.0285  # floats: 0.0284999999999
+    assert reported_sum(0.1, 0.2) == 0.3 and reported_sum() == 0
+    assert str(reported_sum(1.5, -1.5)) == "0.0"  # never -0.0
 
 
 # -- what a result records of its scenario: run options, rules in words, forced choices --

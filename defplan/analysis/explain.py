@@ -10,7 +10,7 @@ from typing import Any
 from defplan.errors import UsageError
 from defplan.formulation import SolveOptions, formulate
 from defplan.model import Portfolio, did_you_mean
-from defplan.result import Result, Status, clean
+from defplan.result import Result, Status, clean, reported_sum
 from defplan.solver import TIE, Engine, objective_value, optimise
 
 
@@ -46,7 +46,55 @@ class Explanation:
     def regret(self) -> float | None:
         if self.forced_value is None or self.optimum is None:
             return None
-        return clean(self.optimum - self.forced_value)
+        return reported_sum(self.optimum, -self.forced_value)
+
+    @property
+    def value(self) -> float:
+        """The candidate's own weighted value v_i."""
+        return next(c.value for c in self.result.candidates if c.id == self.id)
+
+    @property
+    def added(self) -> tuple[str, ...] | None:
+        """In the best portfolio forced the other way, not in the optimum (file order)."""
+        if self.forced_value is None or self.forced is None:
+            return None
+        return tuple(c for c in self.forced.selected_ids if c not in self.result.selected_ids)
+
+    @property
+    def dropped(self) -> tuple[str, ...] | None:
+        """In the optimum, not in the best portfolio forced the other way (file order)."""
+        if self.forced_value is None or self.forced is None:
+            return None
+        return tuple(c for c in self.result.selected_ids if c not in self.forced.selected_ids)
+
+    @property
+    def entry_value(self) -> float | None:
+        """The least value of the candidate's own at which an optimal portfolio at this
+        budget contains it: its value plus the regret when it is out, less the regret
+        when it is in. None when no portfolio with it exists, or the run forces it."""
+        if self.regret is None:
+            return None
+        return reported_sum(self.value, -self.regret if self.selected else self.regret)
+
+    @property
+    def in_at_entry_value(self) -> bool | None:
+        """Whether, at exactly `entry_value`, the optimum defplan picks contains it.
+
+        There the best portfolio with it and the best without it tie on value, so the
+        tie rule decides between those two: the cheaper (costs within a relative 1e-9
+        are equal), then the one that selects the earlier candidate where they differ.
+        """
+        if self.entry_value is None or self.forced is None:
+            return None
+        with_it, without = (
+            (self.result, self.forced) if self.selected else (self.forced, self.result)
+        )
+        low = min(with_it.cost_total, without.cost_total)
+        band = low + TIE * max(1.0, abs(low))
+        cheap_with, cheap_without = with_it.cost_total <= band, without.cost_total <= band
+        if cheap_with != cheap_without:
+            return cheap_with
+        return _order(with_it) > _order(without)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +107,12 @@ class Explanation:
             "forced_value": self.forced_value,
             "regret": self.regret,
             "entry_budget": self.entry_budget,
+            "value": self.value,
+            "forced": None
+            if self.added is None or self.dropped is None
+            else {"added": list(self.added), "dropped": list(self.dropped)},
+            "entry_value": self.entry_value,
+            "in_at_entry_value": self.in_at_entry_value,
             "binding": list(self.binding),
             "binding_details": list(self.binding_details),
             "budget": {
@@ -112,6 +166,11 @@ def explain(
         forced_by_run=by_run,
         complete=all(proven) and entry_proven and not base.notes,
     )
+
+
+def _order(result: Result) -> tuple[bool, ...]:
+    """The selection in file order: the greater one wins SPEC §2's last tie rule."""
+    return tuple(c.selected for c in result.candidates)
 
 
 def _proven(result: Result) -> bool:
