@@ -726,20 +726,13 @@ class Engine:
 
     # -- explaining infeasibility ---------------------------------------------------------
     def conflicting_blocks(self) -> list[Block]:
-        """An irreducible set of constraint blocks that cannot all hold (deletion filter).
+        """An irreducible set of constraint blocks that cannot all hold: the deletion
+        filter's, in the formulation's fixed order (conflicts.py), so one input always
+        gives one set: those blocks alone admit no portfolio, and without any one of
+        them they do."""
+        from defplan.conflicts import irreducible_blocks
 
-        Blocks are tried in the formulation's fixed order, so one input always gives one
-        set: those blocks alone admit no portfolio, and without any one of them they do.
-        """
-        keep = list(self.active)
-        nothing = self.linear([])
-        for b in list(keep):
-            trial = [k for k in keep if k != b]
-            if self.solve(nothing, blocks=trial).status is Status.INFEASIBLE:
-                keep = trial  # still infeasible without it: not needed for the conflict
-            if self._out_of_time():
-                break
-        return [self.form.blocks[b] for b in keep]
+        return [self.form.blocks[b] for b in irreducible_blocks(self)]
 
     def describe_conflict(self, block: Block) -> str:
         """'NAME: the constraint in words', and the one number that alone would restore
