@@ -274,7 +274,7 @@ def _meets(constraint: Any, values: dict[str, float]) -> bool:
     total, magnitude = _evaluated(constraint, values)
     bound = -constraint.constant
     slack = allowance(bound, magnitude)
-    sense = constraint.sense
+    sense = constraint.sense  # PuLP's: -1 for <=, 0 for ==, 1 for >=
     return (sense >= 0 or total <= bound + slack) and (sense <= 0 or total >= bound - slack)
 
 
@@ -524,19 +524,19 @@ class Engine:
         cutoff: float | None = None,
     ) -> bool:
         """True when selection x meets, in exact sums, every row a solve over `blocks`
-        has (blocks, extras; soft shortfalls at their least) and the cutoff, if any."""
-        if self._broken_block(x, blocks) is not None:
-            return False
+        has (blocks, extras; soft shortfalls at their least) and the cutoff, if any.
+        The cutoff and the extras, which most witnesses fail, are checked first."""
         values = {f"x{i}": float(on) for i, on in enumerate(x)}
         for k, s in enumerate(self.form.soft):
             achieved = math.fsum(c for i, c in s.coefs.items() if x[i])
             values[f"s{k}"] = max(0.0, s.target - achieved) / self.soft_units[k]
+        if cutoff is not None and objective is not None:
+            total, magnitude = _evaluated(objective, values)
+            if total > cutoff + allowance(cutoff, magnitude):
+                return False
         if not all(_meets(c, values) for c in self.extra.values()):
             return False
-        if cutoff is None or objective is None:
-            return True
-        total, magnitude = _evaluated(objective, values)
-        return total <= cutoff + allowance(cutoff, magnitude)
+        return self._broken_block(x, blocks) is None
 
     def disproof(
         self,
