@@ -5,7 +5,7 @@ The deletion filter tries the blocks in the formulation's fixed order and drops 
 without which the rest still admits no portfolio; what is left admits none, and without
 any one of its blocks it does. One input always gives one set. Dropping blocks one by
 one takes a solve per block, each over all the rest: quadratic in the number of blocks
-(a chain of 2,000 requires took minutes). Two shortcuts find the same set:
+(bench/conflicts.py). Two shortcuts find the same set:
 
 - Runs. Consecutive blocks (in the fixed order) are dropped together while the rest
   without them still admits no portfolio: then the rest without any one of them admits
@@ -38,6 +38,11 @@ if TYPE_CHECKING:
 WALK_WORK = 50
 """A witness walk may evaluate this many times the rows' nonzeros of terms, and as many
 again for each needed block it finds: one that finds none ends soon."""
+LONG = 32
+"""Rows over more candidates than this are summed incrementally along a walk."""
+
+Sums = dict[tuple[int, int], tuple[Fraction, Fraction]]
+"""(block, row) -> a long row's exact total and magnitude at one witness."""
 
 
 def irreducible_blocks(engine: Engine) -> list[int]:
@@ -67,13 +72,6 @@ def irreducible_blocks(engine: Engine) -> list[int]:
             position += 1
         run = max(1, run // 2)
     return keep
-
-
-LONG = 32
-"""Rows over more candidates than this are summed incrementally along a walk."""
-
-Sums = dict[tuple[int, int], tuple[Fraction, Fraction]]
-"""(block, row) -> a long row's exact total and magnitude at one witness."""
 
 
 class _Walk:
