@@ -51,7 +51,8 @@ class Outcome:
     gap: float | None
     answered: bool = True
     objective: float | None = None  # of x, as the solver minimised it
-    rejected: str = ""  # why a solver's answer was refused (it broke a constraint)
+    rejected: str = ""  # why a solver's answer was refused (a sentence)
+    refused: list[int] | None = None  # the refused selection, when it broke a constraint
     bound: float | None = None  # no answer's objective is below this (the dual bound)
     within: float = GAP  # the relative gap within which an OPTIMAL status is proven
 
@@ -95,6 +96,7 @@ def solve(
     deadline: float | None,
     cutoff: float | None = None,
     broken: Callable[[list[int]], str] = lambda x: "",
+    disproof: Callable[[list[list[int]]], str] = lambda found: "",
     race_gap: float = GAP,
     heuristics: bool = True,
     warm_start: bool = False,
@@ -105,6 +107,9 @@ def solve(
     objective above it; a solve that finds none reports INFEASIBLE. `broken(x)` names a
     constraint an answer breaks ("" for none): solvers allow rounding errors, and an
     answer that breaks a constraint by one is refused (in a race, the other may prove).
+    `disproof(found)` names a selection (among `found`, the portfolios in hand, or its
+    own witnesses) that meets every row; an INFEASIBLE claim it names one against is
+    refused too (see Engine.disproof), so a race never ends on a claim it can refute.
     `race_gap`: in a race, HiGHS stops within this relative gap (CBC still proves):
     HiGHS finds big portfolios' best quickly and proves it slowly, CBC proves tight
     knapsacks quickly; a loose answer says so in `Outcome.within`.
@@ -136,7 +141,7 @@ def solve(
                     gap = race_gap if len(names) > 1 else GAP
                     run = _HighsRun(prob, variables, deadline, cutoff, gap, heuristics, warm_start)
                     runs.append(run)
-            return _race(runs, broken)
+            return _race(runs, broken, disproof)
     finally:
         for run in runs:
             run.close()
@@ -237,10 +242,17 @@ def interrupt() -> None:
     _interrupted = True
 
 
-def _race(runs: list[_Run], broken: Callable[[list[int]], str]) -> Outcome:
+def _race(
+    runs: list[_Run],
+    broken: Callable[[list[int]], str],
+    disproof: Callable[[list[list[int]]], str] = lambda found: "",
+) -> Outcome:
     """Start every run; keep the first proof (else the best answer); stop the others.
 
-    The calls run in threads so that Ctrl-C reaches this (main) thread at once.
+    An answer that `broken` faults, or an INFEASIBLE that `disproof` refutes (with the
+    portfolios the other runs returned so far, or a witness of its own), is refused and
+    proves nothing: the race goes on. The calls run in threads so that Ctrl-C reaches
+    this (main) thread at once.
     """
     done: queue.Queue[tuple[int, Outcome | BaseException]] = queue.Queue()
 
@@ -269,10 +281,8 @@ def _race(runs: list[_Run], broken: Callable[[list[int]], str]) -> Outcome:
                 k, outcome = done.get(timeout=0.05)
             except queue.Empty:
                 continue
-            if isinstance(outcome, Outcome) and outcome.x is not None:
-                why = broken(outcome.x)
-                if why:
-                    outcome = Outcome(Status.UNKNOWN, None, None, rejected=why)
+            if isinstance(outcome, Outcome):
+                outcome = _checked(outcome, runs[k].label, broken, disproof, results)
             results[k] = outcome
             if isinstance(outcome, Outcome) and outcome.proven:
                 break
@@ -288,8 +298,31 @@ def _race(runs: list[_Run], broken: Callable[[list[int]], str]) -> Outcome:
     return _pick(results)
 
 
+def _checked(
+    outcome: Outcome,
+    label: str,
+    broken: Callable[[list[int]], str],
+    disproof: Callable[[list[list[int]]], str],
+    results: dict[int, Outcome | BaseException],
+) -> Outcome:
+    """outcome, or an UNKNOWN that says why it was refused (see _race)."""
+    if outcome.x is not None:
+        why = broken(outcome.x)
+        if why:
+            said = f"{label}'s answer breaks {why} by a rounding error"
+            return Outcome(Status.UNKNOWN, None, None, rejected=said, refused=outcome.x)
+    if outcome.status is Status.INFEASIBLE:
+        found = [r.x for r in results.values() if isinstance(r, Outcome) and r.x is not None]
+        witness = disproof(found)
+        if witness:
+            said = f"{label} found no portfolio, though {witness} meets every constraint"
+            return Outcome(Status.UNKNOWN, None, None, rejected=said)
+    return outcome
+
+
 def _pick(results: dict[int, Outcome | BaseException]) -> Outcome:
-    """A proof if there is one; else the best portfolio in hand (a time limit)."""
+    """A proof if there is one; else the best portfolio in hand (a time limit); else an
+    answer refused for a rounding error (the engine rules it out and solves again)."""
     outcomes = [r for _, r in sorted(results.items()) if isinstance(r, Outcome)]
     for outcome in outcomes:
         if outcome.proven:
@@ -298,8 +331,9 @@ def _pick(results: dict[int, Outcome | BaseException]) -> Outcome:
     if found:
         best = min(found, key=lambda o: o.objective or 0.0)  # the first of equals: HiGHS
         return _with_gap(best, [o.bound for o in outcomes if o.bound is not None])
-    if outcomes:
-        return outcomes[0]
+    refused = [o for o in outcomes if o.refused is not None]
+    if refused or outcomes:
+        return (refused or outcomes)[0]  # a refused selection can be ruled out and solved again
     failure = next(iter(results.values()))
     assert isinstance(failure, BaseException)
     if isinstance(failure, DefplanError | KeyboardInterrupt):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from defplan.errors import UsageError
 from defplan.model import MAX_MAGNITUDE, Portfolio, did_you_mean
+from defplan.tolerance import ROUNDING, TIE, allowance
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,11 +31,24 @@ class SolveOptions:
 
 @dataclass(frozen=True)
 class Row:
-    """lower <= sum(coef * x_i) <= upper; either bound may be None."""
+    """lower <= sum(coef * x_i) <= upper; either bound may be None.
+
+    A total may pass a bound by `tolerance` of it (relative), and by the rounding of its
+    terms (tolerance.py): TIE for commitment targets, ROUNDING for everything else.
+    """
 
     coefs: dict[int, float]
     lower: float | None = None
     upper: float | None = None
+    tolerance: float = ROUNDING
+
+    def violated_by(self, total: float, magnitude: float) -> bool:
+        """True when a total of terms whose absolute values sum to `magnitude` lies
+        beyond a bound by more than the allowance (tolerance.py)."""
+        upper, lower = self.upper, self.lower
+        if upper is not None and total > upper + allowance(upper, magnitude, self.tolerance):
+            return True
+        return lower is not None and total < lower - allowance(lower, magnitude, self.tolerance)
 
 
 @dataclass(frozen=True)
@@ -104,7 +118,7 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
         coefs = _nonzero((i, c.commitments.get(name, 0.0)) for i, c in enumerate(cands))
         if com.hard:
             label = f"commitment '{name}' ({com.framework or 'hard'}): reach {com.target:g}"
-            row = Row(coefs, lower=com.target)
+            row = Row(coefs, lower=com.target, tolerance=TIE)
             blocks.append(Block(f"commitment.{name}", label, (row,), adjust="lower above 0"))
         else:
             soft.append(SoftTarget(name, coefs, com.target, com.penalty or 0.0))
@@ -287,3 +301,56 @@ def _link_blocks(portfolio: Portfolio, index: dict[str, int]) -> list[Block]:
 
 def _nonzero(pairs: Iterable[tuple[int, float]]) -> dict[int, float]:
     return {i: float(v) for i, v in pairs if v != 0}
+
+
+def solver_row(row: Row) -> tuple[Row, float]:
+    """The row as the solvers get it, and the power of two it was divided by: the same
+    selections, in well-conditioned numbers.
+
+    1. Each bound is relaxed by its tolerance, so that every selection meeting it
+    (tolerance.py) is feasible for the solvers too. 2. A lower-bound-only row's positive
+    coefficients are capped where one term alone always meets the bound (x binary: the
+    same selections), so a target of 5e-10 does not sit below terms of 1. 3. The row is
+    divided by a power of two near the size of its coefficients (row_scale; exact in
+    floating point): solvers' tolerances and presolve thresholds are absolute, so
+    contributions of 1e-10 would vanish in them, and CBC mixed its scaled and unscaled
+    views of a budget of 1e9 (see Engine.disproof). Exact checks use the
+    row itself (Engine.broken); a solver's answer this lets through is refused there.
+    """
+    coefs, lower, upper = dict(row.coefs), row.lower, row.upper
+    if lower is not None:
+        lower -= allowance(lower, 0.0, row.tolerance)
+    if upper is not None:
+        upper += allowance(upper, 0.0, row.tolerance)
+    if lower is not None and upper is None:
+        least = math.fsum(c for c in coefs.values() if c < 0)  # the others' lowest sum
+        cap = lower - least
+        if cap > 0:
+            coefs = {i: min(c, cap) for i, c in coefs.items()}
+    scale = row_scale(coefs.values())
+    scaled = Row(
+        {i: c / scale for i, c in coefs.items()},
+        None if lower is None else lower / scale,
+        None if upper is None else upper / scale,
+        row.tolerance,
+    )
+    return scaled, scale
+
+
+def row_scale(coefs: Iterable[float]) -> float:
+    """A power of two near the geometric mean of a row's smallest and largest nonzero
+    |coefficient|: dividing by it centres the row's coefficients on 1, where the largest
+    is not too large for a solver's absolute tolerances nor the smallest small enough
+    for its presolve to drop (HiGHS drops matrix entries below 1e-9)."""
+    sizes = [abs(c) for c in coefs if c]
+    if not sizes:
+        return 1.0
+    return power_of_two_near(math.sqrt(min(sizes)) * math.sqrt(max(sizes)))
+
+
+def power_of_two_near(amount: float) -> float:
+    """The power of two nearest `amount` on a log scale (1 for 0 or non-finite): dividing
+    by it is exact in floating point."""
+    if not amount or not math.isfinite(amount):
+        return 1.0
+    return 2.0 ** round(math.log2(amount))

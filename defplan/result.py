@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from defplan.jsontext import json_text
+from defplan.tolerance import shortfall
 
 if TYPE_CHECKING:
     from defplan.analysis.limits import Limit
@@ -55,12 +56,6 @@ class CandidateOutcome:
     forced: Forced | None = None  # None: the solver chose freely
 
 
-def shortfall(target: float, achieved: float) -> float:
-    """Units short of a target; 0 when within a relative 1e-9 of it (so 0.7 + 0.1 meets 0.8)."""
-    short = target - achieved
-    return 0.0 if short <= 1e-9 * max(1.0, abs(target)) else short
-
-
 @dataclass(frozen=True, kw_only=True)
 class CommitmentOutcome:
     """How far the selection meets one commitment."""
@@ -70,16 +65,17 @@ class CommitmentOutcome:
     hard: bool
     target: float
     achieved: float
+    magnitude: float = 0.0  # the selection's summed |contributions|: their rounding
 
     @property
     def shortfall(self) -> float:
         """How many units short of the target (0 when met)."""
-        return clean(shortfall(self.target, self.achieved))
+        return clean(shortfall(self.target, self.achieved, self.magnitude))
 
     @property
     def met(self) -> bool:
-        """True when the target is reached (within a relative 1e-9)."""
-        return shortfall(self.target, self.achieved) == 0
+        """True when the target is reached (within a relative 1e-9, tolerance.py)."""
+        return shortfall(self.target, self.achieved, self.magnitude) == 0
 
 
 @dataclass(frozen=True, kw_only=True)

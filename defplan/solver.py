@@ -15,14 +15,22 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from defplan import backends
 from defplan.backends import GAP, Outcome
 from defplan.errors import SolverFailure
-from defplan.formulation import Block, Formulation, Row, SolveOptions, formulate
+from defplan.formulation import (
+    Block,
+    Formulation,
+    Row,
+    SolveOptions,
+    formulate,
+    row_scale,
+    solver_row,
+)
 from defplan.model import Candidate, Commitment, Group, Portfolio
 from defplan.result import (
     CandidateOutcome,
@@ -35,11 +43,12 @@ from defplan.result import (
     shortfall,
 )
 from defplan.timing import phase
+from defplan.tolerance import TIE, allowance, total_and_magnitude
 
 CHUNK = 20
 """Candidates settled per solve when ties go to file order (2^20 stays exact in a MIP)."""
-TIE = 1e-9
-"""Relative tolerance within which values (and costs) count as equal (SPEC §2)."""
+REPAIRS = 20
+"""How many answers off by a rounding error one solve rules out before it gives up."""
 FIRST_GAP = 1e-5
 """Relative gap at which HiGHS, racing CBC, ends the first search for the best value;
 `Engine.prove` then closes it, unless CBC proved the best first. At 5,000 candidates
@@ -160,20 +169,21 @@ def build_result(
         )
         for i, c in enumerate(portfolio.candidates)
     )
-    commitments = {
-        name: CommitmentOutcome(
+    commitments = {}
+    for name, com in portfolio.commitments.items():
+        achieved, magnitude = total_and_magnitude(
+            c.commitments.get(name, 0.0)
+            for c, on in zip(portfolio.candidates, chosen, strict=True)
+            if on
+        )
+        commitments[name] = CommitmentOutcome(
             label=com.label or name,
             framework=com.framework,
             hard=com.hard,
             target=com.target,
-            achieved=math.fsum(
-                c.commitments.get(name, 0.0)
-                for c, on in zip(portfolio.candidates, chosen, strict=True)
-                if on
-            ),
+            achieved=achieved,
+            magnitude=magnitude,
         )
-        for name, com in portfolio.commitments.items()
-    }
     groups = {
         name: clean(
             math.fsum(
@@ -256,7 +266,7 @@ def objective_value(form: Formulation, x: Sequence[int]) -> float:
     """SPEC §2 objective of a selection: values minus soft-commitment penalties."""
     gained = math.fsum(v for v, on in zip(form.values, x, strict=True) if on)
     lost = math.fsum(
-        s.penalty * shortfall(s.target, math.fsum(c * x[i] for i, c in s.coefs.items()))
+        s.penalty * shortfall(s.target, *total_and_magnitude(c for i, c in s.coefs.items() if x[i]))
         for s in form.soft
     )
     return gained - lost
@@ -279,6 +289,25 @@ def _scale(objective: Any) -> float:
 
 def _tolerance(amount: float) -> float:
     return TIE * max(1.0, abs(amount))
+
+
+def _breaks(row: Row, x: Sequence[int]) -> bool:
+    """True when selection x puts row's exact total beyond a bound (tolerance.py)."""
+    return row.violated_by(*total_and_magnitude(c for i, c in row.coefs.items() if x[i]))
+
+
+def _evaluated(expr: Any, values: dict[str, float]) -> tuple[float, float]:
+    """A PuLP expression's exact total (constant aside) and magnitude at these values."""
+    return total_and_magnitude(c * values[v.name] for v, c in expr.items())
+
+
+def _meets(constraint: Any, values: dict[str, float]) -> bool:
+    """True when a PuLP constraint holds at these values in exact sums (tolerance.py)."""
+    total, magnitude = _evaluated(constraint, values)
+    bound = -constraint.constant
+    slack = allowance(bound, magnitude)
+    sense = constraint.sense  # PuLP's: -1 for <=, 0 for ==, 1 for >=
+    return (sense >= 0 or total <= bound + slack) and (sense <= 0 or total >= bound - slack)
 
 
 class Engine:
@@ -311,13 +340,20 @@ class Engine:
         self.tied = int(pulp.__version__.split(".")[0]) >= 4
         self.x, short = made[:n], made[n:]
         self.block_rows: list[list[Any]] = [
-            [c for row in block.rows for c in self._row(row)] for block in form.blocks
+            [c for row in block.rows for c in self._row(solver_row(row)[0])]
+            for block in form.blocks
         ]
+        # a soft target's row is conditioned as the blocks' are, and its shortfall
+        # variable counts in units of the row's scale (a target of 5e-10: units of 2^-31)
+        soft = [solver_row(Row(s.coefs, lower=s.target)) for s in form.soft]
+        self.soft_units = [unit for _, unit in soft]
         self.soft_rows = [
-            self.expr(s.coefs) + short[k] >= s.target for k, s in enumerate(form.soft)
+            self.expr(row.coefs) + short[k] >= row.lower for k, (row, _) in enumerate(soft)
         ]
+        # (block, row): rows ruling out selections that break the block by a rounding error
+        self.cuts: list[tuple[int, Any]] = []
         self.value_expr = self.expr(dict(enumerate(form.values))) - self.linear(
-            [(short[k], s.penalty) for k, s in enumerate(form.soft)]
+            [(short[k], s.penalty * self.soft_units[k]) for k, s in enumerate(form.soft)]
         )
         self.cost_expr = self.expr(dict(enumerate(form.costs)))
         self.extra: dict[str, Any] = {}
@@ -373,7 +409,9 @@ class Engine:
         prob.setObjective(self.linear(terms))
         chosen = self.active if blocks is None else blocks
         constraints = [c for b in chosen for c in self.block_rows[b]]
-        constraints += self.soft_rows + list(self.extra.values())
+        among = set(chosen)
+        constraints += [cut for b, cut in self.cuts if b in among]
+        constraints += self.soft_rows + [self._conditioned(c) for c in self.extra.values()]
         for k, constraint in enumerate(constraints):
             if not constraint.keys():
                 if constraint.valid(0):
@@ -385,9 +423,22 @@ class Engine:
 
     def _moved(self, constraint: Any, own: dict[str, Any]) -> Any:
         """The constraint over the variables `own` (by name) in place of the engine's."""
+        return self._rebuilt(constraint, [(own[v.name], c) for v, c in constraint.items()])
+
+    def _conditioned(self, constraint: Any) -> Any:
+        """The constraint divided by a power of two near its coefficients' size (exact in
+        floating point), as formulation.solver_row does for the blocks' rows."""
+        terms = list(constraint.items())
+        scale = row_scale(c for _, c in terms)
+        if scale == 1.0:
+            return constraint
+        return self._rebuilt(constraint, [(v, c / scale) for v, c in terms], scale)
+
+    def _rebuilt(self, constraint: Any, terms: list[tuple[Any, float]], scale: float = 1.0) -> Any:
+        """A constraint of constraint's sense over `terms`, its constant divided by scale."""
         pulp = self.pulp
-        expr = self.linear([(own[v.name], c) for v, c in constraint.items()])
-        expr += constraint.constant
+        expr = self.linear(terms)
+        expr += constraint.constant / scale
         if constraint.sense == pulp.LpConstraintLE:
             return expr <= 0
         if constraint.sense == pulp.LpConstraintGE:
@@ -437,51 +488,132 @@ class Engine:
         """
         chosen = self.active if blocks is None else blocks
         scale = _scale(objective)
-        with phase("build"):
-            prob = self.problem(objective * scale, blocks=chosen)
-        if prob is None:
-            return Outcome(Status.INFEASIBLE, None, None)
-        with phase("solve"):
-            outcome = backends.solve(
-                prob,
-                self.x,
-                solver=self.options.solver,
-                deadline=self.deadline,
-                cutoff=None if cutoff is None else cutoff * scale,
-                broken=lambda x: self.broken(x, chosen),
-                race_gap=race_gap,
-                heuristics=heuristics,
-                warm_start=warm_start,
-            )
+        for _ in range(REPAIRS + 1):
+            with phase("build"):
+                prob = self.problem(objective * scale, blocks=chosen)
+            if prob is None:
+                return Outcome(Status.INFEASIBLE, None, None)
+            with phase("solve"):
+                outcome = backends.solve(
+                    prob,
+                    self.x,
+                    solver=self.options.solver,
+                    deadline=self.deadline,
+                    cutoff=None if cutoff is None else cutoff * scale,
+                    broken=lambda x: self.broken(x, chosen),
+                    disproof=lambda found: self.disproof(found, chosen, objective, cutoff),
+                    race_gap=race_gap,
+                    heuristics=heuristics,
+                    warm_start=warm_start,
+                )
+            if outcome.refused is None or not self._rule_out(outcome.refused, chosen):
+                break
         if outcome.objective is not None:
             outcome = replace(outcome, objective=outcome.objective / scale)
         if outcome.rejected and self.deadline is None:
-            raise SolverFailure(
-                f"the solver's answer breaks {outcome.rejected} by a rounding error; "
-                "try another --solver"
-            )
+            raise SolverFailure(f"{outcome.rejected}; try another --solver")
         if not outcome.answered and self.deadline is None:
             raise SolverFailure(f"solver {self.options.solver} stopped without an answer")
         if outcome.status in (Status.FEASIBLE, Status.UNKNOWN):
             self.cut_short = True  # a later stage stopped at the time limit
         return outcome
 
-    def broken(self, x: list[int], blocks: Sequence[int] | None = None) -> str:
+    def broken(self, x: Sequence[int], blocks: Sequence[int] | None = None) -> str:
         """The first of the blocks (the active ones by default) that selection x breaks,
         in exact sums ("" if none).
 
-        Solvers accept rows off by their feasibility tolerance; a budget exceeded by a
-        hair is still exceeded. (Sums are correctly rounded; 1e-12 relative covers that.)
+        Solvers accept rows off by their feasibility tolerance, which is absolute and
+        theirs; this check is what decides. A budget passed by a hair is passed: only
+        the rounding of decimal input and the rows' own tolerance are forgiven
+        (tolerance.py), relative to the bound and the terms, however large or small.
         """
+        k = self._broken_block(x, blocks)
+        return "" if k is None else self.form.blocks[k].name
+
+    def _broken_block(self, x: Sequence[int], blocks: Sequence[int] | None = None) -> int | None:
+        """The position of the first block x breaks (see broken), None if none."""
         for k in self.active if blocks is None else blocks:
-            block = self.form.blocks[k]
-            for row in block.rows:
-                total = math.fsum(c for i, c in row.coefs.items() if x[i])
-                if row.upper is not None and total > row.upper + 1e-12 * max(1, abs(row.upper)):
-                    return block.name
-                if row.lower is not None and total < row.lower - 1e-12 * max(1, abs(row.lower)):
-                    return block.name
+            if any(_breaks(row, x) for row in self.form.blocks[k].rows):
+                return k
+        return None
+
+    def _rule_out(self, x: Sequence[int], blocks: Sequence[int]) -> bool:
+        """Rule out, in every later solve with the block x breaks, the selections that
+        agree with x on that block's candidates: they all break it alike. False when x
+        breaks none of the blocks (nothing to rule out)."""
+        k = self._broken_block(x, blocks)
+        if k is None:
+            return False
+        support = sorted({i for row in self.form.blocks[k].rows for i in row.coefs})
+        self.cuts.append((k, self._conditioned(self.differs_on(x, support))))
+        return True
+
+    def holds(
+        self,
+        x: Sequence[int],
+        blocks: Sequence[int] | None = None,
+        objective: Any = None,
+        cutoff: float | None = None,
+    ) -> bool:
+        """True when selection x meets, in exact sums, every row a solve over `blocks`
+        has (blocks, extras; soft shortfalls at their least) and the cutoff, if any.
+        The cutoff and the extras, which most witnesses fail, are checked first."""
+        values = {f"x{i}": float(on) for i, on in enumerate(x)}
+        for k, s in enumerate(self.form.soft):
+            achieved = math.fsum(c for i, c in s.coefs.items() if x[i])
+            values[f"s{k}"] = max(0.0, s.target - achieved) / self.soft_units[k]
+        if cutoff is not None and objective is not None:
+            total, magnitude = _evaluated(objective, values)
+            if total > cutoff + allowance(cutoff, magnitude):
+                return False
+        if not all(_meets(c, values) for c in self.extra.values()):
+            return False
+        return self._broken_block(x, blocks) is None
+
+    def disproof(
+        self,
+        found: Sequence[Sequence[int]],
+        blocks: Sequence[int] | None = None,
+        objective: Any = None,
+        cutoff: float | None = None,
+    ) -> str:
+        """Names a selection that shows a solver's "no portfolio meets these rows" wrong:
+        one of `found` (the other racer's portfolios) or a cheap witness, the empty
+        selection or the forced candidates alone, that meets every row of the solve in
+        exact sums; "" when none does.
+
+        Why these: a claim of infeasibility has no certificate to check, and solving
+        again with the other solver would double the time of every search whose usual
+        answer is "none" (the proof and tie searches, the conflict filter). These
+        witnesses cost one pass over the rows and catch the claims seen to go wrong: a
+        budget's solve, where the empty selection is feasible, and a race in which the
+        other solver already holds a portfolio. CBC declared a 1e9 budget infeasible
+        that way: it accepted a selection over the budget by 2 within its tolerance,
+        cut off everything worth less, then refused that selection in its final check.
+        """
+        chosen = self.active if blocks is None else blocks
+        for label, x in [("the other solver's portfolio", x) for x in found] + self._witnesses(
+            chosen
+        ):
+            if self.holds(x, chosen, objective, cutoff):
+                return label
         return ""
+
+    def _witnesses(self, blocks: Sequence[int]) -> list[tuple[str, list[int]]]:
+        """The empty selection, and the candidates that single-candidate rows force in."""
+        n = len(self.x)
+        forced = {
+            i
+            for k in blocks
+            for row in self.form.blocks[k].rows
+            if len(row.coefs) == 1 and row.lower is not None and row.lower > 0
+            for i in row.coefs
+        }
+        found = [("the empty selection", [0] * n)]
+        if forced:
+            alone = [int(i in forced) for i in range(n)]
+            found.append(("the selection of the forced candidates alone", alone))
+        return found
 
     def prove(self, x: list[int], gap: float = FIRST_GAP) -> tuple[Outcome, bool]:
         """Settle whether x, found within `gap` of the best, has the best value, and
@@ -581,8 +713,13 @@ class Engine:
 
     def differs_from(self, x: Sequence[int], start: int = 0) -> Any:
         """A row that holds for every selection differing from x in a candidate >= start."""
-        flips = [(self.x[i], -1.0 if x[i] else 1.0) for i in range(start, len(x))]
-        return self.linear(flips) >= 1 - sum(x[start:])
+        return self.differs_on(x, range(start, len(x)))
+
+    def differs_on(self, x: Sequence[int], among: Iterable[int]) -> Any:
+        """A row that holds for every selection differing from x in one of `among`."""
+        among = list(among)
+        flips = [(self.x[i], -1.0 if x[i] else 1.0) for i in among]
+        return self.linear(flips) >= 1 - sum(x[i] for i in among)
 
     def _ties(self, y: list[int] | None) -> bool:
         """True when y is within the tie tolerance of the best value and least cost."""
@@ -621,20 +758,13 @@ class Engine:
 
     # -- explaining infeasibility ---------------------------------------------------------
     def conflicting_blocks(self) -> list[Block]:
-        """An irreducible set of constraint blocks that cannot all hold (deletion filter).
+        """An irreducible set of constraint blocks that cannot all hold: the deletion
+        filter's, in the formulation's fixed order (conflicts.py), so one input always
+        gives one set: those blocks alone admit no portfolio, and without any one of
+        them they do."""
+        from defplan.conflicts import irreducible_blocks
 
-        Blocks are tried in the formulation's fixed order, so one input always gives one
-        set: those blocks alone admit no portfolio, and without any one of them they do.
-        """
-        keep = list(self.active)
-        nothing = self.linear([])
-        for b in list(keep):
-            trial = [k for k in keep if k != b]
-            if self.solve(nothing, blocks=trial).status is Status.INFEASIBLE:
-                keep = trial  # still infeasible without it: not needed for the conflict
-            if self._out_of_time():
-                break
-        return [self.form.blocks[b] for b in keep]
+        return [self.form.blocks[b] for b in irreducible_blocks(self)]
 
     def describe_conflict(self, block: Block) -> str:
         """'NAME: the constraint in words', and the one number that alone would restore

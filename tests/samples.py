@@ -208,3 +208,29 @@ candidates:
     cost: 10
     value: {{national: -1}}
 """
+
+
+def requires_chain(n: int, *, idle: bool = False) -> str:
+    """n candidates, each requiring the next, that no budget admits together.
+
+    By default c0 alone reaches a hard target and all n cost one more than the budget:
+    every block (budget, target, each link) is in the conflict. With idle=True the
+    conflict is the last candidate alone, mandatory and over the budget: no link is.
+    """
+    lines = ["objectives: {a: {weight: 1}}"]
+    if idle:
+        lines.append("budget: {total: 10}")
+    else:
+        lines += ["commitments: {k: {target: 1}}", f"budget: {{total: {n - 1}}}"]
+    lines.append("candidates:")
+    for i in range(n):
+        forced = idle and i == n - 1
+        fields = [f"id: c{i}", f"cost: {20 if forced else 1}", "value: {a: 1}"]
+        if i < n - 1:
+            fields.append(f"requires: [c{i + 1}]")
+        if i == 0 and not idle:
+            fields.append("commitments: {k: 1}")
+        if forced:
+            fields.append("mandatory: true")
+        lines.append(f"  - {{{', '.join(fields)}}}")
+    return "\n".join(lines) + "\n"

@@ -328,6 +328,60 @@ def cases(draw, refusal: bool = False) -> Case:
     )
 
 
+@st.composite
+def money_cases(draw) -> Case:
+    """cases() in euros: costs, caps and group limits times 1e8 to 4e10 (budgets up to
+    1e12, the largest number a file may hold), then every non-zero cost moved by a few
+    euros or cents (2, 77.8, -0.2). Sums that met a cap exactly may now pass it by 2 in
+    1e11, or fall just short of it: only exact sums tell, as a scaling bug would not."""
+    case = draw(cases())
+    factor = draw(st.sampled_from([1e8, 1e9, 1e10, 4e10]))
+
+    def cost(amount: Any) -> Any:
+        if isinstance(amount, dict):
+            return {year: cost(a) for year, a in amount.items()}
+        moved = amount * factor + draw(st.sampled_from([0, 2, 77.8, -0.2]))
+        return moved if amount else 0
+
+    doc = copy.deepcopy(case.doc)
+    for cand in doc["candidates"]:
+        cand["cost"] = cost(cand["cost"])
+    budget = doc.get("budget", {})
+    if "total" in budget:
+        budget["total"] *= factor
+    budget["per_year"] = {y: cap * factor for y, cap in budget.get("per_year", {}).items()}
+    for group in doc.get("groups", {}).values():
+        for key in ("min", "max"):
+            if key in group:
+                group[key] *= factor
+    return replace(
+        case,
+        doc=doc,
+        budget=None if case.budget is None else case.budget * factor,
+        budget_per_year={y: cap * factor for y, cap in case.budget_per_year.items()},
+    )
+
+
+@st.composite
+def tiny_target_cases(draw) -> Case:
+    """cases() with commitments in tiny (1e-10, 1e-7) or large (1e3) units: contributions
+    and targets times that unit, penalties divided by it (the same value at stake), and
+    targets moved by a relative 5e-10 (still met by the unmoved sums: within 1e-9) or
+    1e-6 (not met). A tolerance that is absolute, in a solver or in defplan, shows."""
+    case = draw(cases())
+    unit = draw(st.sampled_from([1e-10, 1e-7, 1e3]))
+    doc = copy.deepcopy(case.doc)
+    for cand in doc["candidates"]:
+        if "commitments" in cand:
+            cand["commitments"] = {k: c * unit for k, c in cand["commitments"].items()}
+    for spec in doc.get("commitments", {}).values():
+        moved = draw(st.sampled_from([0, 5e-10, -5e-10, 1e-6, -1e-6]))
+        spec["target"] = spec["target"] * unit * (1 + moved)
+        if "penalty" in spec:
+            spec["penalty"] = spec["penalty"] / unit
+    return replace(case, doc=doc)
+
+
 # --------------------------------------------------------------- the brute force
 
 
@@ -469,14 +523,14 @@ def enumerate_selections(case: Case, total: Any = "file") -> list[Selection]:
             achieved = sum((contrib[k][i] for i in chosen), Fraction(0))
             target = Fraction(spec["target"])
             spend[f"commitment.{k}"] = achieved
+            # defplan's rule: within a relative 1e-9 of the target counts as met
+            short = target - achieved
+            if short <= Fraction(TIE) * abs(target):
+                short = Fraction(0)
             if spec.get("hard", True):
-                if achieved < target:
+                if short > 0:
                     broken.add(f"commitment.{k}")
             else:
-                # defplan's rule: within a relative 1e-9 of the target counts as met
-                short = target - achieved
-                if short <= Fraction(1, 10**9) * max(Fraction(1), abs(target)):
-                    short = Fraction(0)
                 value -= Fraction(spec["penalty"]) * short
         totals = {
             o: sum((raw[i].get(o, Fraction(0)) for i in chosen), Fraction(0)) for o in weights
@@ -783,6 +837,30 @@ def test_a_rough_first_answer_is_still_proven_and_canonical(solver: str, case: C
 def test_tie_break_examples_with_each_solver(solver: str, name: str) -> None:
     case, want = HAND_CASES[name]
     assert check(replace(case, solver=solver)).selected == want
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(money_cases())
+def test_milp_matches_brute_force_in_euros(case: Case) -> None:
+    expected = check(case)
+    event(f"{expected.status}, decided by {expected.decided_by or '-'}")
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(money_cases())
+def test_each_solver_alone_matches_brute_force_in_euros(solver: str, case: Case) -> None:
+    check(replace(case, solver=solver))
+
+
+@pytest.mark.parametrize("solver", ["auto", "highs", "cbc"])
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(tiny_target_cases())
+def test_each_solver_matches_brute_force_with_tiny_or_large_targets(
+    solver: str, case: Case
+) -> None:
+    expected = check(replace(case, solver=solver))
+    event(f"{expected.status}, decided by {expected.decided_by or '-'}")
 
 
 @settings(max_examples=30, derandomize=True, deadline=None)

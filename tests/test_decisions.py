@@ -26,11 +26,13 @@ from test_bruteforce import (
     canonical_of,
     cases,
     enumerate_selections,
+    money_cases,
     run,
     to_yaml,
 )
 
 from defplan import SolveOptions, Status, optimise, parse_portfolio
+from defplan.formulation import formulate
 
 SUGGESTION = re.compile(r"; (raising|lowering) it alone to (-?[\d,.e+-]+)")
 
@@ -45,6 +47,17 @@ def _near(printed: str, exact: Fraction) -> bool:
 @settings(max_examples=250, derandomize=True, deadline=None)
 @given(cases())
 def test_conflicts_are_irreducible_and_suggestions_exact(case: Case) -> None:
+    check_conflicts(case)
+
+
+@settings(max_examples=80, derandomize=True, deadline=None)
+@given(money_cases())
+def test_conflicts_in_euros_are_irreducible_and_suggestions_exact(case: Case) -> None:
+    check_conflicts(case)
+
+
+def check_conflicts(case: Case) -> None:
+    """An infeasible case's conflicts against the enumeration: see the tests above."""
     result = run(case)
     event(result.status.value)
     if result.status.value != "infeasible":
@@ -59,6 +72,15 @@ def test_conflicts_are_irreducible_and_suggestions_exact(case: Case) -> None:
     for name in conflict:
         rest = conflict - {name}
         assert any(s.violated.isdisjoint(rest) for s in selections), (name, result.conflicts)
+    # ... and they are the deletion filter's, blocks tried in the formulation's order
+    portfolio = parse_portfolio(to_yaml(case.doc), filename="random.yaml")
+    order = [b.name for b in formulate(portfolio, case.options()).blocks]
+    keep = list(order)
+    for name in order:
+        rest = set(keep) - {name}
+        if not any(s.violated.isdisjoint(rest) for s in selections):
+            keep.remove(name)
+    assert result.conflicts == tuple(keep)
     # a suggested number restores feasibility alone, and is the least change that does
     for name, detail in zip(result.conflicts, result.conflict_details, strict=True):
         assert detail.startswith(f"{name}: ")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from samples import requires_chain
 
 from defplan import SolveOptions, Status, UsageError, load_portfolio, optimise, parse_portfolio
 from defplan.formulation import formulate
@@ -210,6 +211,62 @@ def test_mandatory_and_exclude_on_one_candidate_conflict() -> None:
     assert result.status is Status.INFEASIBLE
     assert result.conflicts == ("mandatory.m", "exclude.m")
     assert result.conflict_details[1] == "exclude.m: --exclude 'm'"
+
+
+def solves_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that gets an entry for each solver call from now on."""
+    from defplan import backends
+
+    calls: list[int] = []
+    solve = backends.solve
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(backends, "solve", counting)
+    return calls
+
+
+def test_a_long_requires_chain_in_the_conflict_takes_a_few_solves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # every one of the 401 blocks is needed: one at a time took a solve each, over all
+    # of them; portfolios that break exactly one block show it needed without a solve
+    calls = solves_counted(monkeypatch)
+    result = optimise(parse_portfolio(requires_chain(400)))
+    links = tuple(f"requires.c{i}.c{i + 1}" for i in range(399))
+    assert result.conflicts == ("budget.total", "commitment.k", *links)
+    assert len(calls) <= 10
+
+
+def test_a_long_requires_chain_outside_the_conflict_takes_a_few_solves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # none of the 399 links is needed: runs of them are dropped together
+    calls = solves_counted(monkeypatch)
+    result = optimise(parse_portfolio(requires_chain(400, idle=True)))
+    assert result.conflicts == ("budget.total", "mandatory.c399")
+    assert len(calls) <= 25
+
+
+@pytest.mark.parametrize("idle", [False, True])
+def test_shortcuts_of_the_conflict_search_keep_its_answer(
+    idle: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the deletion filter one block at a time, as it was, against the search
+    from defplan import conflicts
+
+    p = parse_portfolio(requires_chain(40, idle=idle))
+    engine = Engine(formulate(p, SolveOptions()), SolveOptions())
+    keep = list(engine.active)
+    for block in list(keep):
+        rest = [k for k in keep if k != block]
+        if engine.solve(engine.linear([]), blocks=rest).status is Status.INFEASIBLE:
+            keep = rest
+    assert conflicts.irreducible_blocks(engine) == keep
+    monkeypatch.setattr(conflicts, "WALK_WORK", 0)  # runs alone, no witness walks
+    assert conflicts.irreducible_blocks(engine) == keep
 
 
 def hard_knapsack(n: int, years: int, seed: int, **extra: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 
 from defplan.errors import UsageError
 from defplan.formulation import SolveOptions, formulate
-from defplan.model import Portfolio, did_you_mean
+from defplan.model import MAX_MAGNITUDE, Portfolio, did_you_mean
 from defplan.result import Result, Status, clean, reported_sum
 from defplan.solver import TIE, Engine, objective_value, optimise
 
@@ -198,7 +198,8 @@ def entry_budget(portfolio: Portfolio, i: int, options: SolveOptions) -> tuple[f
     from the cheapest portfolio with i, raises f at every step, and ends with None when
     no total up to the sum of all costs lets i in.
     """
-    ceiling = math.fsum(c.total_cost for c in portfolio.candidates)
+    # every cost at once, but no more than a budget may be (1e12): the answer is a budget
+    ceiling = min(math.fsum(c.total_cost for c in portfolio.candidates), MAX_MAGNITUDE)
     form = formulate(portfolio, replace(options, budget=ceiling))
     engine = Engine(form, options)
     engine.extra["with_i"] = with_i = engine.x[i] >= 1
