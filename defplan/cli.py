@@ -7,9 +7,6 @@ parameter's annotation from a string on every start, which made `defplan --versi
 6 ms slower. Names only imported for type checking are quoted instead.
 """
 
-import contextlib
-import os
-import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -18,12 +15,14 @@ from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 
-from defplan.errors import DefplanError, ExitCode, LoadError, Problem, UsageError
+from defplan import boundary
+from defplan.errors import ExitCode, LoadError, Problem, UsageError
 
 if TYPE_CHECKING:
     from defplan.formulation import SolveOptions
     from defplan.model import Portfolio
     from defplan.result import Result
+
 
 app = typer.Typer(
     name="defplan",
@@ -161,7 +160,11 @@ def optimise(
     ] = OutputFormat.table,
     output: Annotated[
         Path | None,
-        typer.Option(metavar="PATH", help="Also write the JSON result to this file (atomically)."),
+        typer.Option(
+            metavar="PATH",
+            help="Also write the JSON result to PATH: a file (replaced atomically), a device "
+            "or a pipe.",
+        ),
     ] = None,
     alternatives: Annotated[
         int,
@@ -172,7 +175,7 @@ def optimise(
 ) -> None:
     """Pick the best portfolio for a budget."""
     with _errors_handled():
-        from defplan.output import check_writable, write_atomic
+        from defplan.output import check_target, write_output
         from defplan.solver import optimise as run
 
         options = _solve_options(
@@ -185,7 +188,7 @@ def optimise(
             time_limit=time_limit,
         )
         if output is not None:
-            check_writable(output)
+            check_target(output, source=file)
         portfolio, data, name = _load(file)
         result = run(portfolio, options=options, file=name, data=data)
         if alternatives:
@@ -202,7 +205,7 @@ def optimise(
                 )
             result = replace(result, alternatives=found, notes=notes)
         if output is not None:
-            write_atomic(output, result.to_json())
+            write_output(output, result.to_json())
         _emit(result, output_format)
         _finish(result)
 
@@ -256,7 +259,7 @@ def sweep(
         if plot is not None:
             from defplan.plot import check_plot_target
 
-            check_plot_target(plot)
+            check_plot_target(plot, source=file)
         portfolio, data, name = _load(file)
         with report.progress(len(budgets), "solving budgets") as advance:
             points = run(
@@ -676,47 +679,14 @@ class _errors_handled:
     ) -> Literal[False]:
         if exc is None or isinstance(exc, typer.Exit | SystemExit):
             return False
-        if isinstance(exc, LoadError):
-            for problem in exc.problems:
-                _stderr(str(problem))
-            _exit(exc.exit_code)
-        if isinstance(exc, DefplanError):
-            _stderr(f"defplan: error: {exc}")
-            _exit(exc.exit_code)
         if isinstance(exc, KeyboardInterrupt):
-            _interrupted()
+            boundary.stopped()
         if isinstance(exc, BrokenPipeError):
-            _quiet_broken_pipe()
-        if isinstance(exc, Exception) and not _state["debug"]:
-            _stderr(
-                f"defplan: internal error: {type(exc).__name__}: {exc} "
-                "(a bug; run with --debug for the traceback)"
-            )
-            _exit(ExitCode.INTERNAL)
+            boundary.quiet_broken_pipe()
+        code = boundary.reported(exc, debug=debugging())
+        if code is not None:
+            _exit(code)
         return False
-
-
-def _interrupted() -> NoReturn:
-    """Ctrl-C: say so and leave at once (a solver thread may still be busy in C code)."""
-    terminated = _state.get("terminated", False)
-    _stderr("defplan: terminated" if terminated else "defplan: interrupted")
-    with contextlib.suppress(BrokenPipeError, ValueError, OSError):
-        sys.stdout.flush()
-    os._exit(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)
-
-
-def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM (`kill`, a scheduler, a CI timeout): stop as Ctrl-C does, so CBC is
-    stopped, its temporary files and a half-written --output temporary file removed.
-
-    A sweep or robust worker replaces this as it starts (defplan.workers); until then
-    it inherits it and ends at once, having nothing to clean up."""
-    if os.getpid() != _state["pid"]:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
-        return
-    _state["terminated"] = True
-    raise KeyboardInterrupt
 
 
 def _print_profile() -> None:
@@ -728,36 +698,24 @@ def _print_profile() -> None:
     _stderr(report(time.perf_counter() - STARTED))
 
 
-def _stderr(text: str) -> None:
-    try:
-        sys.stderr.write(text + "\n")
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        pass
+_stderr = boundary.say
 
 
 def _exit(code: int) -> NoReturn:
     raise typer.Exit(int(code))
 
 
-def _quiet_broken_pipe() -> NoReturn:
-    """A reader closed the pipe (`| head`): stop quietly, with no error at interpreter exit."""
-    with contextlib.suppress(OSError, ValueError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    sys.exit(0)
+def debugging() -> bool:
+    """True when --debug asked for the tracebacks of internal errors."""
+    return bool(_state["debug"])
 
 
-def main() -> None:
-    """Console-script entry point."""
-    _state["pid"] = os.getpid()
-    signal.signal(signal.SIGTERM, _terminate)
+def run() -> None:
+    """Run the command line (defplan.boundary.main, the console script, calls this once it
+    has taken the signals and made the standard streams safe)."""
     try:
         app()
     except SystemExit:
         if _state.get("profile"):
             _print_profile()
         raise
-    except KeyboardInterrupt:
-        _interrupted()
-    except BrokenPipeError:
-        _quiet_broken_pipe()

@@ -100,8 +100,10 @@ def load_portfolio(source: str | os.PathLike[str]) -> Portfolio:
 def read_source(source: str | os.PathLike[str]) -> tuple[bytes, str]:
     """The bytes of a file (or stdin for '-') and the name to show in messages."""
     if str(source) == STDIN:
-        data = sys.stdin.buffer.read(MAX_BYTES + 1)
         filename = "<stdin>"
+        if sys.stdin is None:  # `<&-`: the interpreter found descriptor 0 closed
+            raise LoadError([Problem(filename, "standard input is closed; give a FILE")])
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
     else:
         filename = str(source)
         try:
