@@ -21,6 +21,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from defplan import model
 from defplan.errors import LoadError, Problem
 from defplan.model import KEY, Loc, Names, Portfolio, Suggester, cross_check
+from defplan.numbers import read_number
 from defplan.timing import phase
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -62,13 +63,6 @@ _FALSE = re.compile(r"^(?:false|False|FALSE)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
 """C0 and C1 control characters, such as ESC, other than tab, line feed and NEL: only
 escapes in double-quoted YAML ("\\e") make them."""
-_INT = re.compile(r"^[-+]?[0-9]+$")
-_OCT = re.compile(r"^0o[0-7]+$")
-_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
-_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
-_NUMBER = re.compile(r"^[-+.0-9]")
 _STANDARD_TAG = "tag:yaml.org,2002:"
 _STR_TAG = "tag:yaml.org,2002:str"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -510,19 +504,8 @@ def _plain_value(text: str) -> Any:
         return True
     if _FALSE.match(text):
         return False
-    if _INT.match(text):
-        return int(text) if len(text) <= 20 else float(text)
-    if _OCT.match(text):
-        return int(text[2:], 8)
-    if _HEX.match(text):
-        return int(text[2:], 16)
-    if _FLOAT.match(text):
-        return float(text)
-    if _INF.match(text):
-        return float("-inf") if text.startswith("-") else float("inf")
-    if _NAN.match(text):
-        return float("nan")
-    return text
+    number = read_number(text)
+    return text if number is None else number
 
 
 def node_at(root: yaml.Node, loc: Loc) -> yaml.Node:

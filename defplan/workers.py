@@ -32,6 +32,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def cores() -> int:
+    """How many processors this process may run on (its CPU affinity, where known)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 class WorkerPool(ProcessPoolExecutor):
     """A ProcessPoolExecutor whose workers leave Ctrl-C to the parent, and which stops
     them through their clean-up when its `with` block ends with an exception."""
