@@ -60,9 +60,14 @@ class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _TRUE = re.compile(r"^(?:true|True|TRUE)$")
 _FALSE = re.compile(r"^(?:false|False|FALSE)$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
-"""C0 and C1 control characters, such as ESC, other than tab, line feed and NEL: only
-escapes in double-quoted YAML ("\\e") make them."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+"""Characters text may not hold: the C0 and C1 control characters but tab and line
+feed (ESC, CR, NEL, CSI...), which act as commands in a terminal, and Unicode's line
+and paragraph separators, which start a new line wherever lines are split by Unicode's
+rules (Python's str.splitlines, editors, log viewers): a name with one could forge a
+line of output. Only double-quoted YAML escapes ("\\e", "\\N", "\\L") put them in text:
+written as they are, YAML reads them as line breaks."""
+_SEPARATORS = {"\u2028": "line separator", "\u2029": "paragraph separator"}
 _STANDARD_TAG = "tag:yaml.org,2002:"
 _STR_TAG = "tag:yaml.org,2002:str"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -460,13 +465,16 @@ def _tag_problem(node: yaml.Node) -> str | None:
 
 
 def _control_problem(node: yaml.Node) -> str | None:
-    """What is wrong with a scalar holding a control character, or None."""
+    """What is wrong with a scalar holding a control character (or a line separator),
+    or None."""
     control = _CONTROL.search(node.value) if isinstance(node, yaml.ScalarNode) else None
     if control is None:
         return None
+    character = control.group()
+    kind = _SEPARATORS.get(character, "control character")
     return (
-        f"control character U+{ord(control.group()):04X} in text: names and labels are "
-        "shown in terminals, where such characters act as commands"
+        f"{kind} U+{ord(character):04X} in text: names and labels are shown in terminals "
+        "and one-line messages, where such characters act as commands or break the line"
     )
 
 
