@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 import time
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing before the CLI
+# has taken the signals (defplan.boundary)
 
 STARTED = time.perf_counter()
 """When defplan was first imported: `--profile` counts from here."""
@@ -47,6 +49,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from defplan.errors import DefplanError, ExitCode, LoadError, Problem, UsageError
     from defplan.formulation import SolveOptions
     from defplan.loader import load_portfolio, parse_portfolio

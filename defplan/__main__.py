@@ -1,5 +1,5 @@
 """`python -m defplan`."""
 
-from defplan.cli import main
+from defplan.boundary import main
 
 main()

@@ -7,9 +7,6 @@ parameter's annotation from a string on every start, which made `defplan --versi
 6 ms slower. Names only imported for type checking are quoted instead.
 """
 
-import contextlib
-import os
-import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -17,15 +14,51 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
-from defplan.errors import DefplanError, ExitCode, LoadError, Problem, UsageError
+from defplan import boundary
+from defplan.errors import ExitCode, LoadError, Problem, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from typer._click.core import Command
+
     from defplan.formulation import SolveOptions
     from defplan.model import Portfolio
     from defplan.result import Result
 
+
+class _Commands(TyperGroup):
+    """defplan's commands, which also refuse a single-valued option given twice: click
+    keeps the last one silently, so `--budget 5000 --budget 6000` solved at 6000."""
+
+    def resolve_command(
+        self, ctx: typer.Context, args: list[str]
+    ) -> "tuple[str | None, Command | None, list[str]]":
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and not ctx.resilient_parsing:
+            _refuse_repeated_options(command, name, rest, ctx)
+        return name, command, rest
+
+
+def _refuse_repeated_options(
+    command: "Command", name: str | None, args: list[str], parent: typer.Context
+) -> None:
+    """BadParameter (exit 2) naming the first single-valued option that args give more
+    than once. Options meant to repeat (`--weight`, `diff --budget`) are lists."""
+    context = command.context_class(command, info_name=name, parent=parent, resilient_parsing=True)
+    _, _, order = command.make_parser(context).parse_args(args=list(args))
+    options = [p for p in order if p.param_type_name == "option"]
+    for param in dict.fromkeys(options):
+        times = options.count(param)
+        if times > 1 and not (param.multiple or param.is_flag or param.count):  # type: ignore[attr-defined]
+            shown = "twice" if times == 2 else f"{times} times"
+            raise typer.BadParameter(f"given {shown}; give it once", ctx=context, param=param)
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="defplan",
     help="Defence budget and capability portfolio optimiser.",
     no_args_is_help=True,
@@ -127,6 +160,45 @@ TimeLimitOpt = Annotated[
 ]
 
 
+def _at_most_the_cores(workers: int) -> int:
+    """--workers capped at this machine's cores (more only cost memory), saying so."""
+    from defplan.workers import cores
+
+    available = cores()
+    if workers <= available:
+        return workers
+    _stderr(f"defplan: note: --workers {workers} capped at {available}, the cores of this machine")
+    return available
+
+
+def _whole_number(minimum: int | None = None) -> "Callable[[str | int], int]":
+    """The parser of a whole-number option: the grammar of a portfolio file's numbers
+    (defplan.numbers), where typer's would take `1_000`, ` 5` and `5.0`."""
+
+    def parse(text: str | int) -> int:
+        from defplan.numbers import read_number
+
+        value = text if isinstance(text, int) else read_number(text)  # a default is an int
+        if type(value) is not int:
+            raise typer.BadParameter(f"expected a whole number, not '{text}'")
+        if minimum is not None and value < minimum:
+            raise typer.BadParameter(f"{value} is below the least allowed, {minimum}")
+        return value
+
+    return parse
+
+
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        metavar="N",
+        parser=_whole_number(1),
+        callback=_at_most_the_cores,
+        help="Solve in N processes (at most one per core of this machine).",
+    ),
+]
+
+
 def _solve_options(
     *,
     budget: str | None,
@@ -170,12 +242,18 @@ def optimise(
     bom: BomOpt = False,
     output: Annotated[
         Path | None,
-        typer.Option(metavar="PATH", help="Also write the JSON result to this file (atomically)."),
+        typer.Option(
+            metavar="PATH",
+            help="Also write the JSON result to PATH: a file (replaced atomically), a device "
+            "or a pipe.",
+        ),
     ] = None,
     alternatives: Annotated[
         int,
         typer.Option(
-            metavar="K", min=0, help="Also find the K next-best portfolios (distinct selections)."
+            metavar="K",
+            parser=_whole_number(0),
+            help="Also find the K next-best portfolios (distinct selections).",
         ),
     ] = 0,
     limits: Annotated[
@@ -197,7 +275,7 @@ def optimise(
 ) -> None:
     """Pick the best portfolio for a budget."""
     with _errors_handled():
-        from defplan.output import check_writable, write_atomic
+        from defplan.output import check_target, write_output
         from defplan.solver import optimise as run
 
         options = _solve_options(
@@ -214,7 +292,7 @@ def optimise(
         if limits_step is not None and not limits:
             raise UsageError("--limits-step needs --limits")
         if output is not None:
-            check_writable(output)
+            check_target(output, source=file)
         portfolio, data, name = _load(file)
         _warn_off_scale(portfolio)
         _warn_plain_costs(portfolio, options)
@@ -235,7 +313,7 @@ def optimise(
                 )
             result = replace(result, alternatives=found, notes=notes)
         if output is not None:
-            write_atomic(output, result.to_json())
+            write_output(output, result.to_json())
         _emit(result, output_format, portfolio=portfolio, bom=bom)
         _finish(result)
 
@@ -256,9 +334,7 @@ def sweep(
     exclude: ExcludeOpt = None,
     solver: SolverOpt = "auto",
     time_limit: TimeLimitOpt = None,
-    workers: Annotated[
-        int, typer.Option(metavar="N", min=1, help="Solve points in N processes.")
-    ] = 1,
+    workers: WorkersOpt = 1,
     plot: Annotated[
         Path | None,
         typer.Option(metavar="PATH", help="Also draw value against budget to PATH (.svg, .png)."),
@@ -290,7 +366,7 @@ def sweep(
         if plot is not None:
             from defplan.plot import check_plot_target
 
-            check_plot_target(plot)
+            check_plot_target(plot, source=file)
         portfolio, data, name = _load(file)
         _warn_plain_costs(portfolio, replace(options, budget=budgets[0]))
         with report.progress(len(budgets), "solving budgets") as advance:
@@ -376,7 +452,10 @@ def frontier(
     y: Annotated[str, typer.Option("--y", metavar="OBJ", help="Objective along the y axis.")],
     budget: BudgetOpt = None,
     max_points: Annotated[
-        int, typer.Option(metavar="N", min=1, help="Stop after N points (default 100).")
+        int,
+        typer.Option(
+            metavar="N", parser=_whole_number(1), help="Stop after N points (default 100)."
+        ),
     ] = 100,
     budget_year: BudgetYearOpt = None,
     include: IncludeOpt = None,
@@ -436,14 +515,16 @@ def frontier(
 def robust(
     file: FileArg,
     budget: BudgetOpt = None,
-    samples: Annotated[int, typer.Option(metavar="N", help="How many samples (200).")] = 200,
-    seed: Annotated[int, typer.Option(metavar="S", help="Seed of the samples (0).")] = 0,
+    samples: Annotated[
+        int, typer.Option(metavar="N", parser=_whole_number(), help="How many samples (200).")
+    ] = 200,
+    seed: Annotated[
+        int, typer.Option(metavar="S", parser=_whole_number(), help="Seed of the samples (0).")
+    ] = 0,
     weight_spread: Annotated[
         str, typer.Option(metavar="F", help="Each weight times a factor in [1-F, 1+F] (0.2).")
     ] = "0.2",
-    workers: Annotated[
-        int, typer.Option(metavar="N", min=1, help="Solve samples in N processes.")
-    ] = 1,
+    workers: WorkersOpt = 1,
     budget_year: BudgetYearOpt = None,
     weight: WeightOpt = None,
     include: IncludeOpt = None,
@@ -648,13 +729,16 @@ def _warn_off_scale(portfolio: "Portfolio") -> None:
 
 
 def _number(flag: str, text: str | None, example: str) -> float | None:
-    """A numeric option's value; UsageError naming the flag when it is not a number."""
+    """A numeric option's value, read as a portfolio file's numbers are (defplan.numbers);
+    UsageError naming the flag when it is not a number."""
+    from defplan.numbers import read_float
+
     if text is None:
         return None
-    try:
-        return float(text)
-    except ValueError:
-        raise UsageError(f"{flag} takes {example}, not '{text}'") from None
+    value = read_float(text)
+    if value is None:
+        raise UsageError(f"{flag} takes {example}, not '{text}'")
+    return value
 
 
 def _with_limits(
@@ -681,20 +765,23 @@ def _limits_step(text: str | None) -> float | None:
 
 
 def _pairs(items: list[str] | None, flag: str, what: str) -> dict[str, float]:
+    """KEY=NUMBER options by KEY; a --budget-year's KEY is a whole year, in decimals."""
+    from defplan.numbers import read_float, read_number
+
     pairs: dict[str, float] = {}
     for item in items or ():
         key, sep, raw = item.partition("=")
-        try:
-            value = float(raw)
-        except ValueError:
-            value = None
-        if not sep or not key.strip() or value is None:
+        key, value = key.strip(), read_float(raw)
+        if not sep or not key or value is None:
             raise UsageError(f"{flag} takes {what}=NUMBER, not '{item}'")
-        if flag == "--budget-year" and not key.strip().isdigit():
-            raise UsageError(f"{flag} takes YEAR=NUMBER with a whole year, not '{item}'")
-        if key.strip() in pairs:
-            raise UsageError(f"{flag} names {key.strip()} twice")
-        pairs[key.strip()] = value
+        if flag == "--budget-year":
+            year = read_number(key)
+            if type(year) is not int:
+                raise UsageError(f"{flag} takes YEAR=NUMBER with a whole year, not '{item}'")
+            key = str(year)
+        if key in pairs:
+            raise UsageError(f"{flag} names {key} twice")
+        pairs[key] = value
     return pairs
 
 
@@ -817,47 +904,14 @@ class _errors_handled:
     ) -> Literal[False]:
         if exc is None or isinstance(exc, typer.Exit | SystemExit):
             return False
-        if isinstance(exc, LoadError):
-            for problem in exc.problems:
-                _stderr(str(problem))
-            _exit(exc.exit_code)
-        if isinstance(exc, DefplanError):
-            _stderr(f"defplan: error: {exc}")
-            _exit(exc.exit_code)
         if isinstance(exc, KeyboardInterrupt):
-            _interrupted()
+            boundary.stopped()
         if isinstance(exc, BrokenPipeError):
-            _quiet_broken_pipe()
-        if isinstance(exc, Exception) and not _state["debug"]:
-            _stderr(
-                f"defplan: internal error: {type(exc).__name__}: {exc} "
-                "(a bug; run with --debug for the traceback)"
-            )
-            _exit(ExitCode.INTERNAL)
+            boundary.quiet_broken_pipe()
+        code = boundary.reported(exc, debug=debugging())
+        if code is not None:
+            _exit(code)
         return False
-
-
-def _interrupted() -> NoReturn:
-    """Ctrl-C: say so and leave at once (a solver thread may still be busy in C code)."""
-    terminated = _state.get("terminated", False)
-    _stderr("defplan: terminated" if terminated else "defplan: interrupted")
-    with contextlib.suppress(BrokenPipeError, ValueError, OSError):
-        sys.stdout.flush()
-    os._exit(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)
-
-
-def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM (`kill`, a scheduler, a CI timeout): stop as Ctrl-C does, so CBC is
-    stopped, its temporary files and a half-written --output temporary file removed.
-
-    A sweep or robust worker replaces this as it starts (defplan.workers); until then
-    it inherits it and ends at once, having nothing to clean up."""
-    if os.getpid() != _state["pid"]:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
-        return
-    _state["terminated"] = True
-    raise KeyboardInterrupt
 
 
 def _print_profile() -> None:
@@ -869,36 +923,24 @@ def _print_profile() -> None:
     _stderr(report(time.perf_counter() - STARTED))
 
 
-def _stderr(text: str) -> None:
-    try:
-        sys.stderr.write(text + "\n")
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        pass
+_stderr = boundary.say
 
 
 def _exit(code: int) -> NoReturn:
     raise typer.Exit(int(code))
 
 
-def _quiet_broken_pipe() -> NoReturn:
-    """A reader closed the pipe (`| head`): stop quietly, with no error at interpreter exit."""
-    with contextlib.suppress(OSError, ValueError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    sys.exit(0)
+def debugging() -> bool:
+    """True when --debug asked for the tracebacks of internal errors."""
+    return bool(_state["debug"])
 
 
-def main() -> None:
-    """Console-script entry point."""
-    _state["pid"] = os.getpid()
-    signal.signal(signal.SIGTERM, _terminate)
+def run() -> None:
+    """Run the command line (defplan.boundary.main, the console script, calls this once it
+    has taken the signals and made the standard streams safe)."""
     try:
         app()
     except SystemExit:
         if _state.get("profile"):
             _print_profile()
         raise
-    except KeyboardInterrupt:
-        _interrupted()
-    except BrokenPipeError:
-        _quiet_broken_pipe()

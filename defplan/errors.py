@@ -14,8 +14,11 @@ class ExitCode(IntEnum):
     USAGE = 2
     INFEASIBLE = 3
     NO_SOLUTION = 4
-    INTERRUPTED = 130
-    TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process it ended
+    # stopped by a signal: 128 + its number, as a shell reports a process the signal ended
+    HUNG_UP = 129  # SIGHUP
+    INTERRUPTED = 130  # SIGINT (Ctrl-C)
+    QUIT = 131  # SIGQUIT (Ctrl-\)
+    TERMINATED = 143  # SIGTERM
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,10 @@ class LoadError(DefplanError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class StreamError(DefplanError):
+    """A standard stream defplan needs is closed, or a write to it failed (a full disk)."""
 
 
 class SolverError(DefplanError):

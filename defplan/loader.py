@@ -21,6 +21,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from defplan import model
 from defplan.errors import LoadError, Problem
 from defplan.model import KEY, Loc, Names, Portfolio, Suggester, cross_check
+from defplan.numbers import read_number
 from defplan.timing import phase
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -59,16 +60,14 @@ class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _TRUE = re.compile(r"^(?:true|True|TRUE)$")
 _FALSE = re.compile(r"^(?:false|False|FALSE)$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
-"""C0 and C1 control characters, such as ESC, other than tab, line feed and NEL: only
-escapes in double-quoted YAML ("\\e") make them."""
-_INT = re.compile(r"^[-+]?[0-9]+$")
-_OCT = re.compile(r"^0o[0-7]+$")
-_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
-_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
-_NUMBER = re.compile(r"^[-+.0-9]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+"""Characters text may not hold: the C0 and C1 control characters but tab and line
+feed (ESC, CR, NEL, CSI...), which act as commands in a terminal, and Unicode's line
+and paragraph separators, which start a new line wherever lines are split by Unicode's
+rules (Python's str.splitlines, editors, log viewers): a name with one could forge a
+line of output. Only double-quoted YAML escapes ("\\e", "\\N", "\\L") put them in text:
+written as they are, YAML reads them as line breaks."""
+_SEPARATORS = {"\u2028": "line separator", "\u2029": "paragraph separator"}
 _STANDARD_TAG = "tag:yaml.org,2002:"
 _STR_TAG = "tag:yaml.org,2002:str"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -100,8 +99,10 @@ def load_portfolio(source: str | os.PathLike[str]) -> Portfolio:
 def read_source(source: str | os.PathLike[str]) -> tuple[bytes, str]:
     """The bytes of a file (or stdin for '-') and the name to show in messages."""
     if str(source) == STDIN:
-        data = sys.stdin.buffer.read(MAX_BYTES + 1)
         filename = "<stdin>"
+        if sys.stdin is None:  # `<&-`: the interpreter found descriptor 0 closed
+            raise LoadError([Problem(filename, "standard input is closed; give a FILE")])
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
     else:
         filename = str(source)
         try:
@@ -464,13 +465,16 @@ def _tag_problem(node: yaml.Node) -> str | None:
 
 
 def _control_problem(node: yaml.Node) -> str | None:
-    """What is wrong with a scalar holding a control character, or None."""
+    """What is wrong with a scalar holding a control character (or a line separator),
+    or None."""
     control = _CONTROL.search(node.value) if isinstance(node, yaml.ScalarNode) else None
     if control is None:
         return None
+    character = control.group()
+    kind = _SEPARATORS.get(character, "control character")
     return (
-        f"control character U+{ord(control.group()):04X} in text: names and labels are "
-        "shown in terminals, where such characters act as commands"
+        f"{kind} U+{ord(character):04X} in text: names and labels are shown in terminals "
+        "and one-line messages, where such characters act as commands or break the line"
     )
 
 
@@ -508,19 +512,8 @@ def _plain_value(text: str) -> Any:
         return True
     if _FALSE.match(text):
         return False
-    if _INT.match(text):
-        return int(text) if len(text) <= 20 else float(text)
-    if _OCT.match(text):
-        return int(text[2:], 8)
-    if _HEX.match(text):
-        return int(text[2:], 16)
-    if _FLOAT.match(text):
-        return float(text)
-    if _INF.match(text):
-        return float("-inf") if text.startswith("-") else float("inf")
-    if _NAN.match(text):
-        return float("nan")
-    return text
+    number = read_number(text)
+    return text if number is None else number
 
 
 def node_at(root: yaml.Node, loc: Loc) -> yaml.Node:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from defplan.errors import UsageError
-from defplan.output import check_writable
+from defplan.output import check_target
 
 if TYPE_CHECKING:
     from defplan.analysis.sweep import SweepPoint
@@ -16,11 +16,12 @@ FORMATS = {".svg": "svg", ".png": "png"}
 MISSING = "--plot needs matplotlib: pip install 'defplan[plot]'"
 
 
-def check_plot_target(path: Path) -> None:
-    """UsageError before any solving when the plot could not be written."""
+def check_plot_target(path: Path, *, source: str | None = None) -> None:
+    """UsageError before any solving when the plot could not be written (or would
+    overwrite `source`, the portfolio file)."""
     if path.suffix.lower() not in FORMATS:
         raise UsageError(f"--plot {path}: the file name must end in .svg or .png")
-    check_writable(path, "--plot")
+    check_target(path, "--plot", source=source)
     try:
         import matplotlib  # noqa: F401  (only checking that it is there)
     except ImportError:
@@ -28,7 +29,7 @@ def check_plot_target(path: Path) -> None:
 
 
 def write_frontier_plot(points: Sequence[SweepPoint], path: Path) -> None:
-    """Draw value against budget, infeasible budgets marked, and write it atomically."""
+    """Draw value against budget, infeasible budgets marked, and write it to path."""
     import io
 
     import matplotlib
@@ -36,7 +37,7 @@ def write_frontier_plot(points: Sequence[SweepPoint], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from defplan.output import write_atomic_bytes
+    from defplan.output import write_output_bytes
 
     first = points[0].result
     unit = f"{first.unit} {first.currency}".strip()
@@ -61,4 +62,4 @@ def write_frontier_plot(points: Sequence[SweepPoint], path: Path) -> None:
         figure.savefig(buffer, format=kind, metadata=metadata, bbox_inches="tight")
     finally:
         plt.close(figure)
-    write_atomic_bytes(path, buffer.getvalue(), "--plot")
+    write_output_bytes(path, buffer.getvalue(), "--plot")

@@ -42,6 +42,7 @@ from defplan.result import (
     clean,
     shortfall,
 )
+from defplan.signals import import_pulp
 from defplan.timing import phase
 from defplan.tolerance import TIE, allowance, total_and_magnitude
 
@@ -75,7 +76,7 @@ def optimise(
     larger than this one (a sweep's previous point). It only shortens the search.
     `without` names constraints (issue 4's scheme) to leave out, as if never written.
     """
-    import pulp  # noqa: F401 - imported here so that --profile counts it as start-up
+    import_pulp()  # here, so that --profile counts it as start-up
 
     options = options or SolveOptions()
     started = time.perf_counter()
@@ -318,9 +319,7 @@ class Engine:
     """
 
     def __init__(self, form: Formulation, options: SolveOptions, without: Collection[str] = ()):
-        import pulp  # heavy (numpy, highspy): only imported when solving
-
-        self.pulp = pulp
+        self.pulp = pulp = import_pulp()  # heavy (numpy, highspy): imported to solve
         self.form = form
         self.options = options
         self.deadline = (

@@ -1,12 +1,13 @@
-"""The process pool of `sweep` and `robust --workers N`, stopped cleanly on Ctrl-C or SIGTERM.
+"""The process pool of `sweep` and `robust --workers N`, stopped cleanly on any stop signal.
 
-Ctrl-C sends SIGINT to the whole foreground process group, workers included. Workers
-ignore it: stopping is the parent's job. When the parent is interrupted (Ctrl-C, or
-SIGTERM, which the CLI turns into the same KeyboardInterrupt), it sends each worker
-SIGTERM and waits for it to end. An idle worker ends at once; a busy one stops its solve
-at the solver race's next check (backends.interrupt: a handler that raised could land in
-the middle of a clean-up), so CBC is killed and its `defplan-cbc-*` folder removed, and
-then ends before the pool can hand it more work. The parent then re-raises.
+Ctrl-C (SIGINT), Ctrl-\\ (SIGQUIT) and a closed terminal (SIGHUP) reach the whole
+foreground process group, workers included. Workers ignore them: stopping is the
+parent's job. When the parent is stopped (by one of these or by SIGTERM, which the CLI
+all turns into the same KeyboardInterrupt), it sends each worker SIGTERM and waits for
+it to end. An idle worker ends at once; a busy one stops its solve at the solver race's
+next check (backends.interrupt: a handler that raised could land in the middle of a
+clean-up), so CBC is killed and its `defplan-cbc-*` folder removed, and then ends
+before the pool can hand it more work. The parent then re-raises.
 """
 
 from __future__ import annotations
@@ -22,12 +23,20 @@ from typing import Any, ParamSpec, TypeVar
 
 from defplan.backends import interrupt
 from defplan.errors import ExitCode
+from defplan.signals import STOPS
 
 STOP_SECONDS = 10.0
 """How long stopped workers get for their clean-up before they are killed."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def cores() -> int:
+    """How many processors this process may run on (its CPU affinity, where known)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class WorkerPool(ProcessPoolExecutor):
@@ -72,8 +81,8 @@ def _stop(processes: list[BaseProcess]) -> None:
 
 def _in_worker() -> None:
     """Pool initializer, in each worker."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _stopped)
+    for signum in STOPS:
+        signal.signal(signum, _stopped if signum == signal.SIGTERM else signal.SIG_IGN)
 
 
 _busy = False  # in _guarded: working on an item
@@ -94,7 +103,7 @@ def _guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     _busy = True
     try:
         return fn(*args, **kwargs)
-    except KeyboardInterrupt:  # from interrupt(): SIGINT is ignored here
+    except KeyboardInterrupt:  # from interrupt(): the other stop signals are ignored here
         os._exit(ExitCode.TERMINATED)
     finally:
         _busy = False

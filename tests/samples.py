@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 # A small portfolio whose best answer is easy to work out by hand.
@@ -234,3 +237,13 @@ def requires_chain(n: int, *, idle: bool = False) -> str:
             fields.append("mandatory: true")
         lines.append(f"  - {{{', '.join(fields)}}}")
     return "\n".join(lines) + "\n"
+
+
+def run_defplan(*args: str | Path, **popen: Any) -> subprocess.CompletedProcess[bytes]:
+    """`python -m defplan ARGS` as a process, waited for (60 s at most). Standard input is
+    /dev/null and the output is captured unless `popen` (subprocess.run's keywords:
+    stdout=, preexec_fn=, env=...) says otherwise."""
+    options = {"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    return subprocess.run(
+        [sys.executable, "-m", "defplan", *map(str, args)], timeout=60, **{**options, **popen}
+    )

@@ -374,8 +374,18 @@ def processes_naming(text: str) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux /proc")
-def test_sigterm_stops_cbc_and_removes_its_files(tmp_path: Path) -> None:
-    # `kill PID`, a scheduler or a CI timeout: CBC must not run on as an orphan
+@pytest.mark.parametrize(
+    ("sig", "code", "word"),
+    [
+        (signal.SIGTERM, ExitCode.TERMINATED, "terminated"),  # kill PID, a scheduler, CI
+        (signal.SIGHUP, ExitCode.HUNG_UP, "hung up"),  # ssh dropped: left CBC running
+        (signal.SIGQUIT, ExitCode.QUIT, "quit"),  # kill -QUIT: left CBC running
+    ],
+)
+def test_a_stop_signal_stops_cbc_and_removes_its_files(
+    tmp_path: Path, sig: int, code: int, word: str
+) -> None:
+    # a signal to defplan alone: CBC must not run on as an orphan
     temp = tmp_path / "temp"
     temp.mkdir()
     portfolio = tmp_path / "hard.yaml"
@@ -394,10 +404,10 @@ def test_sigterm_stops_cbc_and_removes_its_files(tmp_path: Path) -> None:
         while not processes_naming(str(temp)):  # CBC is solving, on a model file in temp
             assert proc.poll() is None and time.monotonic() - started < 30, "no CBC started"
             time.sleep(0.02)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=10)
-        assert proc.returncode == ExitCode.TERMINATED, err.decode()
-        assert err.decode() == "defplan: terminated\n"
+        assert proc.returncode == code, err.decode()
+        assert err.decode() == f"defplan: {word}\n"
         assert out.read_text() == "earlier" and list(temp.iterdir()) == []
         assert processes_naming(str(temp)) == []
     finally:  # should this fail: no CBC left running on this test's files

@@ -37,7 +37,7 @@ SECONDS = 20
 _LIMITED = f"""\
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_MB} << 20, {MEMORY_MB} << 20))
-from defplan.cli import main
+from defplan.boundary import main
 sys.argv[0] = "defplan"
 main()
 """

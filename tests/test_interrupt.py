@@ -1,9 +1,11 @@
-"""Ctrl-C and SIGTERM during `sweep` and `robust --workers 2` (real processes, Linux /proc).
+"""Stop signals at start-up, and during `sweep` and `robust --workers 2` (real
+processes, Linux /proc).
 
-Ctrl-C sends SIGINT to the whole foreground process group, workers and CBC included;
-SIGTERM (`kill`, a scheduler) reaches the parent alone. Either way the run must end as a
-single-process run does: one line on stderr, exit 130 or 143, no traceback from any
-process, no worker or CBC left running and no `defplan-cbc-*` folder left behind.
+Ctrl-C (SIGINT), Ctrl-\\ (SIGQUIT) and a closed terminal (SIGHUP) reach the whole
+foreground process group, workers and CBC included; SIGTERM (`kill`, a scheduler) reaches
+the parent alone. Whenever it comes, a stop must end the run as a single-process run
+ends: one line on stderr, exit 128 + the signal's number, no traceback from any process,
+no worker or CBC left running and no `defplan-cbc-*` folder left behind.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="ne
 STOPS = {
     "ctrl-c": (signal.SIGINT, ExitCode.INTERRUPTED, b"defplan: interrupted\n"),
     "sigterm": (signal.SIGTERM, ExitCode.TERMINATED, b"defplan: terminated\n"),
+    "ctrl-backslash": (signal.SIGQUIT, ExitCode.QUIT, b"defplan: quit\n"),
+    "hangup": (signal.SIGHUP, ExitCode.HUNG_UP, b"defplan: hung up\n"),
 }
+SHELL_STOPS = ("ctrl-c", "sigterm")
+"""The stops used most, tried with every run; the others with one run each."""
+GROUP_WIDE = {signal.SIGINT, signal.SIGQUIT, signal.SIGHUP}
+"""What the terminal sends to the whole foreground process group."""
 
 
 def runs(folder: Path) -> dict[str, tuple[list[str], int]]:
@@ -95,8 +103,14 @@ def _wchan(pid: int) -> str:
         return ""
 
 
-@pytest.mark.parametrize("stop", STOPS)
-@pytest.mark.parametrize("run", ["sweep", "sweep-one-idle", "robust"])
+@pytest.mark.parametrize(
+    ("run", "stop"),
+    [
+        *((run, stop) for run in ("sweep", "sweep-one-idle", "robust") for stop in SHELL_STOPS),
+        ("sweep-one-idle", "ctrl-backslash"),  # the worker in CBC and the idle one
+        ("robust", "hangup"),  # both in CBC
+    ],
+)
 def test_stopping_workers_is_like_stopping_one_process(tmp_path: Path, run: str, stop: str) -> None:
     sig, code, message = STOPS[stop]
     args, busy = runs(tmp_path)[run]
@@ -112,8 +126,8 @@ def test_stopping_workers_is_like_stopping_one_process(tmp_path: Path, run: str,
     )
     try:
         wait_for_workers(proc, temp, busy)
-        if sig == signal.SIGINT:
-            os.killpg(proc.pid, sig)  # Ctrl-C: the terminal signals the whole group
+        if sig in GROUP_WIDE:
+            os.killpg(proc.pid, sig)  # the terminal signals the whole group
         else:
             proc.send_signal(sig)  # `kill PID`: the parent alone
         out, err = proc.communicate(timeout=10)  # the work would take 20 s and more
@@ -126,3 +140,70 @@ def test_stopping_workers_is_like_stopping_one_process(tmp_path: Path, run: str,
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
+
+
+def catches_every_stop(pid: int) -> bool:
+    """True once process pid has its own handler for each stop signal (its SigCgt mask):
+    defplan's first line has run. Before, in the interpreter's start-up, a signal has
+    its default effect (and SIGINT Python's own), which defplan cannot change."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    mask = int(next(line for line in status.splitlines() if line.startswith("SigCgt:"))[7:], 16)
+    return all(mask >> (sig - 1) & 1 for sig, _, _ in STOPS.values())
+
+
+START_UP_RUNS = 32
+"""Signals sent during start-up: eight of each, at moments spread over START_UP_SECONDS."""
+START_UP_SECONDS = 0.5
+"""From defplan's first line on: typer's import, reading the file, PuLP's import (where a
+Ctrl-C was swallowed), building the model, starting the solvers (CBC) or the workers."""
+
+
+def test_a_stop_at_any_moment_of_start_up_ends_the_run(tmp_path: Path) -> None:
+    # Each run would take far longer than the test waits (20 s and more), so a signal
+    # that is lost shows as a run that goes on, or one that ends with its answer.
+    made = runs(tmp_path)
+    hard, slow = made["sweep"][0][1], made["robust"][0][1]
+    result = tmp_path / "r.json"
+    commands = [
+        ["optimise", hard, "--output", str(result)],
+        ["robust", slow, "--workers", "2", "--samples", "400", "--time-limit", "1"],
+    ]
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    stops = list(STOPS.values())
+    for k in range(START_UP_RUNS):
+        sig, code, message = stops[k % len(stops)]
+        command = commands[k // len(stops) % len(commands)]
+        moment = START_UP_SECONDS * k / START_UP_RUNS
+        result.write_text("earlier")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "defplan", *command],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env={**os.environ, "TMPDIR": str(temp)},
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not catches_every_stop(proc.pid):
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline, "defplan never took the stop signals"
+                time.sleep(0.001)
+            time.sleep(moment)
+            proc.send_signal(sig)  # `kill -SIG PID`
+            out, err = proc.communicate(timeout=15)
+            shown = f"{command[0]}, {signal.Signals(sig).name} at {moment:.3f} s"
+            assert (proc.returncode, err) == (code, message), f"{shown}: {err.decode()}"
+            assert out == b"", shown
+            assert session(proc.pid) == {}, shown  # no worker, no CBC
+            assert list(temp.iterdir()) == [], shown  # no defplan-cbc-* folder
+            assert sorted(p.name for p in tmp_path.iterdir()) == [
+                "hard.yaml", "r.json", "slow.yaml", "temp"
+            ], shown  # fmt: skip
+            assert result.read_text() == "earlier", shown
+        finally:  # should this fail: nothing of this run left running
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()

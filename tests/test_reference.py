@@ -50,7 +50,7 @@ ALTERNATIVE_OPTIMA: frozenset[str] = frozenset()
 DEFPLAN_COMMAND = (
     sys.executable,
     "-c",
-    "import sys; from defplan.cli import main; sys.exit(main())",
+    "import sys; from defplan.boundary import main; sys.exit(main())",
 )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from defplan.errors import UsageError
 from defplan.formulation import SolveOptions
 from defplan.model import MAX_MAGNITUDE, Portfolio
+from defplan.numbers import read_float
 from defplan.result import Result, Status, clean
 from defplan.workers import WorkerPool
 
@@ -47,10 +48,11 @@ class SweepPoint:
 
 
 def parse_budgets(text: str) -> list[float]:
-    """Budgets from 'START:STOP:STEP' (ascending, STOP included when reached) or 'B1,B2'."""
+    """Budgets from 'START:STOP:STEP' (ascending, STOP included when reached) or 'B1,B2',
+    each number read as a portfolio file's numbers are (defplan.numbers)."""
     try:
         if ":" in text:
-            start, stop, step = (float(part) for part in text.split(":"))
+            start, stop, step = (_budget(part) for part in text.split(":"))
             if not all(math.isfinite(x) for x in (start, stop, step)):
                 raise UsageError(f"--budget {text}: START, STOP and STEP must be finite numbers")
             if not step > 0 or stop < start:
@@ -66,7 +68,7 @@ def parse_budgets(text: str) -> list[float]:
             parts = text.split(",")
             if any(not part.strip() for part in parts):
                 raise UsageError(f"--budget {text}: an empty entry in the list")
-            budgets = [float(part) for part in parts]
+            budgets = [_budget(part) for part in parts]
     except ValueError:
         raise UsageError(
             f"--budget takes START:STOP:STEP or B1,B2,... with numbers, not '{text}'"
@@ -77,6 +79,15 @@ def parse_budgets(text: str) -> list[float]:
         if not (math.isfinite(budget) and 0 <= budget <= MAX_MAGNITUDE):
             raise UsageError(f"--budget {text}: budgets are numbers from 0 to {MAX_MAGNITUDE:g}")
     return budgets
+
+
+def _budget(text: str) -> float:
+    """One number of --budget (spaces around it allowed, as between a YAML list's
+    items); ValueError when it is none."""
+    value = read_float(text.strip())
+    if value is None:
+        raise ValueError(text)
+    return value
 
 
 def _tidy(x: float) -> float:

@@ -1,0 +1,87 @@
+"""The signals that stop a run, and holding them off while a module that would swallow
+them is imported.
+
+Its start is light on purpose (no typing, no contextlib): the console script
+(defplan.boundary) reads STOPS here to take these signals as early as it can.
+"""
+
+from __future__ import annotations
+
+import signal
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType, ModuleType, TracebackType
+    from typing import Any
+
+    Handler = Callable[[int, FrameType | None], Any]
+
+STOPS: dict[int, str] = {
+    getattr(signal, name): word
+    for name, word in (
+        ("SIGINT", "interrupted"),  # Ctrl-C
+        ("SIGTERM", "terminated"),  # kill PID, timeout, a scheduler
+        ("SIGHUP", "hung up"),  # the terminal closed
+        ("SIGQUIT", "quit"),  # Ctrl-\
+    )
+    if hasattr(signal, name)
+}
+"""Each signal that stops a run, and the word `defplan: WORD` says for it."""
+
+
+class held:
+    """Hold off the stop signals' Python handlers inside a `with` block; on leaving it,
+    hand the first signal that came to its handler (which raises KeyboardInterrupt).
+
+    For imports that catch every exception with a bare `except:`: PuLP imports highspy
+    (and other solvers) so, and a KeyboardInterrupt raised inside was swallowed: the
+    signal was lost and HiGHS counted as missing. Handlers only run in the main thread,
+    so elsewhere there is nothing to hold.
+    """
+
+    def __init__(self) -> None:
+        self.handlers: dict[int, Handler] = {}
+        self.caught: list[tuple[int, FrameType | None]] = []
+
+    def __enter__(self) -> None:
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in STOPS:
+            handler = signal.getsignal(signum)
+            if callable(handler):  # not SIG_DFL or SIG_IGN, which raise nothing
+                self.handlers[signum] = handler
+                signal.signal(signum, self._record)
+
+    def _record(self, signum: int, frame: FrameType | None) -> None:
+        self.caught.append((signum, frame))
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._restore()
+        if self.caught:
+            signum, frame = self.caught[0]
+            self.handlers[signum](signum, frame)
+
+    def _restore(self) -> None:
+        """Put the handlers back, all of them even if one raises as soon as it is back."""
+        raised: BaseException | None = None
+        while True:
+            try:
+                for signum, handler in self.handlers.items():
+                    signal.signal(signum, handler)
+                break
+            except BaseException as exc:  # a restored handler's KeyboardInterrupt
+                raised = raised or exc
+        if raised is not None:
+            raise raised
+
+
+def import_pulp() -> ModuleType:
+    """PuLP, imported with the stop signals held (see `held`)."""
+    with held():
+        import pulp
+    return pulp

@@ -1,0 +1,150 @@
+"""The process boundary (defplan.boundary): a machine that cannot take the run (standard
+streams closed or full, an encoding without the characters, too little memory for a
+thread) is exit 2 with one line on stderr, never an internal error or a traceback.
+
+Each condition is set up for a real `python -m defplan` process, as a shell would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from samples import SMALL, SMALL_WARNING, run_defplan
+from typer.testing import CliRunner
+
+from defplan.cli import app
+from defplan.errors import ExitCode
+
+FULL = "defplan: error: cannot write to standard output: No space left on device\n"
+CLOSED = "defplan: error: standard output is closed: there is nowhere to print the answer\n"
+
+
+def closing(fd: int) -> Callable[[], None]:
+    """A preexec_fn that closes fd in the child, as `>&-` (1) or `<&-` (0) does."""
+    return lambda: os.close(fd)
+
+
+@pytest.mark.parametrize("output_format", ["table", "json", "csv"])
+def test_a_closed_standard_output_is_a_usage_error(small_file: Path, output_format: str) -> None:
+    result = small_file.parent / "r.json"
+    done = run_defplan(
+        "optimise", small_file, "--format", output_format, "--output", result,
+        stdout=None, preexec_fn=closing(1),
+    )  # fmt: skip
+    assert (done.returncode, done.stderr.decode()) == (ExitCode.USAGE, CLOSED)
+    assert not result.exists()  # refused before any work
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["optimise", "FILE"],  # a table: Rich writes as it goes
+        ["optimise", "FILE", "--format", "json"],  # small: only the last flush fails
+        ["optimise", "FILE", "--format", "csv"],
+        ["sweep", "FILE", "--budget", "50,60"],
+        ["--version"],
+        ["--help"],
+    ],
+    ids=["table", "json", "csv", "sweep", "version", "help"],
+)
+def test_a_full_standard_output_is_a_usage_error(small_file: Path, args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        done = run_defplan(*(small_file if a == "FILE" else a for a in args), stdout=full)
+    # one line (after SMALL's warning), and no "Exception ignored" when the interpreter
+    # flushes at exit
+    warned = SMALL_WARNING if "FILE" in args else ""
+    assert (done.returncode, done.stderr.decode()) == (ExitCode.USAGE, warned + FULL)
+
+
+def test_a_closed_standard_input_read_as_the_file_is_a_usage_error(small_file: Path) -> None:
+    done = run_defplan("optimise", "-", preexec_fn=closing(0))
+    assert done.returncode == ExitCode.USAGE
+    assert done.stderr.decode() == "<stdin>: error: standard input is closed; give a FILE\n"
+    assert done.stdout == b""
+
+
+def test_a_closed_standard_input_is_no_matter_when_a_file_is_named(small_file: Path) -> None:
+    result = small_file.parent / "r.json"
+    done = run_defplan(
+        "optimise", small_file, "--format", "json", "--output", result, stdin=None,
+        preexec_fn=closing(0),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode()
+    assert json.loads(done.stdout) == json.loads(result.read_text())
+
+
+def test_a_closed_standard_error_leaves_the_exit_code(tmp_path: Path) -> None:
+    done = run_defplan("validate", tmp_path / "missing.yaml", stderr=None, preexec_fn=closing(2))
+    assert (done.returncode, done.stdout) == (ExitCode.USAGE, b"")
+
+
+def test_a_symbolic_link_loop_as_output_is_a_usage_error(small_file: Path) -> None:
+    loop = small_file.parent / "loop.json"
+    loop.symlink_to(loop.name)
+    done = run_defplan("optimise", small_file, "--output", loop)
+    assert done.returncode == ExitCode.USAGE
+    assert done.stderr.decode() == (
+        f"defplan: error: --output {loop}: cannot write: Too many levels of symbolic links\n"
+    )
+    assert done.stdout == b"" and loop.is_symlink()
+
+
+def no_thread_fits() -> None:
+    """preexec_fn: an address-space limit (`ulimit -v`) that the run fits in, but no
+    thread does: a new thread's stack is RLIMIT_STACK (`ulimit -s`) big."""
+    resource.setrlimit(resource.RLIMIT_STACK, (4 << 30, 4 << 30))
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def test_too_little_memory_for_a_thread_is_a_usage_error(small_file: Path) -> None:
+    done = run_defplan("optimise", small_file, preexec_fn=no_thread_fits)
+    assert done.returncode == ExitCode.USAGE, done.stderr.decode()
+    assert done.stderr.decode() == SMALL_WARNING + (
+        "defplan: error: cannot start a thread: out of memory or over a process limit "
+        "(is `ulimit -v` or `ulimit -u` set too low?)\n"
+    )  # and no complaint from OpenBLAS, which defplan keeps to the main thread
+    assert done.stdout == b""
+
+
+def test_running_out_of_memory_is_a_usage_error(
+    small_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr("defplan.loader.parse_portfolio", exhausted)
+    result = CliRunner().invoke(app, ["optimise", str(small_file)])
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stderr == (
+        "defplan: error: out of memory (is a memory limit such as `ulimit -v` set too low?)\n"
+    )
+
+
+NON_ASCII = SMALL.replace("Alpha radar", "Ålpha radar 防衛")
+
+
+@pytest.mark.parametrize("output_format", ["table", "json", "csv"])
+def test_an_ascii_standard_output_prints_the_whole_answer(
+    write_portfolio: Callable[..., Path], output_format: str
+) -> None:
+    path = write_portfolio(NON_ASCII)
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = run_defplan("optimise", path, "--format", output_format, env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stderr.decode() == SMALL_WARNING + (
+        "defplan: note: standard output's encoding (ascii) lacks some characters of the "
+        "answer: they are printed as '?' (PYTHONIOENCODING=utf-8 shows them)\n"
+    )
+    out = done.stdout.decode("ascii")  # not one byte outside ASCII
+    assert "?lpha radar ??" in out
+    if output_format == "json":
+        assert json.loads(out)["selected"][0]["name"] == "?lpha radar ??"
+    if output_format == "table":  # all of it, to the last table
+        assert out.rstrip().endswith("+")
+        assert "Below the line" in out and "Echo stores" in out
