@@ -95,8 +95,7 @@ def fitted(
             chosen = [w for w, _ in widths]
             break
         if sum(m for _, m in widths) <= room:
-            roomy = [columns[i].kind is not Kind.FIGURE for i in visible]
-            chosen = _shrunk(widths, roomy, room)
+            chosen = _shrunk(widths, [columns[i].kind for i in visible], room)
             break
         droppable = [i for i in visible if columns[i].drop is not None]
         if not droppable:
@@ -137,15 +136,18 @@ def _width(cell: Cell) -> int:
     return max((cell_len(line) for line in text.split("\n")), default=0)
 
 
-def _shrunk(widths: list[tuple[int, int]], roomy: list[bool], room: int) -> list[int]:
-    """Each column at its least width, then the room left shared out: first among the
-    `roomy` columns (ids, names: what they gave up is text), in proportion to what each
-    gave up, then to the others (figures whose headers wrap)."""
+def _shrunk(widths: list[tuple[int, int]], kinds: list[Kind], room: int) -> list[int]:
+    """Each column at its least width, then the room left given back: to the ids first
+    (an id cut short can no longer be typed into another command), then shared among
+    names and labels in proportion to what each gave up, then to the figure columns
+    (whose headers wrap)."""
     chosen = [least for _, least in widths]
-    for group in (roomy, [not r for r in roomy]):
+    for kind in (Kind.KEY, Kind.TEXT, Kind.FIGURE):
+        group = [k is kind for k in kinds]
         spare = room - sum(chosen)
         gave_up = [
-            natural - least if g else 0 for (natural, least), g in zip(widths, group, strict=True)
+            natural - c if g else 0
+            for (natural, _), c, g in zip(widths, chosen, group, strict=True)
         ]
         total = sum(gave_up)
         if not total or spare <= 0:

@@ -231,6 +231,15 @@ def test_ids_are_cut_with_an_ellipsis_but_stay_useful() -> None:
     assert "1,234,567.25" in text
 
 
+def test_names_give_way_before_ids_do() -> None:
+    """An id cut short can no longer be typed into `explain`: names shrink first."""
+    columns = [Col("Candidate", Kind.KEY), Col("Name"), Col("Cost", Kind.FIGURE)]
+    rows = [["civil-military-resilience", "Regional civil-military resilience " * 3, "320"]]
+    text = shown([fitted("t", columns, rows, width=60)], 60)
+    assert "│ civil-military-resilience │" in text, text
+    assert "Regional" in text and "…" in text  # the name, cut
+
+
 def test_optional_columns_drop_out_before_the_list_layout() -> None:
     columns = [
         Col("Candidate", Kind.KEY),
