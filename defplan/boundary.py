@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from types import FrameType
     from typing import NoReturn
 
-_REPLACE = "defplan-replace"
-"""The error handler of standard output: a character its encoding lacks prints as '?'."""
+_JSON_ESCAPE = "defplan-json-escape"
+"""An error handler that writes a character an encoding lacks as JSON's \\uXXXX."""
 
-_state: dict[str, object] = {"pid": None, "signal": None, "finishing": False, "replaced": False}
+_state: dict[str, object] = {"pid": None, "signal": None, "finishing": False}
 
 
 def main() -> NoReturn:
@@ -58,10 +58,13 @@ def main() -> NoReturn:
 
 
 def take_signals() -> None:
-    """Handle every stop signal in this (the main) process from now on."""
+    """Handle every stop signal in this (the main) process from now on, except those the
+    caller set to be ignored (`nohup` ignores SIGHUP, a shell's background job SIGINT):
+    the caller wants the run to go on through them."""
     _state["pid"] = os.getpid()
     for signum in STOPS:
-        signal.signal(signum, _on_stop)
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _on_stop)
 
 
 def _on_stop(signum: int, frame: FrameType | None) -> None:
@@ -173,8 +176,10 @@ def _prepare_streams() -> None:
         sys.stderr = open(2, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115
     if 1 in closed or sys.stdout is None:
         raise StreamError("standard output is closed: there is nowhere to print the answer")
-    codecs.register_error(_REPLACE, _replace_unencodable)
+    codecs.register_error(_JSON_ESCAPE, _json_escape)
     sys.stdout = _guarded(sys.stdout)
+    if not codecs.lookup(sys.stdout.encoding).name.startswith("utf"):
+        sys.stdout = _Deferred(sys.stdout)
 
 
 def _fill_closed_descriptors() -> list[int]:
@@ -195,7 +200,7 @@ def _fill_closed_descriptors() -> list[int]:
 
 
 def _guarded(stream: io.TextIOWrapper) -> io.TextIOWrapper:
-    """stream rebuilt over a _StreamFile, with unencodable characters replaced."""
+    """stream rebuilt over a _StreamFile."""
     try:
         fd = stream.fileno()
     except (AttributeError, OSError, ValueError):  # not a file: leave it as it is
@@ -204,7 +209,7 @@ def _guarded(stream: io.TextIOWrapper) -> io.TextIOWrapper:
     return io.TextIOWrapper(
         io.BufferedWriter(_StreamFile(fd, "standard output")),
         encoding=stream.encoding,
-        errors=_REPLACE,
+        errors="strict",
         line_buffering=stream.line_buffering,
     )
 
@@ -233,12 +238,75 @@ class _StreamFile(io.FileIO):
             raise StreamError(f"cannot write to {self.label}: {exc.strerror}") from None
 
 
-def _replace_unencodable(error: UnicodeError) -> tuple[str, int]:
-    """'?' for each character standard output's encoding lacks (PYTHONIOENCODING=ascii)."""
+class _Deferred(io.StringIO):
+    """Standard output in an encoding that may lack characters of the answer (say
+    PYTHONIOENCODING=ascii): the answer is kept whole and written at the end, so that
+    it is written entirely or not at all (release)."""
+
+    def __init__(self, stream: io.TextIOWrapper) -> None:
+        super().__init__()
+        self.stream = stream
+        self.buffer = stream.buffer  # for output that is bytes of its own (CSV with --bom)
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding  # Rich draws its tables in what this can show
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def release(self) -> None:
+        """Write the answer: as it is when the encoding has every character; JSON with
+        \\u escapes for the others (the same data); anything else not at all (StreamError:
+        '?' in place of a letter would change names and ids)."""
+        from defplan.errors import StreamError
+
+        text = self.getvalue()
+        self.seek(0)
+        self.truncate()
+        encoding = self.stream.encoding
+        try:
+            text.encode(encoding)
+        except UnicodeEncodeError as exc:
+            if not _is_json(text):
+                lacking = exc.object[exc.start]
+                raise StreamError(  # the character itself might not print on stderr
+                    f"standard output's encoding ({encoding}) cannot show the character "
+                    f"U+{ord(lacking):04X} of the answer; set PYTHONIOENCODING=utf-8, or "
+                    "use --format json"
+                ) from None
+            text = text.encode(encoding, _JSON_ESCAPE).decode(encoding)
+        self.stream.write(text)
+        self.stream.flush()
+
+
+def _is_json(text: str) -> bool:
+    """True when text is a JSON document (defplan's JSON answers are objects)."""
+    import json
+
+    if not text.lstrip().startswith("{"):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    """JSON's \\uXXXX (a surrogate pair beyond U+FFFF) for a character an encoding lacks;
+    in JSON text such characters stand only inside strings, where the escape is valid."""
     if not isinstance(error, UnicodeEncodeError):
         raise error
-    _state["replaced"] = True
-    return "?" * (error.end - error.start), error.end
+    escaped = []
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            escaped.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            escaped.append(f"\\u{code:04x}")
+    return "".join(escaped), error.end
 
 
 def _exit_code(done: SystemExit) -> int:
@@ -263,18 +331,14 @@ def _leave(code: int) -> NoReturn:
     if _state["signal"] is not None:
         stopped()
     try:
+        if isinstance(sys.stdout, _Deferred):
+            sys.stdout.release()
         if sys.stdout is not None:
             sys.stdout.flush()
     except StreamError as exc:
         code = reported(exc, debug=False) or exc.exit_code
     except BrokenPipeError:
         quiet_broken_pipe()
-    if _state["replaced"]:
-        say(
-            f"defplan: note: standard output's encoding ({sys.stdout.encoding}) lacks some "
-            "characters of the answer: they are printed as '?' (PYTHONIOENCODING=utf-8 "
-            "shows them)"
-        )
     _state["finishing"] = True
     if _state["signal"] is not None:
         stopped()

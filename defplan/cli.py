@@ -211,10 +211,13 @@ def _solve_options(
 ) -> "SolveOptions":
     """The run options shared by the commands that solve, checked."""
     from defplan.formulation import SolveOptions
+    from defplan.model import MAX_MAGNITUDE
 
     seconds = _number("--time-limit", time_limit, "a number of seconds such as 30")
-    if seconds is not None and not seconds > 0:
-        raise UsageError("--time-limit must be a number of seconds > 0")
+    if seconds is not None and not 0 < seconds <= MAX_MAGNITUDE:
+        raise UsageError(
+            f"--time-limit must be a number of seconds > 0 and at most {MAX_MAGNITUDE:g}"
+        )
     return SolveOptions(
         budget=_number("--budget", budget, "a number such as 6000"),
         budget_per_year={

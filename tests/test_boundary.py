@@ -129,22 +129,37 @@ def test_running_out_of_memory_is_a_usage_error(
 NON_ASCII = SMALL.replace("Alpha radar", "Ålpha radar 防衛")
 
 
-@pytest.mark.parametrize("output_format", ["table", "json", "csv"])
-def test_an_ascii_standard_output_prints_the_whole_answer(
-    write_portfolio: Callable[..., Path], output_format: str
+def test_an_ascii_standard_output_gets_json_whole_with_escapes(
+    write_portfolio: Callable[..., Path],
 ) -> None:
     path = write_portfolio(NON_ASCII)
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
-    done = run_defplan("optimise", path, "--format", output_format, env=env)
-    assert done.returncode == 0, done.stderr.decode()
-    assert done.stderr.decode() == SMALL_WARNING + (
-        "defplan: note: standard output's encoding (ascii) lacks some characters of the "
-        "answer: they are printed as '?' (PYTHONIOENCODING=utf-8 shows them)\n"
-    )
+    done = run_defplan("optimise", path, "--format", "json", env=env)
+    assert (done.returncode, done.stderr.decode()) == (0, SMALL_WARNING)
     out = done.stdout.decode("ascii")  # not one byte outside ASCII
-    assert "?lpha radar ??" in out
-    if output_format == "json":
-        assert json.loads(out)["selected"][0]["name"] == "?lpha radar ??"
-    if output_format == "table":  # all of it, to the last table
-        assert out.rstrip().endswith("+")
-        assert "Below the line" in out and "Echo stores" in out
+    assert "\\u00c5lpha radar \\u9632\\u885b" in out
+    assert json.loads(out)["selected"][0]["name"] == "Ålpha radar 防衛"  # the same data
+
+
+@pytest.mark.parametrize("output_format", ["table", "csv"])
+def test_an_ascii_standard_output_that_cannot_show_the_answer_is_a_usage_error(
+    write_portfolio: Callable[..., Path], output_format: str
+) -> None:
+    """Not half a table, and not '?' in place of letters: nothing, and one line."""
+    path = write_portfolio(NON_ASCII)
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = run_defplan("optimise", path, "--format", output_format, env=env)
+    assert done.returncode == ExitCode.USAGE
+    assert done.stderr.decode() == SMALL_WARNING + (
+        "defplan: error: standard output's encoding (ascii) cannot show the character "
+        "U+00C5 of the answer; set PYTHONIOENCODING=utf-8, or use --format json\n"
+    )
+    assert done.stdout == b""
+
+
+def test_an_ascii_standard_output_prints_an_ascii_answer(small_file: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = run_defplan("optimise", small_file, env=env)
+    assert (done.returncode, done.stderr.decode()) == (0, SMALL_WARNING)
+    assert "Alpha radar" in done.stdout.decode("ascii")
+    assert done.stdout.decode().rstrip().endswith("+")  # Rich's ASCII frame, to the end

@@ -319,6 +319,8 @@ USAGE_CASES = [
     ("unknown-solver", SMALL, ["--solver", "gurobi"], ["gurobi"]),
     ("time-limit-zero", SMALL, ["--time-limit", "0"], ["--time-limit"]),
     ("time-limit-negative", SMALL, ["--time-limit=-1"], ["--time-limit"]),
+    ("time-limit-infinite", SMALL, ["--time-limit", ".inf"], ["--time-limit"]),
+    ("time-limit-too-long", SMALL, ["--time-limit", "1e400"], ["--time-limit"]),
     ("unknown-format", SMALL, ["--format", "xml"], ["xml"]),
 ]
 

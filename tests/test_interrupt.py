@@ -207,3 +207,31 @@ def test_a_stop_at_any_moment_of_start_up_ends_the_run(tmp_path: Path) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGINT], ids=["nohup", "background"])
+def test_a_signal_the_caller_ignores_stays_ignored(signum: int) -> None:
+    """`nohup defplan ...` goes on when the terminal hangs up, and so does a shell's
+    background job on Ctrl-C: the caller set the signal to be ignored."""
+    portfolio = Path(__file__).resolve().parent.parent / "portfolios" / "netherlands-2026.yaml"
+
+    def ignoring() -> None:
+        signal.signal(signum, signal.SIG_IGN)
+
+    run = subprocess.Popen(
+        [sys.executable, "-m", "defplan", "sweep", str(portfolio), "--budget", "2000:8000:500"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=ignoring,
+    )
+    sent = 0
+    while run.poll() is None and sent < 20:
+        time.sleep(0.1)
+        with contextlib.suppress(ProcessLookupError):
+            run.send_signal(signum)
+            sent += 1
+    out, err = run.communicate(timeout=120)
+    assert sent > 3  # while it ran
+    assert run.returncode == 0, err.decode()
+    assert b"8,000" in out
