@@ -126,6 +126,8 @@ def solve(
         raise SolverError("no solver is available: install 'highspy' (HiGHS) or 'pulp[cbc]' (CBC)")
     if solver == "highs" and not _highs_available():
         other = " or use --solver cbc" if _cbc_path() is not None else ""
+        if _highs_failure:
+            raise SolverError(f"HiGHS could not be loaded ({_highs_failure[0]}){other}")
         raise SolverError(f"HiGHS is not available: install the 'highspy' package{other}")
     if solver == "cbc" and _cbc_path() is None:
         raise SolverError(
@@ -159,12 +161,31 @@ def _racers() -> tuple[str, ...]:
 
 @functools.cache
 def _highs_available() -> bool:
-    """True when highspy imports (one that is installed but broken counts as missing)."""
+    """True when highspy imports (one that is installed but broken counts as missing, and
+    why is kept for `missing_solver_notes`)."""
     try:
-        import highspy  # noqa: F401 - PuLP has imported it already when a solve runs
-    except ImportError:
+        _import_highspy()
+    except ImportError as exc:
+        if _version_of("highspy") != "unknown":  # installed, but it would not load
+            _highs_failure.append(f"{type(exc).__name__}: {exc}")
         return False
     return True
+
+
+_highs_failure: list[str] = []
+
+
+def _import_highspy() -> None:
+    import highspy  # noqa: F401 - PuLP has imported it already when a solve runs
+
+
+def missing_solver_notes(solver: str) -> tuple[str, ...]:
+    """A note for a result when `auto` raced without HiGHS although highspy is installed
+    (it failed to load: say, too little memory): the answer is CBC's alone, and a user
+    comparing runs should know why the solver's name changed."""
+    if solver != "auto" or _highs_available() or not _highs_failure:
+        return ()
+    return (f"HiGHS is installed but could not be loaded ({_highs_failure[0]}): CBC solved alone",)
 
 
 def _cbc_path() -> str | None:

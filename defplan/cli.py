@@ -278,7 +278,7 @@ def optimise(
 ) -> None:
     """Pick the best portfolio for a budget."""
     with _errors_handled():
-        from defplan.output import check_target, write_output
+        from defplan.output import check_target, is_standard_output, write_output
         from defplan.solver import optimise as run
 
         options = _solve_options(
@@ -315,8 +315,9 @@ def optimise(
                     "missing or out of order",
                 )
             result = replace(result, alternatives=found, notes=notes)
-        if output is not None:
-            write_output(output, result.to_json())
+        json_on_stdout = output_format is OutputFormat.json
+        if output is not None and not (json_on_stdout and is_standard_output(output)):
+            write_output(output, result.to_json())  # (else the JSON printed is the file)
         _emit(result, output_format, portfolio=portfolio, bom=bom)
         _finish(result)
 
@@ -717,7 +718,7 @@ def _load(file: str) -> tuple["Portfolio", bytes, str]:
 
     with phase("load"):
         data, name = read_source(file)
-    kind = output_format_of(data)
+    kind = output_format_of(data, filename=name)
     if kind is not None:
         hint = "; compare saved results with `defplan diff`" if kind.startswith("defplan-") else ""
         raise LoadError([Problem(name, f"a '{kind}' document, not a portfolio file{hint}")])

@@ -352,7 +352,7 @@ def robust_renderables(r: Robustness, *, width: int = 100) -> list[RenderableTyp
         Col("share", Kind.FIGURE),
         Col("", Kind.FIGURE, justify="left", drop=1, listed=False),  # a bar is never cut
         Col("in the optimum"),
-        *([Col("forced")] if forced else []),
+        *([Col("forced", Kind.KEY)] if forced else []),
     ]
     title = "Share of sampled optima that include each candidate"
     return [head, fitted(title, columns, rows, width=width)]

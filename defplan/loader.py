@@ -20,7 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from defplan import model
 from defplan.errors import LoadError, Problem
-from defplan.model import KEY, Loc, Names, Portfolio, Suggester, cross_check
+from defplan.model import CONTROL_CHARACTERS, KEY, Loc, Names, Portfolio, Suggester, cross_check
 from defplan.numbers import read_number
 from defplan.timing import phase
 
@@ -60,13 +60,6 @@ class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _TRUE = re.compile(r"^(?:true|True|TRUE)$")
 _FALSE = re.compile(r"^(?:false|False|FALSE)$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-"""Characters text may not hold: the C0 and C1 control characters but tab and line
-feed (ESC, CR, NEL, CSI...), which act as commands in a terminal, and Unicode's line
-and paragraph separators, which start a new line wherever lines are split by Unicode's
-rules (Python's str.splitlines, editors, log viewers): a name with one could forge a
-line of output. Only double-quoted YAML escapes ("\\e", "\\N", "\\L") put them in text:
-written as they are, YAML reads them as line breaks."""
 _SEPARATORS = {"\u2028": "line separator", "\u2029": "paragraph separator"}
 _STANDARD_TAG = "tag:yaml.org,2002:"
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -467,7 +460,7 @@ def _tag_problem(node: yaml.Node) -> str | None:
 def _control_problem(node: yaml.Node) -> str | None:
     """What is wrong with a scalar holding a control character (or a line separator),
     or None."""
-    control = _CONTROL.search(node.value) if isinstance(node, yaml.ScalarNode) else None
+    control = CONTROL_CHARACTERS.search(node.value) if isinstance(node, yaml.ScalarNode) else None
     if control is None:
         return None
     character = control.group()

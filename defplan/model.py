@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -25,6 +26,13 @@ from pydantic import (
 
 MAX_MAGNITUDE = 1e12
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+"""Characters text may not hold: the C0 and C1 control characters but tab and line
+feed (ESC, CR, NEL, CSI...), which act as commands in a terminal, and Unicode's line
+and paragraph separators, which start a new line wherever lines are split by Unicode's
+rules (Python's str.splitlines, editors, log viewers): a name with one could forge a
+line of output. In a portfolio, only double-quoted YAML escapes ("\\e", "\\N", "\\L") put
+them in text: written as they are, YAML reads them as line breaks."""
 
 Loc = tuple[str | int, ...]
 KEY = "<key>"

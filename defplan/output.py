@@ -44,6 +44,13 @@ def check_target(path: Path, flag: str = "--output", *, source: str | None = Non
         raise UsageError(f"{flag} {path}: folder {folder} is not writable")
 
 
+def is_standard_output(path: Path) -> bool:
+    """True when path is where this process's standard output goes (/dev/stdout, or the
+    file stdout is redirected to): a JSON answer printed there need not be written twice."""
+    found = _stat(path, "--output")
+    return found is not None and sys.stdout is not None and _same(found, _fstat(sys.stdout))
+
+
 def write_output(path: Path, text: str) -> None:
     """Write text (UTF-8) to the `--output` target path (see write_output_bytes)."""
     write_output_bytes(path, text.encode("utf-8"))

@@ -67,7 +67,11 @@ def amount(x: float | None) -> str:
         return "0"
     if float(x).is_integer():
         return f"{x:,.0f}"
-    return f"{x:,.2f}".rstrip("0").rstrip(".")
+    # rounded as the number is written (1.005 is 1.01), not as its binary float is
+    from decimal import ROUND_HALF_UP, Decimal
+
+    shown = Decimal(repr(float(x))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return "0" if shown == 0 else f"{shown:,.2f}".rstrip("0").rstrip(".")
 
 
 VALUE_LEGEND = "value: weighted points on the objectives' scale, after penalties"
@@ -168,7 +172,7 @@ def _selected_table(result: Result, width: int) -> RenderableType:
         Col("Value", Kind.FIGURE, footer=amount(math.fsum(c.value for c in result.selected))),
     ]
     if any(c.forced for c in result.selected):
-        columns.append(Col("Forced"))
+        columns.append(Col("Forced", Kind.KEY))  # a word: 'mandatory' is never cut
         marks = [forced_mark(c) for _, members in groups for c in [None, *members]]
         rows = [[*row, mark] for row, mark in zip(rows, marks, strict=True)]
     sums = [[c.cost for c in m] for _, m in groups] + [[c.value for c in m] for _, m in groups]
@@ -337,7 +341,7 @@ def _below_table(result: Result, below: list[CandidateOutcome], width: int) -> R
         Col("Cost", Kind.FIGURE),
         Col("Value", Kind.FIGURE),
         Col("Value per 1,000", Kind.FIGURE),
-        *([Col("Forced")] if any_forced else []),
+        *([Col("Forced", Kind.KEY)] if any_forced else []),
     ]
     title = (
         f"Below the line, best value per unit of cost first (costs in {_unit(result)}; "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -326,38 +327,64 @@ def read_saved_result(data: bytes, *, filename: str) -> Result | None:
     """
     from defplan.errors import LoadError, Problem
 
-    found = _defplan_document(data)
+    found = _defplan_document(data, filename=filename)
     if found is None:
         return None
-    document, text = found
+    document, text, duplicates = found
     kind = document["format"]
     if kind != RESULT_FORMAT:
         raise LoadError([Problem(filename, f"a '{kind}' document, not a saved result")])
     from defplan.saved import result_from_document
 
-    return result_from_document(document, filename=filename, text=text)
+    return result_from_document(document, filename=filename, text=text, duplicates=duplicates)
 
 
-def _defplan_document(data: bytes) -> tuple[dict[str, Any], str] | None:
-    """data as a JSON object with a 'format' key (defplan output) and its text, else None.
+_DEFPLAN_OUTPUT = re.compile(rb'^\s*\{\s*"format"\s*:\s*"defplan-')
+"""How every JSON document defplan writes begins: a broken one is reported as JSON."""
+
+
+def _defplan_document(
+    data: bytes, *, filename: str = ""
+) -> tuple[dict[str, Any], str, set[tuple[int, str]]] | None:
+    """data as a JSON object with a 'format' key (defplan output), its text, and its
+    duplicate keys as (id of the object, key); None for anything else (a portfolio).
 
     A UTF-8 byte order mark is skipped. NaN and Infinity are parsed (as floats) so that
-    the reader can refuse them with their place.
+    the reader can refuse them with their place. Text that begins as defplan's output
+    does but is not JSON (a file cut short) is a LoadError at the place JSON breaks.
     """
+    from defplan.errors import LoadError, Problem
+
     data = data.removeprefix(codecs.BOM_UTF8)
     if data.lstrip()[:1] != b"{":
         return None
+    duplicates: set[tuple[int, str]] = set()
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        made: dict[str, Any] = {}
+        for key, value in items:
+            if key in made:
+                duplicates.add((id(made), key))
+            made[key] = value
+        return made
+
     try:
         text = data.decode("utf-8")
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        if _DEFPLAN_OUTPUT.match(data):
+            message = f"not valid JSON: {exc.msg}"
+            raise LoadError([Problem(filename, message, exc.lineno, exc.colno)]) from None
+        return None  # not JSON: the portfolio loader says what is wrong
     except (ValueError, RecursionError):
-        return None  # not UTF-8 or not JSON: the portfolio loader says what is wrong
+        return None
     if isinstance(document, dict) and "format" in document:
-        return document, text
+        return document, text, duplicates
     return None
 
 
-def output_format_of(data: bytes) -> str | None:
-    """The 'format' of defplan output (a saved result, sweep, diff), None for anything else."""
-    found = _defplan_document(data)
+def output_format_of(data: bytes, *, filename: str = "") -> str | None:
+    """The 'format' of defplan output (a saved result, sweep, diff), None for anything else;
+    LoadError (naming filename) for defplan output that is not valid JSON."""
+    found = _defplan_document(data, filename=filename)
     return None if found is None else str(found[0]["format"])

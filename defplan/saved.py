@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from defplan.errors import LoadError, Problem
 from defplan.formulation import SolveOptions
-from defplan.model import ID_PATTERN
+from defplan.model import CONTROL_CHARACTERS, ID_PATTERN
 from defplan.result import (
     RESULT_FORMAT,
     Alternative,
@@ -35,6 +35,7 @@ from defplan.result import (
     Result,
     SolverInfo,
     Status,
+    clean,
 )
 
 Loc = tuple[str | int, ...]
@@ -173,14 +174,27 @@ class SavedResult(_Record):
     alternatives: list[AlternativeRecord] | None = None
 
 
-def result_from_document(document: Any, *, filename: str, text: str | None = None) -> Result:
+def result_from_document(
+    document: Any,
+    *,
+    filename: str,
+    text: str | None = None,
+    duplicates: set[tuple[int, str]] | None = None,
+) -> Result:
     """The Result a parsed saved result describes; LoadError listing every problem.
 
     `text` is the JSON text document was parsed from: problems then carry line and column.
+    `duplicates` are the keys the text gives twice in one object, as (id of the parsed
+    object, key): JSON readers disagree on which one counts, so none does.
     """
     problems: list[tuple[Loc, str]] = []
     if text is None or "NaN" in text or "Infinity" in text:  # cheap test before a walk
         problems += [(loc, f"{_shown(x)} is not a JSON number") for loc, x in _nonfinite(document)]
+    if duplicates:
+        problems += [
+            (loc, "a key given twice in one object") for loc in _twice(document, duplicates)
+        ]
+    problems += [(loc, message) for loc, message in _control_texts(document)]
     try:
         saved = SavedResult.model_validate(document)
     except ValidationError as exc:
@@ -297,6 +311,7 @@ def cross_problems(saved: SavedResult) -> Iterator[tuple[Loc, str]]:
             at[c.id] = i
         yield from _objectives_agree(saved, i, c)
     yield from _selection_agrees(saved, at)
+    yield from _cost_agrees(saved)
     yield from _status_agrees(saved)
     yield from _ids_known(saved, at)
 
@@ -337,6 +352,17 @@ def _selection_agrees(saved: SavedResult, at: dict[str, int]) -> Iterator[tuple[
     for i, c in enumerate(saved.candidates):
         if c.selected and c.id not in listed:
             yield ("candidates", i, "selected"), f"true, but {_shown(c.id)} is not in $.selected"
+
+
+def _cost_agrees(saved: SavedResult) -> Iterator[tuple[Loc, str]]:
+    """cost.total is what the selected candidates cost (each as the result reports it)."""
+    total = math.fsum(s.cost for s in saved.selected)
+    reported = saved.cost.total
+    if abs(reported - total) > 1e-9 * max(1.0, abs(total)):
+        yield (
+            ("cost", "total"),
+            f"{_shown(reported)} differs from the selection's cost, {_shown(clean(total))}",
+        )
 
 
 def _status_agrees(saved: SavedResult) -> Iterator[tuple[Loc, str]]:
@@ -444,6 +470,41 @@ def _nonfinite(document: Any) -> Iterator[tuple[Loc, float]]:
             stack.extend(((*loc, i), v) for i, v in enumerate(value))
         elif isinstance(value, float) and not math.isfinite(value):
             yield loc, value
+
+
+def _twice(document: Any, duplicates: set[tuple[int, str]]) -> Iterator[Loc]:
+    """The location of each key given twice, from (id of the object, key) pairs."""
+    stack: list[tuple[Loc, Any]] = [((), document)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            yield from ((*loc, key, KEY) for key in value if (id(value), key) in duplicates)
+            stack.extend(((*loc, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*loc, i), v) for i, v in enumerate(value))
+
+
+def _control_texts(document: Any) -> Iterator[tuple[Loc, str]]:
+    """Every key or text holding a control character or a line separator: tables and
+    messages print them, and a terminal would take them as commands (as in a portfolio)."""
+    stack: list[tuple[Loc, Any]] = [((), document)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if CONTROL_CHARACTERS.search(key):
+                    yield (*loc, key, KEY), _control_message(key)
+                stack.append(((*loc, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*loc, i), v) for i, v in enumerate(value))
+        elif isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            yield loc, _control_message(value)
+
+
+def _control_message(text: str) -> str:
+    found = CONTROL_CHARACTERS.search(text)
+    assert found is not None
+    return f"text may not hold the control character U+{ord(found.group()):04X}"
 
 
 def _load_error(problems: list[tuple[Loc, str]], filename: str, text: str | None) -> LoadError:

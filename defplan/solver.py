@@ -117,6 +117,7 @@ def optimise(
                 "the time limit ran out while narrowing down the conflict: "
                 "some listed constraints may not be needed for it",
             )
+    notes += backends.missing_solver_notes(options.solver)
     gap = 0.0 if status is Status.OPTIMAL else first.gap if status is Status.FEASIBLE else None
     info = SolverInfo(
         name=engine.solver_name,

@@ -7,12 +7,13 @@ import sys
 from typing import Any
 
 import pytest
+from samples import SMALL
 from test_cli import knapsack_cbc_wins
 from test_solver import hard_knapsack
 
 from defplan import SolveOptions, Status, backends, optimise, parse_portfolio
 from defplan.backends import Outcome, _pick, relative_gap, solve
-from defplan.errors import SolverFailure
+from defplan.errors import SolverError, SolverFailure
 from defplan.formulation import formulate
 from defplan.solver import Engine
 
@@ -167,3 +168,27 @@ def test_cbc_is_found_in_pulp_then_cbcbox_then_path(
         assert backends._cbc_path() is None
     finally:
         backends._cbcbox_cbc.cache_clear()
+
+
+def test_a_highspy_that_will_not_load_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed but failing to load (too little memory, a broken library): `auto` says
+    that CBC solved alone, and `--solver highs` says why HiGHS is missing."""
+
+    def broken() -> None:
+        raise ImportError("libhighs.so: failed to map segment from shared object")
+
+    backends._highs_available.cache_clear()
+    monkeypatch.setattr(backends, "_import_highspy", broken)
+    monkeypatch.setattr(backends, "_highs_failure", [])
+    try:
+        portfolio = parse_portfolio(SMALL, filename="small.yaml")
+        result = optimise(portfolio, options=SolveOptions())
+        assert result.solver.name == "CBC"
+        assert result.notes == (
+            "HiGHS is installed but could not be loaded (ImportError: libhighs.so: failed to "
+            "map segment from shared object): CBC solved alone",
+        )
+        with pytest.raises(SolverError, match=r"HiGHS could not be loaded \(ImportError: libhighs"):
+            optimise(portfolio, options=SolveOptions(solver="highs"))
+    finally:
+        backends._highs_available.cache_clear()

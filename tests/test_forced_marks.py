@@ -90,3 +90,13 @@ def test_csv_has_no_forced_column_when_nothing_is_forced(small_file: Path) -> No
     assert "forced" not in header.split(",")
     header = run("robust", small_file, "--samples", "3", "--format", "csv").splitlines()[0]
     assert "forced" not in header.split(",")
+
+
+def test_the_mark_is_never_cut_beside_long_names() -> None:
+    """At 80 columns the Dutch example's long names give way, not the mark."""
+    dutch = Path(__file__).resolve().parent.parent / "portfolios" / "netherlands-2026.yaml"
+    result = CliRunner().invoke(
+        app, ["optimise", str(dutch), "--include", "ammo-depots"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    assert cells(line_with(result.stdout, " ammo-depots "))[-1] == "--include"

@@ -306,3 +306,18 @@ def test_output_to_standard_output_goes_after_what_it_holds(small_file: Path) ->
     assert json.loads(json_part + "}")["status"] == "optimal"
     assert csv_part.startswith("id,")
     assert link.is_symlink()
+
+
+def test_json_asked_for_on_standard_output_and_as_output_there_is_printed_once(
+    small_file: Path,
+) -> None:
+    """`--format json --output /dev/stdout`: one JSON document, which a reader can parse."""
+    link = small_file.parent / "stdout.json"
+    link.symlink_to("/proc/self/fd/1")
+    printed = small_file.parent / "printed.json"
+    with printed.open("wb") as stdout:
+        done = run_defplan(
+            "optimise", small_file, "--format", "json", "--output", link, stdout=stdout
+        )
+    assert done.returncode == 0, done.stderr.decode()
+    assert json.loads(printed.read_text())["status"] == "optimal"

@@ -223,8 +223,8 @@ def test_csv_of_an_infeasible_run_selects_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("x", "shown"),
-    [(None, "-"), (0, "0"), (-0.0, "0"), (1234, "1,234"), (1234.5, "1,234.5"), (0.125, "0.12")],
-)
+    [(None, "-"), (0, "0"), (-0.0, "0"), (1234, "1,234"), (1234.5, "1,234.5"), (0.125, "0.13")],
+)  # halves round up, as on paper (Python's own format rounds 0.125 to even, 0.12)
 def test_amount(x: float | None, shown: str) -> None:
     assert report.amount(x) == shown
 
@@ -459,3 +459,20 @@ candidates:
     assert report.ROUNDING_NOTE.split(";")[0] in shown
     exact = plain_all(report.diff_renderables(Diff(one, one), width=100))
     assert "rounded" not in exact and "rounded" not in render(one)
+
+
+@pytest.mark.parametrize(
+    ("x", "shown"),
+    [
+        (1.005, "1.01"),
+        (3.015, "3.02"),
+        (2.675, "2.68"),
+        (-0.001, "0"),
+        (13.799999999999999, "13.8"),
+        (1234567.125, "1,234,567.13"),
+        (-2.5, "-2.5"),
+    ],
+)
+def test_amounts_are_rounded_as_written_not_as_binary_floats(x: float, shown: str) -> None:
+    """1.005 is stored as 1.00499999999999989...: rounding the float would show 1."""
+    assert report.amount(x) == shown

@@ -489,6 +489,41 @@ def test_a_loose_saved_result_is_refused_at_its_place(
     assert problems_in(text) == [f"{where(text, *markers)}: error: {message}"]
 
 
+def test_a_key_given_twice_is_refused_at_its_second_place() -> None:
+    text = saved_text().replace('\n  "value": 13.5,', '\n  "value": 13.5,\n  "value": 99,')
+    assert problems_in(text) == [
+        f"{where(text, TOP_VALUE, TOP_VALUE.strip())}: error: $.value: a key given twice in "
+        "one object"
+    ]
+
+
+def test_a_cost_total_that_is_not_the_selections_is_refused() -> None:
+    text = broken(lambda d: d["cost"].update(total=1))
+    place = where(text, '\n  "cost": ', '"total": ', "1")
+    assert problems_in(text) == [
+        f"{place}: error: $.cost.total: 1 differs from the selection's cost, 100"
+    ]
+
+
+@pytest.mark.parametrize("text", ["EVIL\u001b[31mRED", "line\u0085break", "sep\u2028arator"])
+def test_control_characters_in_a_saved_result_are_refused(text: str) -> None:
+    """A saved result cannot send terminal commands through `diff` (a portfolio cannot)."""
+    document = json.loads(saved_text())
+    document["portfolio"]["name"] = text
+    problems = problems_in(json_text(document))
+    assert len(problems) == 1
+    assert "$.portfolio.name: text may not hold the control character U+" in problems[0]
+
+
+def test_a_saved_result_cut_short_is_reported_as_broken_json() -> None:
+    text = saved_text()[:300]
+    with pytest.raises(LoadError) as caught:
+        read_saved_result(text.encode(), filename="run.json")
+    (problem,) = caught.value.problems
+    assert str(problem).startswith("run.json:") and "not valid JSON" in str(problem)
+    assert problem.line is not None and problem.line > 1
+
+
 def test_every_problem_is_listed_in_the_order_of_the_text() -> None:
     def mutate(d: dict[str, Any]) -> None:
         d["candidates"][4]["cost"] = "free"
@@ -533,6 +568,7 @@ def test_an_infeasible_result_selects_nothing() -> None:
     document = json.loads(solved(budget=20).to_json())
     document["selected"] = [{"id": "echo", "name": "Echo stores", "cost": 10, "value": 0.5}]
     document["candidates"][4]["selected"] = True
+    document["cost"]["total"] = 10
     text = json_text(document)
     assert problems_in(text) == [
         f"{where(text, TOP_SELECTED, '[')}: error: "
