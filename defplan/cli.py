@@ -847,14 +847,14 @@ def _write_csv(text: str, *, bom: bool) -> None:
 
 
 def _finish(result: "Result") -> None:
-    from defplan.result import Status
+    from defplan.result import CONFLICT_HEADING, Status
 
     for note in result.notes:
         _stderr(f"defplan: note: {note}")
     if result.status is Status.INFEASIBLE:
         lines = ["defplan: infeasible: no portfolio satisfies every constraint."]
         if result.conflicts:
-            lines.append("These constraints cannot all hold together (drop or relax one of them):")
+            lines.append(CONFLICT_HEADING)
             lines.extend(f"  - {c}" for c in result.conflict_lines)
         _stderr("\n".join(lines))
         raise typer.Exit(ExitCode.INFEASIBLE)

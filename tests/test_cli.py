@@ -536,6 +536,17 @@ def test_infeasible_budget_names_budget_and_commitment(small_file: Path) -> None
     assert "2027" not in result.stderr  # the annual cap plays no part
 
 
+def test_infeasible_table_and_stderr_head_the_conflicts_alike(small_file: Path) -> None:
+    """A saved report (stdout not a terminal) lists the conflict as stderr does, under
+    the same heading: a reader who meets both sees one message, not two."""
+    result = invoke("optimise", small_file, "--budget", "10")
+    assert result.exit_code == ExitCode.INFEASIBLE, result.output
+    heading = "These constraints cannot all hold together (drop or relax one of them):"
+    assert heading in result.stdout.splitlines()
+    assert heading in result.stderr.splitlines()
+    assert result.stdout.count("cannot all hold together") == 1
+
+
 def test_infeasible_includes_are_named(small_file: Path) -> None:
     result = invoke("optimise", small_file, "--include", "alpha", "--include", "delta")
     assert result.exit_code == ExitCode.INFEASIBLE, result.output
