@@ -767,6 +767,30 @@ def test_every_command_has_help(name: str) -> None:
     assert "Usage:" in result.stdout
 
 
+@pytest.mark.parametrize("args", [[], *([name] for name in command_names())])
+def test_help_shows_no_types_and_plain_usage(args: list[str]) -> None:
+    """A flag takes no value and an argument's name says what it is: no `<bool>`,
+    `<str>` beside them, and the usage line names arguments as click does."""
+    result = invoke(*args, "--help")
+    assert result.exit_code == 0, result.output
+    for noise in ("<bool>", "<str>", "{", "[["):
+        assert noise not in result.stdout, (args, noise, result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("name", "usage"),
+    [
+        ("diff", "Usage: defplan diff [OPTIONS] LEFT [RIGHT]"),
+        ("explain", "Usage: defplan explain [OPTIONS] FILE ID"),
+        ("optimise", "Usage: defplan optimise [OPTIONS] FILE"),
+    ],
+)
+def test_usage_lines_name_the_arguments_plainly(name: str, usage: str) -> None:
+    shown = invoke(name, "--help").stdout
+    assert usage in shown, shown
+    assert usage in invoke(name).output  # a usage error prints the same line
+
+
 def test_no_arguments_shows_help() -> None:
     result = invoke()
     assert "optimise" in result.output
