@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from defplan import boundary
 from defplan.errors import ExitCode, LoadError, Problem, UsageError
@@ -23,13 +23,43 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from typer._click.core import Command
+    from typer._click.formatting import HelpFormatter
 
     from defplan.formulation import SolveOptions
     from defplan.model import Portfolio
     from defplan.result import Result
 
 
-class _Commands(TyperGroup):
+class _PlainHelp:
+    """--help without a type after a parameter: typer 0.29 adds `<bool>` after every flag
+    (which takes no value) and `<str>` after every argument (whose metavar says what it
+    is), and only an option's metavar replaces it."""
+
+    def format_help(self, ctx: typer.Context, formatter: "HelpFormatter") -> None:
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            if param.param_type_name == "argument" or getattr(param, "is_flag", False):
+                param.display_type_rich = _no_type  # this parameter's, not the class's
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+def _no_type(ctx: typer.Context) -> None:
+    return None
+
+
+class _Command(_PlainHelp, TyperCommand):
+    """A command whose usage line reads `defplan diff [OPTIONS] LEFT [RIGHT]`, as
+    click writes it (typer 0.29 writes a required argument `{LEFT}`)."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = param.metavar or param.human_readable_name
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+class _Commands(_PlainHelp, TyperGroup):
     """defplan's commands, which also refuse a single-valued option given twice: click
     keeps the last one silently, so `--budget 5000 --budget 6000` solved at 6000."""
 
@@ -231,7 +261,7 @@ def _solve_options(
     )
 
 
-@app.command()
+@app.command(cls=_Command)
 def optimise(
     file: FileArg,
     budget: BudgetOpt = None,
@@ -322,7 +352,7 @@ def optimise(
         _finish(result)
 
 
-@app.command()
+@app.command(cls=_Command)
 def sweep(
     file: FileArg,
     budget: Annotated[
@@ -402,7 +432,7 @@ def sweep(
             raise typer.Exit(ExitCode.NO_SOLUTION)
 
 
-@app.command()
+@app.command(cls=_Command)
 def explain(
     file: FileArg,
     candidate: Annotated[str, typer.Argument(metavar="ID", help="The candidate to explain.")],
@@ -449,7 +479,7 @@ def explain(
         _finish(explanation.result)
 
 
-@app.command()
+@app.command(cls=_Command)
 def frontier(
     file: FileArg,
     x: Annotated[str, typer.Option("--x", metavar="OBJ", help="Objective along the x axis.")],
@@ -515,7 +545,7 @@ def frontier(
             _finish(found.result)
 
 
-@app.command()
+@app.command(cls=_Command)
 def robust(
     file: FileArg,
     budget: BudgetOpt = None,
@@ -584,14 +614,14 @@ def robust(
         _finish(found.base)
 
 
-@app.command()
+@app.command(cls=_Command)
 def diff(
     left: Annotated[
         str, typer.Argument(metavar="LEFT", help="A saved result (--output) or a portfolio file.")
     ],
     right: Annotated[
         str | None,
-        typer.Argument(metavar="[RIGHT]", help="A saved result or a portfolio file."),
+        typer.Argument(metavar="RIGHT", help="A saved result or a portfolio file."),
     ] = None,
     budget: Annotated[
         list[str] | None,
@@ -847,14 +877,14 @@ def _write_csv(text: str, *, bom: bool) -> None:
 
 
 def _finish(result: "Result") -> None:
-    from defplan.result import Status
+    from defplan.result import CONFLICT_HEADING, Status
 
     for note in result.notes:
         _stderr(f"defplan: note: {note}")
     if result.status is Status.INFEASIBLE:
         lines = ["defplan: infeasible: no portfolio satisfies every constraint."]
         if result.conflicts:
-            lines.append("These constraints cannot all hold together (drop or relax one of them):")
+            lines.append(CONFLICT_HEADING)
             lines.extend(f"  - {c}" for c in result.conflict_lines)
         _stderr("\n".join(lines))
         raise typer.Exit(ExitCode.INFEASIBLE)
@@ -871,7 +901,7 @@ def _finish(result: "Result") -> None:
         )
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(file: FileArg) -> None:
     """Check a portfolio file and summarise it, or list every problem."""
     with _errors_handled():
@@ -886,7 +916,7 @@ def validate(file: FileArg) -> None:
             console.print()
 
 
-@app.command()
+@app.command(cls=_Command)
 def schema() -> None:
     """Print the JSON Schema of the portfolio format."""
     with _errors_handled():

@@ -350,12 +350,16 @@ def robust_renderables(r: Robustness, *, width: int = 100) -> list[RenderableTyp
     columns = [
         Col("candidate", Kind.KEY),
         Col("share", Kind.FIGURE),
-        Col("", Kind.FIGURE, justify="left", drop=1, listed=False),  # a bar is never cut
+        Col(BAR_HEADER, Kind.FIGURE, justify="left", drop=1, listed=False),  # never cut
         Col("in the optimum"),
         *([Col("forced", Kind.KEY)] if forced else []),
     ]
     title = "Share of sampled optima that include each candidate"
     return [head, fitted(title, columns, rows, width=width)]
+
+
+BAR_HEADER = "share, 0 to 100%"
+"""The header of robust's bars: what they show, and that a full bar is every sample."""
 
 
 def limits_renderables(result: Result, *, width: int = 100) -> list[RenderableType]:

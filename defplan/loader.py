@@ -604,13 +604,35 @@ def _pydantic_problem(filename: str, root: yaml.Node, err: Any, suggest: Suggest
         return _at(filename, node, "unsupported format version; this defplan reads 'defplan: 1'")
     message = _message(err)
     if kind in _KINDS and isinstance(node, yaml.ScalarNode):
-        if node.value == "" and not node.style:
-            message += ", but the value is empty"
-        else:
-            message += f", not '{_shown(node.value)}'"
+        message += _what_was_given(node, kind)
     if loc and loc[-1] == KEY:
         return _at(filename, node, f"{field}: key {message}")
     return _at(filename, node, f"{field}: {message}")
+
+
+_QUOTES = ("'", '"')
+
+
+def _what_was_given(node: yaml.ScalarNode, kind: str) -> str:
+    """', not ...': the value given where another kind belongs. A quoted number or
+    boolean is text only because of its quotes, so the message says to remove them."""
+    if node.value == "" and not node.style:
+        return ", but the value is empty"
+    if node.style not in _QUOTES:
+        return f", not '{_shown(node.value)}'"
+    quoted = f"{node.style}{_shown(node.value)}{node.style}"
+    hint = " (remove the quotes)" if _fits_unquoted(node.value, kind) else ""
+    return f", not the text {quoted}{hint}"
+
+
+def _fits_unquoted(text: str, kind: str) -> bool:
+    """Whether text, written without quotes, is of the kind expected."""
+    if kind == "bool_type":
+        return text in ("true", "false")
+    number = read_number(text)
+    if kind == "float_type":
+        return number is not None
+    return kind in ("int_type", "int_from_float") and type(number) is int
 
 
 def _message(err: Any) -> str:
@@ -633,7 +655,8 @@ def _message(err: Any) -> str:
             else f"must be {limits[kind]} {bound}"
         )
     if kind == "too_short":
-        return f"needs at least {ctx.get('min_length')} item(s)"
+        least = ctx.get("min_length")
+        return "needs at least one entry" if least == 1 else f"needs at least {least} entries"
     if kind == "too_long":
         return f"takes at most {ctx.get('max_length')} items"
     msg = err["msg"]

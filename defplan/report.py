@@ -88,10 +88,12 @@ def result_renderables(
     """
     from rich.text import Text
 
+    from defplan.result import CONFLICT_HEADING
+
     parts: list[RenderableType] = [_headline(result)]
     if not result.status.has_portfolio:
         if result.conflicts and show_conflicts:
-            text = Text("These constraints cannot all hold together:", style="bold red")
+            text = Text(CONFLICT_HEADING, style="bold red")
             for conflict in result.conflict_lines:
                 text.append(f"\n  - {conflict}", style="")
             parts.append(text)

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from defplan.formulation import SolveOptions
 
 RESULT_FORMAT = "defplan-result/1"
+CONFLICT_HEADING = "These constraints cannot all hold together (drop or relax one of them):"
+"""What an infeasible run's list of conflicting constraints is headed with, in the
+table and on stderr alike."""
 
 
 class Status(StrEnum):

@@ -209,7 +209,7 @@ def build_result(
         unit=portfolio.unit,
         budget_total=form.budget_total,
         budget_per_year=dict(sorted(form.budget_per_year.items())),
-        weights=form.weights,
+        weights={k: clean(w) for k, w in form.weights.items()},  # reported numbers
         objective_labels=labels,
         candidates=cands,
         commitments=commitments,

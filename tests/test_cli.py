@@ -536,6 +536,17 @@ def test_infeasible_budget_names_budget_and_commitment(small_file: Path) -> None
     assert "2027" not in result.stderr  # the annual cap plays no part
 
 
+def test_infeasible_table_and_stderr_head_the_conflicts_alike(small_file: Path) -> None:
+    """A saved report (stdout not a terminal) lists the conflict as stderr does, under
+    the same heading: a reader who meets both sees one message, not two."""
+    result = invoke("optimise", small_file, "--budget", "10")
+    assert result.exit_code == ExitCode.INFEASIBLE, result.output
+    heading = "These constraints cannot all hold together (drop or relax one of them):"
+    assert heading in result.stdout.splitlines()
+    assert heading in result.stderr.splitlines()
+    assert result.stdout.count("cannot all hold together") == 1
+
+
 def test_infeasible_includes_are_named(small_file: Path) -> None:
     result = invoke("optimise", small_file, "--include", "alpha", "--include", "delta")
     assert result.exit_code == ExitCode.INFEASIBLE, result.output
@@ -754,6 +765,30 @@ def test_every_command_has_help(name: str) -> None:
     result = invoke(name, "--help")
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.stdout
+
+
+@pytest.mark.parametrize("args", [[], *([name] for name in command_names())])
+def test_help_shows_no_types_and_plain_usage(args: list[str]) -> None:
+    """A flag takes no value and an argument's name says what it is: no `<bool>`,
+    `<str>` beside them, and the usage line names arguments as click does."""
+    result = invoke(*args, "--help")
+    assert result.exit_code == 0, result.output
+    for noise in ("<bool>", "<str>", "{", "[["):
+        assert noise not in result.stdout, (args, noise, result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("name", "usage"),
+    [
+        ("diff", "Usage: defplan diff [OPTIONS] LEFT [RIGHT]"),
+        ("explain", "Usage: defplan explain [OPTIONS] FILE ID"),
+        ("optimise", "Usage: defplan optimise [OPTIONS] FILE"),
+    ],
+)
+def test_usage_lines_name_the_arguments_plainly(name: str, usage: str) -> None:
+    shown = invoke(name, "--help").stdout
+    assert usage in shown, shown
+    assert usage in invoke(name).output  # a usage error prints the same line
 
 
 def test_no_arguments_shows_help() -> None:

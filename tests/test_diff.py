@@ -621,6 +621,41 @@ def test_new_weights_alone_do_not_change_every_candidate(
     ] == ["echo", "yankee"]
 
 
+def test_weights_are_reported_numbers_in_results_and_the_scenario(
+    write_portfolio: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Weights 0.2 and 0.6 divided by their sum give 0.7499999999999999 in floats; JSON
+    gives every number to 12 significant digits, so the result and the diff say 0.75."""
+    three = write_portfolio(
+        DIFF.replace("weight: 1}", "weight: 0.2}", 1).replace("weight: 1}", "weight: 0.6}"),
+        "3.yaml",
+    )
+    saved = tmp_path / "saved.json"
+    assert invoke("optimise", three, "--output", saved).exit_code == ExitCode.OK
+    text = saved.read_text(encoding="utf-8")
+    assert json.loads(text)["weights"] == {"a": 0.25, "b": 0.75}
+    assert "0.7499999999999999" not in text
+    data = diff_json(write_portfolio(DIFF, "1.yaml"), three)
+    assert data["scenario"]["weights.b"] == {"left": 0.5, "right": 0.75}
+
+
+def test_weights_saved_unrounded_by_an_earlier_defplan_compare_equal(
+    write_portfolio: Callable[..., Path], tmp_path: Path
+) -> None:
+    three = write_portfolio(
+        DIFF.replace("weight: 1}", "weight: 0.2}", 1).replace("weight: 1}", "weight: 0.6}"),
+        "3.yaml",
+    )
+    saved = tmp_path / "saved.json"
+    assert invoke("optimise", three, "--output", saved).exit_code == ExitCode.OK
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    document["weights"]["b"] = 0.7499999999999999  # as defplan wrote it before
+    saved.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    data = diff_json(saved, three)
+    assert data["scenario"] == {}
+    assert data["candidates_changed"] == []
+
+
 # -- saved results read strictly, and with a byte order mark (defect 6) ---------------------
 
 

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -237,11 +238,13 @@ def console_commands(body: list[str], start: int) -> list[Command]:
 
 
 def shell_env(tmp: Path) -> dict[str, str]:
-    """A reader's shell: `defplan` on PATH (this interpreter's), 80 columns, no colour."""
+    """A reader's shell: `defplan` on PATH (the console script of this interpreter's
+    installation), 80 columns, no colour."""
     bin_dir = tmp / ".bin"
     bin_dir.mkdir()
     shim = bin_dir / "defplan"
-    script = f"#!{sys.executable}\nfrom defplan.cli import main\n\nmain()\n"
+    (entry,) = entry_points(group="console_scripts", name="defplan")  # as pip installs it
+    script = f"#!{sys.executable}\nfrom {entry.module} import {entry.attr}\n\n{entry.attr}()\n"
     shim.write_text(script, encoding="utf-8")  # named defplan, so usage lines say so
     shim.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "FORCE_COLOR")}

@@ -689,9 +689,15 @@ def test_missing_required_key(template: str, key: str) -> None:
 @pytest.mark.parametrize(
     ("template", "words"),
     [
-        ("objectives: @{}\ncandidates:\n  - {id: a, cost: 1}\n", ("objectives", "at least 1")),
-        ("objectives:\n  n: {weight: 1}\ncandidates: @[]\n", ("candidates", "at least 1")),
-        (BASE + "rules:\n  - {at_most: 1, of: @[]}\n", ("of", "at least 1")),
+        (
+            "objectives: @{}\ncandidates:\n  - {id: a, cost: 1}\n",
+            ("objectives", "needs at least one entry"),
+        ),
+        (
+            "objectives:\n  n: {weight: 1}\ncandidates: @[]\n",
+            ("candidates", "needs at least one entry"),
+        ),
+        (BASE + "rules:\n  - {at_most: 1, of: @[]}\n", ("of", "needs at least one entry")),
         ("objectives: @[n]\ncandidates:\n  - {id: a, cost: 1}\n", ("objectives", "mapping")),
         ("objectives:\n  n: {weight: 1}\ncandidates:\n  @a: {cost: 1}\n", ("candidates", "list")),
         ("objectives:\n  n: {weight: 1}\ncandidates:\n  - @a\n", ("candidates", "mapping")),
@@ -700,7 +706,7 @@ def test_missing_required_key(template: str, key: str) -> None:
         (BASE + "budget:\n  per_year: @[1, 2]\n", ("per_year", "mapping")),
         (BASE + "budget: @5\n", ("budget", "mapping")),
         ("years: @2026\n" + BASE, ("years", "list")),
-        ("years: @[2026]\n" + BASE, ("years", "2")),
+        ("years: @[2026]\n" + BASE, ("years", "needs at least 2 entries")),
         ("years: @[2026, 2027, 2028]\n" + BASE, ("years", "2")),
         ("years: [@2026.5, 2030]\n" + BASE, ("years", "whole number")),
         (BASE + "    mandatory: @yes\n", ("mandatory", "true or false")),
@@ -894,8 +900,40 @@ def test_huge_negative_value_is_rejected() -> None:
 
 
 def test_string_where_a_number_belongs_quotes_the_text() -> None:
-    problem = one_problem(BASE.replace("cost: 1", "cost: '900'"))
-    check(problem, 5, 11, "cost", "expected a number", "'900'")
+    problem = one_problem(BASE.replace("cost: 1", "cost: ten"))
+    check(problem, 5, 11, "cost", "expected a number, not 'ten'")
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("cost: @'900'", "cost: expected a number, not the text '900' (remove the quotes)"),
+        ('cost: @"1e3"', 'cost: expected a number, not the text "1e3" (remove the quotes)'),
+        (
+            'cost: 1\n    mandatory: @"true"',
+            'expected true or false, not the text "true" (remove the quotes)',
+        ),
+        ("cost: @'ten'", "cost: expected a number, not the text 'ten'"),
+    ],
+)
+def test_a_quoted_value_is_called_text_and_the_quotes_named(written: str, expected: str) -> None:
+    """A quoted number is text because of its quotes: the message says so, and says to
+    remove them only where that gives the kind of value expected."""
+    text, line, column = locate(BASE.replace("cost: 1", written))
+    problem = one_problem(text)
+    check(problem, line, column)
+    assert problem.message.endswith(expected), problem.message
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [("'2'", "not the text '2' (remove the quotes)"), ("'1.5'", "not the text '1.5'")],
+)
+def test_a_quoted_count_is_told_to_lose_its_quotes_only_when_whole(
+    count: str, expected: str
+) -> None:
+    problem = one_problem(BASE + f"rules:\n  - {{at_most: {count}, of: [a]}}\n")
+    assert problem.message == f"at_most: expected a whole number, {expected}", problem.message
 
 
 def test_explicitly_tagged_string_is_not_a_number() -> None:

@@ -420,6 +420,18 @@ def test_robust_csv_has_a_row_per_candidate() -> None:
     assert report.VALUE_LEGEND in " ".join(text.split())
 
 
+def test_every_robust_column_has_a_header() -> None:
+    """The bars' column says what they show (it was headed by nothing)."""
+    from defplan.analysis.robust import robust
+    from defplan.decision_report import robust_renderables
+
+    found = robust(parse_portfolio(SMALL), options=SolveOptions(), samples=6, spread=0.9)
+    text = "".join(plain(p, 100) for p in robust_renderables(found, width=100))
+    header = next(line for line in text.splitlines() if "candidate" in line and "┃" in line)
+    cells = [cell.strip() for cell in header.strip("┃ ").split("┃")]
+    assert cells[:4] == ["candidate", "share", "share, 0 to 100%", "in the optimum"]
+
+
 def test_value_is_explained_where_it_is_printed(small: Result) -> None:
     from dataclasses import replace
 

@@ -127,7 +127,7 @@ class Diff:
         scores, group, and weighted value unless new weights alone change every value
         (the scenario shows the weights)."""
         right = {c.id: c for c in self.right.candidates}
-        weighted = self.left.weights == self.right.weights
+        weighted = _reported(self.left.weights) == _reported(self.right.weights)
         return tuple(
             CandidateChange(c.id, c, right[c.id])
             for c in self.left.candidates
@@ -146,7 +146,7 @@ class Diff:
             ("budget.total", left.budget_total, right.budget_total)
         ]
         pairs += _paired("budget.per_year", left.budget_per_year, right.budget_per_year)
-        pairs += _paired("weights", left.weights, right.weights)
+        pairs += _paired("weights", _reported(left.weights), _reported(right.weights))
         if left.run is not None and right.run is not None:
             pairs += _paired("commitment", left.commitment_rules, right.commitment_rules)
             pairs += _paired("group", left.group_rules, right.group_rules)
@@ -203,6 +203,12 @@ def _paired(
     if all(isinstance(k, int) for k in keys):
         keys.sort()  # years
     return [(f"{prefix}.{k}", left.get(k), right.get(k)) for k in keys]
+
+
+def _reported(weights: Mapping[str, float]) -> dict[str, float]:
+    """Weights as results report them (12 significant digits): a result saved before
+    they were rounded holds 0.7499999999999999 where one solved now holds 0.75."""
+    return {k: clean(w) for k, w in weights.items()}
 
 
 def _words(marks: Mapping[str, str]) -> dict[str, str]:
