@@ -127,7 +127,10 @@ def solve(
     if solver == "highs" and not _highs_available():
         other = " or use --solver cbc" if _cbc_path() is not None else ""
         if _highs_failure:
-            raise SolverError(f"HiGHS could not be loaded ({_highs_failure[0]}){other}")
+            raise SolverError(
+                f"HiGHS could not be loaded ({_highs_failure[0]}): reinstall the 'highspy' "
+                f"package{other}"
+            )
         raise SolverError(f"HiGHS is not available: install the 'highspy' package{other}")
     if solver == "cbc" and _cbc_path() is None:
         raise SolverError(

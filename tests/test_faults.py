@@ -280,9 +280,15 @@ def test_a_broken_highspy_counts_as_missing(tmp_path: Path) -> None:
     alone, auto = run_many([[*command, "highs"], [*command, "auto"]], [env, env])
     err = alone.stderr.decode()
     assert alone.returncode == ExitCode.USAGE, err
-    assert "HiGHS is not available" in err and "'highspy'" in err and TRACEBACK not in err
+    assert "HiGHS could not be loaded (ImportError: libhighs.so: cannot open it)" in err
+    assert "reinstall the 'highspy' package or use --solver cbc" in err and TRACEBACK not in err
     assert auto.returncode == 0, auto.stderr.decode()
-    assert json.loads(auto.stdout)["solver"]["name"] == "CBC"
+    answer = json.loads(auto.stdout)
+    assert answer["solver"]["name"] == "CBC"
+    assert answer["notes"] == [
+        "HiGHS is installed but could not be loaded (ImportError: libhighs.so: cannot open "
+        "it): CBC solved alone"
+    ]
 
 
 FAKE_CBC = {
