@@ -728,6 +728,7 @@ def _warn_plain_costs(portfolio: "Portfolio", options: "SolveOptions | None" = N
 
     Silent for a run without a total budget: formulate refuses it, naming them."""
     from defplan.formulation import escapes_annual_caps
+    from defplan.model import named_few
 
     if options is not None and options.budget is None and portfolio.budget.total is None:
         return
@@ -736,7 +737,7 @@ def _warn_plain_costs(portfolio: "Portfolio", options: "SolveOptions | None" = N
         have = "candidate has" if len(ids) == 1 else "candidates have"
         _stderr(
             f"defplan: warning: {len(ids)} {have} a plain cost, which no annual cap "
-            f"counts: {', '.join(ids)}"
+            f"counts: {named_few(ids)}"
         )
 
 

@@ -255,7 +255,7 @@ def _group_blocks(portfolio: Portfolio, costs: tuple[float, ...], unit: str) -> 
                 (i, ((1.0 if i in members else 0.0) - share) * cost) for i, cost in enumerate(costs)
             )
             row = Row(coefs, lower=0.0) if sense == "at least" else Row(coefs, upper=0.0)
-            label = f"group '{name}': {sense} {share:.4g} of the portfolio's cost"
+            label = f"group '{name}': {sense} {100 * share:.4g}% of the portfolio's cost"
             blocks.append(Block(f"group.{name}.{key}", label, (row,)))
     return blocks
 

@@ -246,8 +246,15 @@ def _score_ends(entry: float | list[float]) -> list[float]:
     return list(entry) if isinstance(entry, list) else [entry]
 
 
-SCALE_LISTED = 10
-"""Candidates a scale warning names before it says how many more there are."""
+WARNING_LISTED = 10
+"""Candidates a warning names before it says how many more there are."""
+
+
+def named_few(names: Sequence[str]) -> str:
+    """'a, b, c', or the first WARNING_LISTED and 'and N more': a warning stays one line."""
+    shown = ", ".join(names[:WARNING_LISTED])
+    extra = len(names) - WARNING_LISTED
+    return shown + (f" and {extra} more" if extra > 0 else "")
 
 
 def scale_warnings(portfolio: Portfolio) -> list[str]:
@@ -255,11 +262,7 @@ def scale_warnings(portfolio: Portfolio) -> list[str]:
     lines = []
     for name, outside in scores_off_scale(portfolio).items():
         low, high = portfolio.objectives[name].scale or (0.0, 0.0)
-        shown = ", ".join(
-            f"{c.id} ({_score_text(c.value.get(name, 0.0))})" for c in outside[:SCALE_LISTED]
-        )
-        if len(outside) > SCALE_LISTED:
-            shown += f" and {len(outside) - SCALE_LISTED} more"
+        shown = named_few([f"{c.id} ({_score_text(c.value.get(name, 0.0))})" for c in outside])
         lines.append(
             f"defplan: warning: objective '{name}' declares scale [{low:g}, {high:g}], "
             f"but {_who_score(len(outside))} outside it: {shown}"

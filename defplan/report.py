@@ -731,13 +731,13 @@ def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableTy
         )
     )
 
-    for title, ids in (
-        ("Added (left to right)", comparison.added),
-        ("Dropped (left to right)", comparison.dropped),
+    for title, ids, side in (  # each candidate's figures from the side that selects it
+        ("Added (left to right)", comparison.added, "right"),
+        ("Dropped (left to right)", comparison.dropped, "left"),
     ):
         if not ids:
             continue
-        listed = [comparison.candidate(cid) for cid in ids]
+        listed = [comparison.candidate(cid, side=side) for cid in ids]
         forced = [_forced_mark(comparison, c.id) for c in listed]
         columns = [
             Col("Candidate", Kind.KEY),

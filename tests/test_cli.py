@@ -1354,3 +1354,22 @@ def test_profile_prints_the_phases_on_stderr(small_file: Path) -> None:
     )
     assert short.returncode == ExitCode.INFEASIBLE  # the exit code is kept
     assert "profile (seconds)" in short.stderr
+
+
+def test_a_long_plain_cost_warning_names_ten_and_counts_the_rest(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    lines = [
+        "years: [2026, 2027]",
+        "objectives: {a: {weight: 1}}",
+        "budget: {total: 100, per_year: {2026: 50}}",
+        "candidates:",
+    ]
+    lines += [f"  - {{id: c{i:02d}, cost: 1, value: {{a: 1}}}}" for i in range(12)]
+    result = invoke("validate", write_portfolio("\n".join(lines) + "\n"))
+    assert result.exit_code == 0, result.output
+    named = ", ".join(f"c{i:02d}" for i in range(10))
+    assert result.stderr == (
+        "defplan: warning: 12 candidates have a plain cost, which no annual cap counts: "
+        f"{named} and 2 more\n"
+    )

@@ -693,3 +693,26 @@ def test_cli_files_with_a_byte_order_mark(diff_file: Path, tmp_path: Path) -> No
     refused = invoke("optimise", a)
     assert refused.exit_code == ExitCode.USAGE, refused.output
     assert "a 'defplan-result/1' document, not a portfolio file" in refused.stderr
+
+
+def test_a_dropped_candidate_shows_its_figures_from_the_left(small_file: Path) -> None:
+    """With other weights on the right, a candidate the right drops is shown as it was
+    on the left, where it was selected (its weighted value differs on the right)."""
+    left, right = small_file.parent / "left.json", small_file.parent / "right.json"
+    assert invoke("optimise", small_file, "--output", left).exit_code == 0
+    assert (
+        invoke(
+            "optimise", small_file, "--weight", "b=9", "--budget", "60", "--output", right
+        ).exit_code
+        == 0
+    )
+    was = {s["id"]: s["value"] for s in json.loads(left.read_text())["selected"]}
+    now = {c["id"]: c["value"] for c in json.loads(right.read_text())["candidates"]}
+    kept = {s["id"] for s in json.loads(right.read_text())["selected"]}
+    dropped = [cid for cid in was if cid not in kept]
+    assert any(was[cid] != now[cid] for cid in dropped)  # charlie: 3 on the left, 5 on the right
+    shown = invoke("diff", left, right)
+    assert shown.exit_code == 0, shown.output
+    table = shown.stdout.split("Dropped (left to right)")[1].split("\n\n")[0]
+    for cid in dropped:
+        assert cells(line_with(table, f" {cid} "))[-1] == f"{was[cid]:g}"

@@ -156,9 +156,11 @@ class Diff:
             pairs.append(("run.time_limit", left.run.time_limit, right.run.time_limit))
         return tuple(ScenarioChange(key, a, b) for key, a, b in pairs if a != b)
 
-    def candidate(self, cid: str) -> CandidateOutcome:
-        """A candidate's figures, from the right where it is there, else the left."""
-        for result in (self.right, self.left):
+    def candidate(self, cid: str, *, side: str = "right") -> CandidateOutcome:
+        """A candidate's figures, from `side` ("left" or "right") where it is there, else
+        from the other side."""
+        sides = (self.right, self.left) if side == "right" else (self.left, self.right)
+        for result in sides:
             for c in result.candidates:
                 if c.id == cid:
                     return c
