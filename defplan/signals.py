@@ -8,6 +8,7 @@ Its start is light on purpose (no typing, no contextlib): the console script
 from __future__ import annotations
 
 import signal
+import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
@@ -80,8 +81,33 @@ class held:
             raise raised
 
 
+LEAST_ADDRESS_SPACE = 128 * 2**20
+"""Bytes of address space below which the solver stack cannot load: under a smaller
+`ulimit -v`, OpenBLAS (loaded with numpy by PuLP and highspy) fails to allocate its
+buffers, says so and ends the process itself (exit 1), and highspy may fail to load."""
+
+
 def import_pulp() -> ModuleType:
-    """PuLP, imported with the stop signals held (see `held`)."""
+    """PuLP, imported with the stop signals held (see `held`); SolverError when the
+    process's address-space limit is too small for it to load."""
+    if "pulp" not in sys.modules:
+        _check_address_space()
     with held():
         import pulp
     return pulp
+
+
+def _check_address_space() -> None:
+    try:
+        import resource
+    except ImportError:  # not a POSIX system: no such limit
+        return
+
+    from defplan.errors import SolverError
+
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if limit != resource.RLIM_INFINITY and limit < LEAST_ADDRESS_SPACE:
+        raise SolverError(
+            f"the address-space limit ({limit // 2**20} MiB, `ulimit -v`) is too small to "
+            f"load the solvers; allow at least {LEAST_ADDRESS_SPACE // 2**20} MiB"
+        )

@@ -163,3 +163,21 @@ def test_an_ascii_standard_output_prints_an_ascii_answer(small_file: Path) -> No
     assert (done.returncode, done.stderr.decode()) == (0, SMALL_WARNING)
     assert "Alpha radar" in done.stdout.decode("ascii")
     assert done.stdout.decode().rstrip().endswith("+")  # Rich's ASCII frame, to the end
+
+
+@pytest.mark.parametrize("mib", range(64, 208, 16))
+def test_any_address_space_limit_is_exit_0_or_a_usage_error(small_file: Path, mib: int) -> None:
+    """`ulimit -v` anywhere from too small to enough: never exit 1 (OpenBLAS, loaded with
+    numpy, ended the process itself below about 125 MiB), never a silent CBC alone."""
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (mib * 2**20, mib * 2**20))
+
+    done = run_defplan("optimise", small_file, "--format", "json", preexec_fn=limited)
+    err = done.stderr.decode()
+    assert done.returncode in (0, ExitCode.USAGE), err
+    if done.returncode == 0:
+        assert json.loads(done.stdout)["solver"]["name"] == "HiGHS+CBC", err
+    else:
+        assert err.startswith(SMALL_WARNING) or err.startswith("defplan: error:"), err
+        assert len(err.removeprefix(SMALL_WARNING).splitlines()) == 1, err
