@@ -81,10 +81,12 @@ class held:
             raise raised
 
 
-LEAST_ADDRESS_SPACE = 128 * 2**20
-"""Bytes of address space below which the solver stack cannot load: under a smaller
-`ulimit -v`, OpenBLAS (loaded with numpy by PuLP and highspy) fails to allocate its
-buffers, says so and ends the process itself (exit 1), and highspy may fail to load."""
+LEAST_ADDRESS_SPACE = 256 * 2**20
+"""Bytes of address space below which defplan refuses to load the solver stack. Under a
+smaller `ulimit -v` some allocation inside the C libraries fails, and there OpenBLAS, the
+dynamic linker or HiGHS may end the process without a word: with one malloc arena (see
+`_one_malloc_arena`) every command ran on the shipped portfolios from about 176 MiB and
+crashed now and then at 160 MiB; the margin is for bigger portfolios and other machines."""
 
 
 def import_pulp() -> ModuleType:
@@ -106,8 +108,28 @@ def _check_address_space() -> None:
     from defplan.errors import SolverError
 
     limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-    if limit != resource.RLIM_INFINITY and limit < LEAST_ADDRESS_SPACE:
+    if limit == resource.RLIM_INFINITY:
+        return
+    if limit < LEAST_ADDRESS_SPACE:
         raise SolverError(
             f"the address-space limit ({limit // 2**20} MiB, `ulimit -v`) is too small to "
             f"load the solvers; allow at least {LEAST_ADDRESS_SPACE // 2**20} MiB"
         )
+    _one_malloc_arena()
+
+
+def _one_malloc_arena() -> None:
+    """Under an address-space limit, let glibc's malloc keep one arena: each thread of
+    the race would otherwise reserve an arena of its own (64 MiB of address space), and
+    a malloc that fails inside the C libraries can end the process without a word."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_ARENA_MAX, 1)
+    except (AttributeError, OSError):  # not glibc: its own malloc, its own rules
+        pass
+
+
+_M_ARENA_MAX = -8
+"""glibc's `mallopt` parameter for the most arenas malloc may create."""
