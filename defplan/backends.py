@@ -637,9 +637,15 @@ class _CbcRun(_Run):
             renamed = dict(zip(written[3], written[0], strict=True))
         self.column = {renamed[v.name]: i for i, v in enumerate(self.variables)}
         outcome = self._run(model, solution, log, self.options)
-        if outcome.rejected and not self.stop.is_set():
-            outcome = self._run(model, solution, log, [*self.options, *SECOND_TRY])
-        return outcome
+        if not outcome.rejected or self.stop.is_set():
+            return outcome
+        try:
+            return self._run(model, solution, log, [*self.options, *SECOND_TRY])
+        except SolverFailure:  # CBC 2.10 crashes without pre-processing on a few models
+            # the claim as CBC made it; pre-processing cut short by a time limit proves
+            # nothing (it has said so of feasible models)
+            status = Status.INFEASIBLE if self.deadline is None else Status.UNKNOWN
+            return Outcome(status, None, None)
 
     def _run(self, model: Path, solution: Path, log: Path, options: list[str]) -> Outcome:
         """One CBC process on the model file, and what it answered."""
@@ -681,7 +687,13 @@ class _CbcRun(_Run):
             raise SolverFailure("CBC wrote a solution file defplan cannot read; try --solver highs")
         if not has_answer:
             return Outcome(Status.UNKNOWN, None, None, answered=head == "Stopped")
-        x = self._selection(lines[1:])
+        x = [0] * len(self.variables)
+        for line in lines[1:]:
+            parts = line.split()
+            if parts[:1] == ["**"]:
+                parts = parts[1:]
+            if len(parts) >= 3 and parts[1] in self.column:
+                x[self.column[parts[1]]] = 1 if _number(parts[2]) > 0.5 else 0
         if head == "Optimal":
             return Outcome(Status.OPTIMAL, x, 0.0, objective=objective)
         # CBC's solution file has no bound; its log ends with "Lower bound: NUMBER"
@@ -692,17 +704,6 @@ class _CbcRun(_Run):
             return Outcome(Status.FEASIBLE, x, None, objective=objective)
         gap = relative_gap(objective, bound)
         return Outcome(Status.FEASIBLE, x, gap, objective=objective, bound=bound)
-
-    def _selection(self, lines: list[str]) -> list[int]:
-        """The selection the solution file lists (variables it leaves out are 0)."""
-        x = [0] * len(self.variables)
-        for line in lines:
-            parts = line.split()
-            if parts[:1] == ["**"]:
-                parts = parts[1:]
-            if len(parts) >= 3 and parts[1] in self.column:
-                x[self.column[parts[1]]] = 1 if _number(parts[2]) > 0.5 else 0
-        return x
 
     def cancel(self) -> None:
         with self.lock:

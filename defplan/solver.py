@@ -279,11 +279,13 @@ def selection_cost(form: Formulation, x: Sequence[int]) -> float:
 
 
 SIZE = 1e4
-"""Objectives, and rows of value or money added for a search, are scaled so that their
-largest coefficient is near this. The tie rule's relative 1e-9 is then about 1e-5 of
-them, far above the solvers' absolute tolerances (1e-9 for HiGHS here, 1e-7 for CBC's
-rows): HiGHS's presolve treats objective coefficients a few 1e-8 apart as equal, and
-declared a tie band 4.6e-9 wide (its value row divided by 2^14) infeasible."""
+"""Objectives, and rows of value or money added for a search (tie band, cost caps), are
+scaled so that their largest coefficient is near this: the tie rule's relative 1e-9 is
+then about 1e-5 in them, far above HiGHS's absolute tolerance (1e-9 here), where a row
+centred on 1, as the blocks are, would put it at the tolerance itself. HiGHS's presolve
+also treats objective coefficients a few 1e-8 apart as equal. CBC scales rows itself:
+for it the exact checks of its answers, and its doubted claims (backends.DOUBTED),
+decide."""
 
 
 CUTOFF_ROOM = 1e-6

@@ -359,3 +359,43 @@ def test_a_solver_error_is_a_failure_never_a_time_limit(monkeypatch: pytest.Monk
     for limit in (None, 10.0):
         with pytest.raises(SolverFailure, match="solver highs stopped without an answer"):
             optimise(p, options=SolveOptions(solver="highs", time_limit=limit))
+
+
+def test_a_cbc_second_try_that_crashes_leaves_the_claim_as_cbc_made_it() -> None:
+    # CBC 2.10 crashes (SIGSEGV) without pre-processing on this model, whose
+    # pre-processing rightly says infeasible: the claim stands (the witnesses still
+    # check it), not "CBC crashed"
+    p = parse_portfolio(
+        "objectives: {a: {weight: 1}, b: {weight: 0}}\n"
+        "commitments: {k: {hard: false, penalty: 0, target: 1}}\n"
+        "budget: {per_year: {2026: 4}}\n"
+        "groups: {eq: {min: 0, max: 1, min_share: 0.25}}\n"
+        "rules: [{at_most: 0, of: [c0, c1]}]\n"
+        "candidates:\n"
+        "  - {id: c0, cost: {2026: 0, 2027: 0, 2028: 2}, value: {}}\n"
+        "  - {id: c1, cost: {2026: 1}, value: {}}\n"
+        "  - {id: c2, cost: 0, value: {}}\n"
+        "  - {id: c5, cost: {2026: 0, 2027: 0, 2028: 2}, value: {}}\n"
+        "  - {id: c6, group: eq, cost: {2026: 0, 2027: 0, 2028: 2}, value: {}}\n"
+    )
+    result = optimise(p, options=SolveOptions(solver="cbc", include=("c1",)))
+    assert result.status is Status.INFEASIBLE
+    assert result.conflicts == ("rule.0", "include.c1")
+
+
+def test_a_cbc_second_try_that_fails_keeps_the_first_claim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tries: list[list[str]] = []
+
+    def crash_on_the_second(self: Any, *args: Any) -> Outcome:
+        tries.append(args[-1])
+        if len(tries) == 1:
+            return Outcome(Status.UNKNOWN, None, None, rejected=backends.DOUBTED)
+        raise SolverFailure("CBC crashed (SIGSEGV) without an answer; try --solver highs")
+
+    monkeypatch.setattr(backends._CbcRun, "_run", crash_on_the_second)
+    p = parse_portfolio(in_euros(1e9, mandatory=("x", "y")))
+    e = Engine(formulate(p, SolveOptions(solver="cbc")), SolveOptions(solver="cbc"))
+    assert e.solve(e.linear([])).status is Status.INFEASIBLE
+    assert tries[1][-len(backends.SECOND_TRY) :] == backends.SECOND_TRY
