@@ -820,6 +820,24 @@ NEAR_TIE_FILE_ORDER_OF_THREE = Case(
         total=6,
     )
 )
+# {c0, c1, c5} and {c1, c2, c3} tie on value with {c0, c1, c2} (11000000001.5, 11000000006
+# and 11000000007.5), and on cost with each other (6.9999999979 and 7.000000004, 8.7e-10
+# apart), but {c0, c1, c2} costs 7.000000006, more than 1e-9 above the cheapest. CBC's
+# search for the cheapest stops at 7.000000004 (see CBC_MISSES), and the cost cap,
+# measured from it, lets {c0, c1, c2} in.
+CHEAPEST_EXACTLY = Case(
+    _doc(
+        [
+            ("c0", 4, 3000000001.5, {}),
+            ("c1", 0, 5000000000, {}),
+            ("c2", 3.000000006, 3000000006, {}),
+            ("c3", 3.999999998, 3000000000, {}),
+            ("c4", 3.9999999972, 1000000002, {}),
+            ("c5", 2.9999999979, 3000000000, {"requires": ["c0"]}),
+        ],
+        total=7.0000000075,
+    )
+)
 # Ties are relative however small the values: 5e-10 does not tie with 1e-10 or 0.
 TINY_VALUES = Case(_doc([("a", 1, 5e-10, {}), ("b", 0.5, 1e-10, {})], total=1))
 # HiGHS stopped with a solve error ("untransformed violations") on a search here.
@@ -850,6 +868,7 @@ HAND_CASES = {
     "free-and-worthless-in-euros": (FREE_AND_WORTHLESS_IN_EUROS, ("c1", "c4", "c8", "c9")),
     "near-tie-file-order": (NEAR_TIE_FILE_ORDER, ("c7", "c8")),
     "near-tie-file-order-of-three": (NEAR_TIE_FILE_ORDER_OF_THREE, ("c4", "c5", "c8")),
+    "cheapest-exactly": (CHEAPEST_EXACTLY, ("c0", "c1", "c5")),
     "tiny-values": (TINY_VALUES, ("a",)),
     "highs-solve-error": (HIGHS_SOLVE_ERROR, ("c2", "c6")),
 }
@@ -978,9 +997,23 @@ def test_a_rough_first_answer_is_still_proven_and_canonical(solver: str, case: C
         check(replace(case, solver=solver))
 
 
+CBC_MISSES = {
+    "cheapest-exactly": "CBC 2.10 misses the cheapest tied portfolio (cheaper by 8.7e-10): "
+    "its 1e-9 gap and 1e-5 cutoff increment stop short of it and its pre-processing fixes "
+    "c5 out; without pre-processing it has claimed tie searches with an integral "
+    "relaxation infeasible",
+}
+"""Hand cases CBC alone still gets wrong (the race and HiGHS do not): expected to fail,
+strictly, so that a fix shows."""
+
+
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 @pytest.mark.parametrize("name", list(HAND_CASES))
-def test_tie_break_examples_with_each_solver(solver: str, name: str) -> None:
+def test_tie_break_examples_with_each_solver(
+    solver: str, name: str, request: pytest.FixtureRequest
+) -> None:
+    if solver == "cbc" and name in CBC_MISSES:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=CBC_MISSES[name]))
     case, want = HAND_CASES[name]
     assert check(replace(case, solver=solver)).selected == want
 
