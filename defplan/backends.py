@@ -42,6 +42,14 @@ FEASIBILITY = 1e-9
 own defaults: tighter, it returned worse portfolios as "optimal"."""
 
 
+SECOND_TRY = ["-preprocess", "off", "-primalT", "1e-10", "-integerT", "1e-10"]
+"""CBC's options, added for a second try at a claim of "no portfolio" it made in doubt
+(DOUBTED): without pre-processing and with tighter tolerances it found the tied
+portfolios of the tie searches that had ended so. Only for those: as a default, tighter
+tolerances returned worse portfolios as optimal."""
+DOUBTED = "CBC claimed there is no portfolio, but only after pre-processing or after refusing one"
+
+
 @dataclass
 class Outcome:
     """What one solver call returned; `answered` is False when it stopped without a reason."""
@@ -524,12 +532,10 @@ class _HighsRun(_Run):
                 )
                 if start is not None:
                     model.setSolution(start)
-            left = _seconds_left(self.deadline)
-            if left is not None:
-                model.setOptionValue("time_limit", left)
-            if not self._running(model):
-                return Outcome(Status.UNKNOWN, None, None)
-            model.run()
+            self._run(model)
+            if not self.stopped and self._doubtful(model):
+                model.setOptionValue("presolve", "off")
+                self._run(model)
         if self.stopped:
             return Outcome(Status.UNKNOWN, None, None)
         status = model.getModelStatus()
@@ -571,6 +577,27 @@ class _HighsRun(_Run):
         )
         return Outcome(Status.UNKNOWN, None, None, answered=stopped_by_limit)
 
+    def _run(self, model: Any) -> None:
+        """One HiGHS run, within the time left (none once the run is cancelled)."""
+        left = _seconds_left(self.deadline)
+        if left is not None:
+            model.setOptionValue("time_limit", left)
+        if self._running(model):
+            model.run()
+
+    def _doubtful(self, model: Any) -> bool:
+        """True when HiGHS's answer should be asked again without presolve: a solve error
+        ("untransformed violations" of a solution it found), or "infeasible" before any
+        branching. Its presolve has refused feasible models whose rows differ from a
+        bound by a few 1e-9 (and accepted the same rows in another order); branch and
+        bound without it decides, at the cost of one more root solve."""
+        kind = self.highspy.HighsModelStatus
+        status = model.getModelStatus()
+        if status == kind.kSolveError:
+            return True
+        infeasible = status in (kind.kInfeasible, kind.kUnboundedOrInfeasible)
+        return infeasible and model.getInfo().mip_node_count == 0
+
     def _running(self, highs: Any) -> bool:
         """Note highs as the object to cancel; False once the run is cancelled."""
         with self.lock:
@@ -599,7 +626,7 @@ class _CbcRun(_Run):
     ) -> None:
         path = _cbc_path()
         assert path is not None
-        self.prob, self.variables, self.deadline = prob, variables, deadline
+        self.prob, self.variables, self.deadline, self.cutoff = prob, variables, deadline, cutoff
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.process: subprocess.Popen[bytes] | None = None
@@ -633,7 +660,20 @@ class _CbcRun(_Run):
         else:  # PuLP 4: (names in the file, rows, objective, PuLP's names in the same order)
             renamed = dict(zip(written[3], written[0], strict=True))
         self.column = {renamed[v.name]: i for i, v in enumerate(self.variables)}
-        args = [self.path, str(model), *self.options]
+        outcome = self._run(model, solution, log, self.options)
+        if not outcome.rejected or self.stop.is_set():
+            return outcome
+        try:
+            return self._run(model, solution, log, [*self.options, *SECOND_TRY])
+        except SolverFailure:  # CBC 2.10 crashes without pre-processing on a few models
+            # the claim as CBC made it; pre-processing cut short by a time limit proves
+            # nothing (it has said so of feasible models)
+            status = Status.INFEASIBLE if self.deadline is None else Status.UNKNOWN
+            return Outcome(status, None, None)
+
+    def _run(self, model: Path, solution: Path, log: Path, options: list[str]) -> Outcome:
+        """One CBC process on the model file, and what it answered."""
+        args = [self.path, str(model), *options]
         left = _seconds_left(self.deadline)
         if left is not None:
             args += ["-sec", repr(left), "-timeMode", "elapsed"]
@@ -658,10 +698,8 @@ class _CbcRun(_Run):
         objective = _number(words[-1]) if words else math.nan
         if head in ("Infeasible", "Integer"):
             said = log.read_text(encoding="utf-8", errors="replace")
-            if self.deadline is not None and "Pre-processing says infeasible" in said:
-                # CBC's pre-processing, cut short by the time limit, can claim this of a
-                # feasible model: not a proof
-                return Outcome(Status.UNKNOWN, None, None)
+            if _doubtful(said, self.cutoff):
+                return Outcome(Status.UNKNOWN, None, None, rejected=DOUBTED)
             return Outcome(Status.INFEASIBLE, None, None)
         has_answer = head == "Optimal" or (
             head == "Stopped"
@@ -705,6 +743,23 @@ class _CbcRun(_Run):
         if self.process is not None:
             self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _doubtful(log: str, cutoff: float | None) -> bool:
+    """True when CBC's log shows its claim of "no portfolio" made in doubt.
+
+    Its pre-processing has said so of feasible models given a cutoff (a tie search
+    whose tied portfolio was there), and so has a search that accepted a selection
+    within its tolerances (x = 1 - 5e-9, a row passed by 1e-9 of it), pruned everything
+    not better, then refused that selection in its final check: the log shows a
+    solution found within the cutoff. (Solutions beyond it are found and dropped in
+    searches that rightly end with none.)
+    """
+    if "Pre-processing says infeasible" in log:
+        return True
+    found = re.findall(r"(?:Solution found of|Integer solution of) (\S+)", log)
+    limit = math.inf if cutoff is None else cutoff + GAP * max(1.0, abs(cutoff))
+    return any(_number(objective) <= limit for objective in found)
 
 
 def _how_it_ended(code: int) -> str:

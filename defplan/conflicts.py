@@ -9,9 +9,13 @@ one takes a solve per block, each over all the rest: quadratic in the number of 
 
 - Runs. Consecutive blocks (in the fixed order) are dropped together while the rest
   without them still admits no portfolio: then the rest without any one of them admits
-  none either, and the one-by-one filter would drop each in turn. A run grows twice as
-  long after each success and halves after a failure, down to one block, which is then
-  kept: O(k log(m/k)) solves for k needed blocks among m.
+  none either, and the one-by-one filter would drop each in turn. A run halves after a
+  failure, down to one block, which is then kept; it grows twice as long after
+  `patience` successes in a row. Patience starts at 1 (O(k log(m/k)) solves for k
+  needed blocks among m, when they come in clusters) and grows by one after each run
+  of several blocks that fails: where needed and unneeded blocks alternate, doubling
+  would waste a solve on every other block (1.5 solves a block), and the filter's
+  one solve a block is the best there is.
 - Witnesses. A portfolio that breaks exactly one kept block shows that block needed
   (without it, that portfolio is admitted), here and in every smaller set the filter
   goes on to, so the filter would keep it: it is kept without a solve. Every portfolio a
@@ -53,6 +57,8 @@ def irreducible_blocks(engine: Engine) -> list[int]:
     walk = _Walk(engine)
     nothing = engine.linear([])
     run = 1
+    patience = 1  # successes in a row before a run grows
+    streak = 0
     position = 0
     while position < len(keep) and not engine._out_of_time():
         if keep[position] in needed:
@@ -63,8 +69,13 @@ def irreducible_blocks(engine: Engine) -> list[int]:
         rest = [b for b in keep if b not in gone]
         found = engine.solve(nothing, blocks=rest)
         if found.status is Status.INFEASIBLE:
-            keep, run = rest, run * 2
+            keep, streak = rest, streak + 1
+            if streak >= patience:
+                run, streak = run * 2, 0
             continue
+        streak = 0
+        if run > 1:  # a run too long: grow more slowly from now on
+            patience += 1
         if found.x is not None:
             needed |= walk.needed_blocks(found.x, keep, needed)
         if run == 1:  # admitted without this block alone: it is needed (or time is up)

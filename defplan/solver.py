@@ -28,7 +28,7 @@ from defplan.formulation import (
     Row,
     SolveOptions,
     formulate,
-    row_scale,
+    power_of_two_near,
     solver_row,
 )
 from defplan.model import Candidate, Commitment, Group, Portfolio
@@ -44,7 +44,7 @@ from defplan.result import (
 )
 from defplan.signals import import_pulp
 from defplan.timing import phase
-from defplan.tolerance import TIE, allowance, total_and_magnitude
+from defplan.tolerance import allowance, tie_tolerance, total_and_magnitude
 
 CHUNK = 20
 """Candidates settled per solve when ties go to file order (2^20 stays exact in a MIP)."""
@@ -93,7 +93,7 @@ def optimise(
         chosen_below = set(below[1])
         lower = (below[0], [1 if c.id in chosen_below else 0 for c in portfolio.candidates])
         y_value = objective_value(form, lower[1])
-        first = engine.maximise(engine.value_expr, floor=y_value - 2 * _tolerance(y_value))
+        first = engine.maximise(engine.value_expr, floor=y_value - 2 * engine.value_tie(y_value))
         if first.status is Status.INFEASIBLE:
             first = engine.maximise(engine.value_expr)  # never expected: y is above it
     conflicts: tuple[str, ...] = ()
@@ -279,18 +279,27 @@ def selection_cost(form: Formulation, x: Sequence[int]) -> float:
     return math.fsum(c for c, on in zip(form.costs, x, strict=True) if on)
 
 
-def _scale(objective: Any) -> float:
-    """A power of two (exact in floating point) that brings the objective's largest
-    coefficient near 10,000: HiGHS's presolve treats objective coefficients a few 1e-8
-    apart as equal, which would merge values defplan must tell apart (ties are 1e-9)."""
-    largest = max((abs(c) for c in objective.values()), default=0.0)
-    if not largest or not math.isfinite(largest):
-        return 1.0
-    return 2.0 ** round(math.log2(1e4 / largest))
+SIZE = 1e4
+"""Objectives, and rows of value or money added for a search (tie band, cost caps), are
+scaled so that their largest coefficient is near this: the tie rule's relative 1e-9 is
+then about 1e-5 in them, far above HiGHS's absolute tolerance (1e-9 here), where a row
+centred on 1, as the blocks are, would put it at the tolerance itself. HiGHS's presolve
+also treats objective coefficients a few 1e-8 apart as equal. CBC scales rows itself:
+for it the exact checks of its answers, and its doubted claims (backends.DOUBTED),
+decide."""
 
 
-def _tolerance(amount: float) -> float:
-    return TIE * max(1.0, abs(amount))
+CUTOFF_ROOM = 1e-6
+"""Added to every cutoff, in the solvers' units (the objective scaled to SIZE): a cutoff
+only prunes, and one at the very objective of the answer wanted (0, in a search among
+portfolios worth nothing) would prune that answer too."""
+
+
+def _scale(coefs: Iterable[float]) -> float:
+    """The power of two (exact in floating point) to multiply by to bring the largest of
+    these coefficients near SIZE."""
+    largest = max((abs(c) for c in coefs), default=0.0)
+    return 1.0 / power_of_two_near(largest / SIZE)
 
 
 def _breaks(row: Row, x: Sequence[int]) -> bool:
@@ -356,6 +365,11 @@ class Engine:
             [(short[k], s.penalty * self.soft_units[k]) for k, s in enumerate(form.soft)]
         )
         self.cost_expr = self.expr(dict(enumerate(form.costs)))
+        # what rounding can make of a value or a cost: the floor of the tie tolerance
+        self.value_magnitude = math.fsum(abs(v) for v in form.values) + math.fsum(
+            s.penalty * abs(s.target) for s in form.soft
+        )
+        self.cost_magnitude = math.fsum(abs(c) for c in form.costs)
         self.extra: dict[str, Any] = {}
         self.cut_short = False
         # the tie band, set by canonical once the best value is known
@@ -425,14 +439,26 @@ class Engine:
         """The constraint over the variables `own` (by name) in place of the engine's."""
         return self._rebuilt(constraint, [(own[v.name], c) for v, c in constraint.items()])
 
+    def value_tie(self, value: float) -> float:
+        """How far below `value` another value may lie and still tie with it (SPEC §2)."""
+        return tie_tolerance(value, self.value_magnitude)
+
+    def cost_tie(self, cost: float) -> float:
+        """How far above `cost` another cost may lie and still tie with it (SPEC §2)."""
+        return tie_tolerance(cost, self.cost_magnitude)
+
     def _conditioned(self, constraint: Any) -> Any:
-        """The constraint divided by a power of two near its coefficients' size (exact in
-        floating point), as formulation.solver_row does for the blocks' rows."""
+        """An extra row as the solvers get it: a row of counts (coefficients of 1 and -1:
+        no-goods, fixed choices) as it is; a row of value or money multiplied by a power
+        of two (exact) that brings its largest coefficient near SIZE, as the objective is,
+        so that the tie rule's relative margins stay far above the solvers' tolerances."""
         terms = list(constraint.items())
-        scale = row_scale(c for _, c in terms)
+        if all(abs(c) == 1.0 for _, c in terms):
+            return constraint
+        scale = _scale(c for _, c in terms)
         if scale == 1.0:
             return constraint
-        return self._rebuilt(constraint, [(v, c / scale) for v, c in terms], scale)
+        return self._rebuilt(constraint, [(v, c * scale) for v, c in terms], 1.0 / scale)
 
     def _rebuilt(self, constraint: Any, terms: list[tuple[Any, float]], scale: float = 1.0) -> Any:
         """A constraint of constraint's sense over `terms`, its constant divided by scale."""
@@ -487,32 +513,39 @@ class Engine:
         heuristics on, no start).
         """
         chosen = self.active if blocks is None else blocks
-        scale = _scale(objective)
-        for _ in range(REPAIRS + 1):
-            with phase("build"):
-                prob = self.problem(objective * scale, blocks=chosen)
-            if prob is None:
-                return Outcome(Status.INFEASIBLE, None, None)
-            with phase("solve"):
-                outcome = backends.solve(
-                    prob,
-                    self.x,
-                    solver=self.options.solver,
-                    deadline=self.deadline,
-                    cutoff=None if cutoff is None else cutoff * scale,
-                    broken=lambda x: self.broken(x, chosen),
-                    disproof=lambda found: self.disproof(found, chosen, objective, cutoff),
-                    race_gap=race_gap,
-                    heuristics=heuristics,
-                    warm_start=warm_start,
-                )
-            if outcome.refused is None or not self._rule_out(outcome.refused, chosen):
-                break
+        scale = _scale(objective.values())
+        ruled_out: list[str] = []  # no-goods for answers that break an extra row
+        try:
+            for _ in range(REPAIRS + 1):
+                with phase("build"):
+                    prob = self.problem(objective * scale, blocks=chosen)
+                if prob is None:
+                    return Outcome(Status.INFEASIBLE, None, None)
+                with phase("solve"):
+                    outcome = backends.solve(
+                        prob,
+                        self.x,
+                        solver=self.options.solver,
+                        deadline=self.deadline,
+                        cutoff=None if cutoff is None else cutoff * scale + CUTOFF_ROOM,
+                        broken=lambda x: self.broken(x, chosen) or self._broken_extra(x),
+                        disproof=lambda found: self.disproof(found, chosen, objective, cutoff),
+                        race_gap=race_gap,
+                        heuristics=heuristics,
+                        warm_start=warm_start,
+                    )
+                if outcome.refused is None or not self._rule_out(
+                    outcome.refused, chosen, ruled_out
+                ):
+                    break
+        finally:
+            for name in ruled_out:
+                self.extra.pop(name, None)
         if outcome.objective is not None:
             outcome = replace(outcome, objective=outcome.objective / scale)
         if outcome.rejected and self.deadline is None:
             raise SolverFailure(f"{outcome.rejected}; try another --solver")
-        if not outcome.answered and self.deadline is None:
+        if not outcome.answered:  # a solver's error, never a time limit
             raise SolverFailure(f"solver {self.options.solver} stopped without an answer")
         if outcome.status in (Status.FEASIBLE, Status.UNKNOWN):
             self.cut_short = True  # a later stage stopped at the time limit
@@ -537,16 +570,37 @@ class Engine:
                 return k
         return None
 
-    def _rule_out(self, x: Sequence[int], blocks: Sequence[int]) -> bool:
+    def _rule_out(self, x: Sequence[int], blocks: Sequence[int], ruled_out: list[str]) -> bool:
         """Rule out, in every later solve with the block x breaks, the selections that
-        agree with x on that block's candidates: they all break it alike. False when x
-        breaks none of the blocks (nothing to rule out)."""
+        agree with x on that block's candidates: they all break it alike. When x breaks
+        only an extra row (a tie band, a cap), rule out x alone, for this solve: its
+        name goes in `ruled_out`. False when x breaks nothing (nothing to rule out)."""
         k = self._broken_block(x, blocks)
-        if k is None:
+        if k is not None:
+            support = sorted({i for row in self.form.blocks[k].rows for i in row.coefs})
+            self.cuts.append((k, self._conditioned(self.differs_on(x, support))))
+            return True
+        if not self._broken_extra(x):
             return False
-        support = sorted({i for row in self.form.blocks[k].rows for i in row.coefs})
-        self.cuts.append((k, self._conditioned(self.differs_on(x, support))))
+        name = f"ruled_out.{len(ruled_out)}"
+        self.extra[name] = self.differs_from(x)
+        ruled_out.append(name)
         return True
+
+    def _values(self, x: Sequence[int]) -> dict[str, float]:
+        """Every variable's value at selection x, soft shortfalls at their least."""
+        values = {f"x{i}": float(on) for i, on in enumerate(x)}
+        for k, s in enumerate(self.form.soft):
+            achieved = math.fsum(c for i, c in s.coefs.items() if x[i])
+            values[f"s{k}"] = max(0.0, s.target - achieved) / self.soft_units[k]
+        return values
+
+    def _broken_extra(self, x: Sequence[int], values: dict[str, float] | None = None) -> str:
+        """The name of the first extra row selection x breaks in exact sums ("" if none):
+        the tie band, the cost cap and the no-goods are decided here, not by a solver's
+        tolerance."""
+        values = self._values(x) if values is None else values
+        return next((name for name, c in self.extra.items() if not _meets(c, values)), "")
 
     def holds(
         self,
@@ -558,15 +612,12 @@ class Engine:
         """True when selection x meets, in exact sums, every row a solve over `blocks`
         has (blocks, extras; soft shortfalls at their least) and the cutoff, if any.
         The cutoff and the extras, which most witnesses fail, are checked first."""
-        values = {f"x{i}": float(on) for i, on in enumerate(x)}
-        for k, s in enumerate(self.form.soft):
-            achieved = math.fsum(c for i, c in s.coefs.items() if x[i])
-            values[f"s{k}"] = max(0.0, s.target - achieved) / self.soft_units[k]
+        values = self._values(x)
         if cutoff is not None and objective is not None:
             total, magnitude = _evaluated(objective, values)
             if total > cutoff + allowance(cutoff, magnitude):
                 return False
-        if not all(_meets(c, values) for c in self.extra.values()):
+        if self._broken_extra(x, values):
             return False
         return self._broken_block(x, blocks) is None
 
@@ -627,7 +678,7 @@ class Engine:
         left to break.
         """
         value = objective_value(self.form, x)
-        floor = value - _tolerance(value)
+        floor = value - self.value_tie(value)
         other = self._best_other(x, floor)
         rival = other.x
         better = rival is not None and objective_value(self.form, rival) > value
@@ -648,26 +699,27 @@ class Engine:
         """
         form = self.form
         best = objective_value(form, x)
-        self.value_floor = best - _tolerance(best)
+        self.value_floor = best - self.value_tie(best)
         if below is not None:
             budget_below, y = below
             y_value, y_cost = objective_value(form, y), selection_cost(form, y)
-            if y_value >= self.value_floor and budget_below >= y_cost + _tolerance(y_cost):
+            if y_value >= self.value_floor and budget_below >= y_cost + self.cost_tie(y_cost):
                 return y
-            if self.value_floor > y_value + _tolerance(y_value):
+            if self.value_floor > y_value + self.value_tie(y_value):
                 self.extra["above_below"] = self.cost_expr >= budget_below
         cost = selection_cost(form, x)
-        self.cost_cap = cost + _tolerance(cost)
+        self.cost_cap = cost + self.cost_tie(cost)
         self.extra["tie_value"] = self.value_expr >= self.value_floor
         self.extra["tie_cost"] = self.cost_expr <= self.cost_cap
         if self._out_of_time() or not self._another_exists(x):
             return x  # the usual case: x is the only best portfolio
         del self.extra["tie_cost"]
-        cheaper = self.minimise(self.cost_expr, ceiling=self.cost_cap + _tolerance(self.cost_cap))
+        ceiling = self.cost_cap + self.cost_tie(self.cost_cap)
+        cheaper = self.minimise(self.cost_expr, ceiling=ceiling)
         if cheaper.status is Status.OPTIMAL and cheaper.x is not None and self._ties(cheaper.x):
             x = cheaper.x
             cost = selection_cost(form, x)
-            self.cost_cap = cost + _tolerance(cost)
+            self.cost_cap = cost + self.cost_tie(cost)
         self.extra["tie_cost"] = self.cost_expr <= self.cost_cap
         if self._out_of_time() or not self._another_exists(x):
             return x
@@ -705,7 +757,7 @@ class Engine:
         # for better portfolios (20,000 candidates, 60 s: they found a better one)
         other = self.maximise(
             self.value_expr,
-            floor=floor - _tolerance(floor),
+            floor=floor - self.value_tie(floor),
             heuristics=self.deadline is not None,
         )
         del self.extra["no_good"], self.extra["floor"]

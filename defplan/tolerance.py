@@ -27,6 +27,14 @@ def allowance(bound: float, magnitude: float, relative: float = ROUNDING) -> flo
     return relative * abs(bound) + ROUNDING * magnitude
 
 
+def tie_tolerance(amount: float, magnitude: float = 0.0) -> float:
+    """How far below a value (or above a cost) another may lie and still tie with it: a
+    relative TIE of it, and the rounding of terms whose absolute values sum to
+    `magnitude`. Relative however small the amount: 1e-10 does not tie with 5e-10, and
+    0 ties only with what rounding can make of 0."""
+    return allowance(amount, magnitude, TIE)
+
+
 def total_and_magnitude(terms: Iterable[float]) -> tuple[float, float]:
     """The correctly rounded sum of terms and the sum of their absolute values."""
     listed = list(terms)

@@ -239,6 +239,23 @@ def requires_chain(n: int, *, idle: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def exclusion_chain(n: int) -> str:
+    """n candidates, each excluding the next, and a hard target that needs n // 2 + 1 of
+    them: more than a path of n admits. The conflict is the target and every other link
+    (dropping link i splits the path into an odd and an even part when i is even), so
+    needed and unneeded blocks alternate."""
+    lines = [
+        "objectives: {a: {weight: 1}}",
+        f"commitments: {{k: {{target: {n // 2 + 1}}}}}",
+        f"budget: {{total: {n}}}",
+        "candidates:",
+    ]
+    for i in range(n):
+        link = f", excludes: [m{i + 1}]" if i < n - 1 else ""
+        lines.append(f"  - {{id: m{i}, cost: 1, value: {{a: 1}}, commitments: {{k: 1}}{link}}}")
+    return "\n".join(lines) + "\n"
+
+
 def run_defplan(*args: str | Path, **popen: Any) -> subprocess.CompletedProcess[bytes]:
     """`python -m defplan ARGS` as a process, waited for (60 s at most). Standard input is
     /dev/null and the output is captured unless `popen` (subprocess.run's keywords:

@@ -6,8 +6,8 @@ together with the run options (``--budget``, ``--budget-year``, ``--weight``,
 section 2 enumerates all 2**n selections in exact rational arithmetic, keeps the
 feasible ones and picks the winner with defplan's documented tie rule:
 
-1. V* = best objective; tied = feasible portfolios with value >= V* - 1e-9 * max(1, |V*|);
-2. among those, C* = least cost; keep those with cost <= C* + 1e-9 * max(1, |C*|);
+1. V* = best objective; tied = feasible portfolios with value >= V* - 1e-9 * |V*|;
+2. among those, C* = least cost; keep those with cost <= C* + 1e-9 * |C*|;
 3. among those, the lexicographically greatest selection vector in file order (at the
    first candidate where two portfolios differ, the one selecting it wins).
 
@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import event, example, given, note, settings
+from hypothesis import assume, event, example, given, note, settings
 from hypothesis import strategies as st
 
 from defplan import SolveOptions, optimise, parse_portfolio
@@ -382,6 +382,68 @@ def tiny_target_cases(draw) -> Case:
     return replace(case, doc=doc)
 
 
+HAIRS = (0, 0, 5e-10, -5e-10, 1e-10, 3e-9, -3e-9, 2e-9, 1e-8)
+"""Relative moves that make near ties: 5e-10 and 1e-10 stay within the tie rule's 1e-9,
+2e-9 and more do not (30000 against 30000.000015 ties; 2 against 2.000000006 does not)."""
+
+
+def _moved(amount: float, hair: float) -> float:
+    """amount moved by a relative hair, as a decimal a file could hold."""
+    return float(f"{amount * (1 + hair):.14g}")
+
+
+@st.composite
+def tie_cases(draw) -> Case:
+    """Small portfolios built to stress the tie rule: values and costs a relative
+    1e-10..1e-8 apart (30000 and 30000.000015, 2 and 2.000000006), candidates that cost
+    and are worth nothing, magnitudes from 1e-9 to 1e9, and a budget that some
+    selection meets exactly or misses by a hair; sometimes a rule, so that the best
+    portfolios are not simply the largest."""
+    n = draw(st.integers(3, 7))
+    value_unit = draw(st.sampled_from([1e4, 1, 1e-9, 1e9]))
+    cost_unit = draw(st.sampled_from([1, 1e8, 1e-6]))
+    hairs = st.sampled_from(HAIRS)
+    candidates = []
+    for i in range(n):
+        if draw(st.integers(0, 4)) == 0:
+            cost, value = 0.0, 0.0  # free and worthless: only the file-order rule keeps it
+        else:
+            value = _moved(draw(st.sampled_from([1, 2, 3, 1, -1, 0])) * value_unit, draw(hairs))
+            cost = _moved(draw(st.sampled_from([1, 2, 3, 1, 0])) * cost_unit, draw(hairs))
+        candidates.append((f"c{i}", cost, value, {}))
+    met = _subset(draw, range(n), 1)  # a selection the budget fits, or misses by a hair
+    spent = sum(candidates[i][1] for i in met) or cost_unit
+    budget = _moved(spent, draw(st.sampled_from([0, 0, 1e-10, -1e-10, 1e-12, 5e-10])))
+    extra: dict[str, Any] = {}
+    if draw(st.booleans()):
+        of = _subset(draw, [c[0] for c in candidates], 2, 4)
+        extra["rules"] = [{"at_most": draw(st.integers(1, len(of) - 1)), "of": of}]
+    return Case(_doc(candidates, total=budget, **extra))
+
+
+def near_a_boundary(case: Case) -> bool:
+    """True when a selection's exact value or cost lies within a relative 1e-12 of the
+    line where it would start or stop tying, or its cost within 1e-13 of the budget
+    without meeting it exactly: there floating point may rightly go either way."""
+    budget = _num(case.doc["budget"]["total"])
+    every = enumerate_selections(case)
+    if any(0 < abs(s.cost - budget) <= Fraction(1e-13) * abs(budget) for s in every):
+        return True
+    feasible = [s for s in every if s.feasible()]
+    if not feasible:
+        return False
+    best_v = max(s.value for s in feasible)
+    floor = best_v - Fraction(TIE) * abs(best_v)
+    hair = Fraction(1e-12) * max(abs(s.value) for s in feasible)
+    if any(0 < abs(s.value - floor) <= hair for s in feasible):
+        return True
+    tied = [s for s in feasible if s.value >= floor]
+    best_c = min(s.cost for s in tied)
+    cap = best_c + Fraction(TIE) * abs(best_c)
+    hair = Fraction(1e-12) * max(abs(s.cost) for s in tied)
+    return any(0 < abs(s.cost - cap) <= hair for s in tied)
+
+
 # --------------------------------------------------------------- the brute force
 
 
@@ -560,10 +622,10 @@ def canonical_of(feasible: list[Selection]) -> Expected:
     if not feasible:
         return Expected(status="infeasible")
     best_v = max(s.value for s in feasible)
-    tied = [s for s in feasible if s.value >= best_v - Fraction(TIE) * max(1, abs(best_v))]
+    tied = [s for s in feasible if s.value >= best_v - Fraction(TIE) * abs(best_v)]
     decided_by = "value" if len(tied) == 1 else "cost"
     best_c = min(s.cost for s in tied)
-    tied = [s for s in tied if s.cost <= best_c + Fraction(TIE) * max(1, abs(best_c))]
+    tied = [s for s in tied if s.cost <= best_c + Fraction(TIE) * abs(best_c)]
     if len(tied) > 1:
         decided_by = "order"
     best = max(tied, key=lambda s: s.x)
@@ -695,6 +757,102 @@ TIE_LEX_SOFT = Case(
         commitments={"k": {"label": "K", "target": 2, "hard": False, "penalty": 1}},
     )
 )
+# Near ties that the solvers' tolerances decided wrongly (issue 12's review of the
+# numerics). {c2, c5, c8} is worth 60000 and {c8, c9} 60000.000015: a tie (5e-10 apart),
+# and {c8, c9} is cheaper, 5.000000006 against 5.000000012 (more than 1e-9 apart).
+# HiGHS's presolve called the search for the cheaper one infeasible.
+NEAR_TIE_CHEAPER = Case(
+    _doc(
+        [
+            ("c2", 2.000000006, 10000, {}),
+            ("c5", 1, 20000, {}),
+            ("c8", 2.000000006, 30000, {}),
+            ("c9", 3, 30000.000015, {}),
+        ],
+        total=6,
+    )
+)
+# c8 costs and is worth nothing: the file-order rule keeps it. CBC's pre-processing said
+# that the search for a tie, given a cutoff, had no portfolio.
+FREE_AND_WORTHLESS_IN_EUROS = Case(
+    _doc(
+        [
+            ("c1", 200000000, 3, {}),
+            ("c2", 300000000, 3, {}),
+            ("c4", 200000000, 2, {}),
+            ("c8", 0, 0, {}),
+            ("c9", 100000000, 1.999999994, {}),
+        ],
+        total=500000000,
+    )
+)
+# {c7, c8} and {c8, c9} tie on value and cost, and c7 comes first. CBC's search for the
+# file-order first returned {c2, c5, c8}, over the cost cap by 1e-9, and then claimed
+# that nothing else ties.
+NEAR_TIE_FILE_ORDER = Case(
+    _doc(
+        [
+            ("c2", 2.000000006, 10000, {}),
+            ("c5", 1, 20000, {}),
+            ("c7", 3, 30000.000015, {}),
+            ("c8", 2.000000006, 30000, {}),
+            ("c9", 3, 30000.000015, {}),
+        ],
+        total=6,
+    )
+)
+# {c4, c5, c8} (60000.000005) ties with {c7, c8} and {c8, c9} (60000.000015), at the
+# same cost, and c4 comes first: every solver answered {c8, c9} or {c7, c8}.
+NEAR_TIE_FILE_ORDER_OF_THREE = Case(
+    _doc(
+        [
+            ("c0", 3, -10000, {}),
+            ("c1", 2.000000006, -9999.999969999999, {}),
+            ("c2", 2.000000006, 10000, {}),
+            ("c3", 2, -10000, {}),
+            ("c4", 2, 10000.000005, {}),
+            ("c5", 1, 20000, {}),
+            ("c6", 3.0000000015, 30000, {}),
+            ("c7", 3, 30000.000015, {}),
+            ("c8", 2.000000006, 30000, {}),
+            ("c9", 3, 30000.000015, {}),
+        ],
+        total=6,
+    )
+)
+# {c0, c1, c5} and {c1, c2, c3} tie on value with {c0, c1, c2} (11000000001.5, 11000000006
+# and 11000000007.5), and on cost with each other (6.9999999979 and 7.000000004, 8.7e-10
+# apart), but {c0, c1, c2} costs 7.000000006, more than 1e-9 above the cheapest. CBC's
+# search for the cheapest stops at 7.000000004 (see CBC_MISSES), and the cost cap,
+# measured from it, lets {c0, c1, c2} in.
+CHEAPEST_EXACTLY = Case(
+    _doc(
+        [
+            ("c0", 4, 3000000001.5, {}),
+            ("c1", 0, 5000000000, {}),
+            ("c2", 3.000000006, 3000000006, {}),
+            ("c3", 3.999999998, 3000000000, {}),
+            ("c4", 3.9999999972, 1000000002, {}),
+            ("c5", 2.9999999979, 3000000000, {"requires": ["c0"]}),
+        ],
+        total=7.0000000075,
+    )
+)
+# Ties are relative however small the values: 5e-10 does not tie with 1e-10 or 0.
+TINY_VALUES = Case(_doc([("a", 1, 5e-10, {}), ("b", 0.5, 1e-10, {})], total=1))
+# HiGHS stopped with a solve error ("untransformed violations") on a search here.
+HIGHS_SOLVE_ERROR = Case(
+    _doc(
+        [
+            ("c1", 3, 2, {}),
+            ("c2", 1.000000003, 2, {}),
+            ("c4", 3, 1.0000000005, {}),
+            ("c5", 3, -1.000000003, {}),
+            ("c6", 3, 3, {}),
+        ],
+        total=7,
+    )
+)
 HAND_CASES = {
     "value-within-tolerance": (TIE_VALUE_WITHIN_TOLERANCE, ("b",)),
     "value-beyond-tolerance": (TIE_VALUE_BEYOND_TOLERANCE, ("a",)),
@@ -706,6 +864,13 @@ HAND_CASES = {
     "lex-fewer": (TIE_LEX_FEWER, ("a",)),
     "lex-free-zero": (TIE_LEX_FREE_ZERO, ("z", "a")),
     "lex-soft": (TIE_LEX_SOFT, ("b",)),
+    "near-tie-cheaper": (NEAR_TIE_CHEAPER, ("c8", "c9")),
+    "free-and-worthless-in-euros": (FREE_AND_WORTHLESS_IN_EUROS, ("c1", "c4", "c8", "c9")),
+    "near-tie-file-order": (NEAR_TIE_FILE_ORDER, ("c7", "c8")),
+    "near-tie-file-order-of-three": (NEAR_TIE_FILE_ORDER_OF_THREE, ("c4", "c5", "c8")),
+    "cheapest-exactly": (CHEAPEST_EXACTLY, ("c0", "c1", "c5")),
+    "tiny-values": (TINY_VALUES, ("a",)),
+    "highs-solve-error": (HIGHS_SOLVE_ERROR, ("c2", "c6")),
 }
 
 
@@ -832,9 +997,23 @@ def test_a_rough_first_answer_is_still_proven_and_canonical(solver: str, case: C
         check(replace(case, solver=solver))
 
 
+CBC_MISSES = {
+    "cheapest-exactly": "CBC 2.10 misses the cheapest tied portfolio (cheaper by 8.7e-10): "
+    "its 1e-9 gap and 1e-5 cutoff increment stop short of it and its pre-processing fixes "
+    "c5 out; without pre-processing it has claimed tie searches with an integral "
+    "relaxation infeasible",
+}
+"""Hand cases CBC alone still gets wrong (the race and HiGHS do not): expected to fail,
+strictly, so that a fix shows."""
+
+
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 @pytest.mark.parametrize("name", list(HAND_CASES))
-def test_tie_break_examples_with_each_solver(solver: str, name: str) -> None:
+def test_tie_break_examples_with_each_solver(
+    solver: str, name: str, request: pytest.FixtureRequest
+) -> None:
+    if solver == "cbc" and name in CBC_MISSES:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=CBC_MISSES[name]))
     case, want = HAND_CASES[name]
     assert check(replace(case, solver=solver)).selected == want
 
@@ -859,6 +1038,23 @@ def test_each_solver_alone_matches_brute_force_in_euros(solver: str, case: Case)
 def test_each_solver_matches_brute_force_with_tiny_or_large_targets(
     solver: str, case: Case
 ) -> None:
+    expected = check(replace(case, solver=solver))
+    event(f"{expected.status}, decided by {expected.decided_by or '-'}")
+
+
+@pytest.mark.parametrize("solver", ["auto", "highs", "cbc"])
+@settings(max_examples=100, derandomize=True, deadline=None)
+@given(tie_cases())
+@example(NEAR_TIE_CHEAPER)
+@example(FREE_AND_WORTHLESS_IN_EUROS)
+@example(NEAR_TIE_FILE_ORDER)
+@example(NEAR_TIE_FILE_ORDER_OF_THREE)
+@example(TINY_VALUES)
+def test_each_solver_settles_near_ties_as_brute_force_does(solver: str, case: Case) -> None:
+    # values and costs a hair inside or outside the tie rule's 1e-9, at every size: the
+    # solvers' own tolerances are absolute and far coarser, so only defplan's exact
+    # checks of their answers (and its doubts about their claims) settle these
+    assume(not near_a_boundary(case))
     expected = check(replace(case, solver=solver))
     event(f"{expected.status}, decided by {expected.decided_by or '-'}")
 

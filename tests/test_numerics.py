@@ -281,3 +281,121 @@ def test_tiny_costs_and_budgets(name: str) -> None:
         "b",
         "c",
     )
+
+
+# -- the tie rule's searches: every row checked, doubtful claims asked again ------------
+NEAR_TIES = """\
+objectives: {a: {weight: 1}}
+budget: {total: 6}
+candidates:
+  - {id: c2, cost: 2.000000006, value: {a: 10000}}
+  - {id: c5, cost: 1, value: {a: 20000}}
+  - {id: c7, cost: 3, value: {a: 30000.000015}}
+  - {id: c8, cost: 2.000000006, value: {a: 30000}}
+  - {id: c9, cost: 3, value: {a: 30000.000015}}
+"""
+HIGHS_SOLVE_ERROR = """\
+objectives: {a: {weight: 1}}
+budget: {total: 7}
+candidates:
+  - {id: c1, cost: 3, value: {a: 2}}
+  - {id: c2, cost: 1.000000003, value: {a: 2}}
+  - {id: c4, cost: 3, value: {a: 1.0000000005}}
+  - {id: c5, cost: 3, value: {a: -1.000000003}}
+  - {id: c6, cost: 3, value: {a: 3}}
+"""
+
+
+def test_an_answer_breaking_an_extra_row_by_a_hair_is_ruled_out_for_that_solve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CBC's search for the file-order first returned {c2, c5, c8}, over the tie's cost
+    # cap by 1e-9; only the blocks were checked, so it was taken, and the tie search
+    # ended there. Every row of the solve counts: it is refused, ruled out, solved again.
+    options = SolveOptions(solver="cbc")
+    e = Engine(formulate(parse_portfolio(NEAR_TIES), options), options)
+    e.extra["tie_cost"] = e.cost_expr <= 5.000000011
+    real = backends._CbcRun.__call__
+    answers: list[Outcome] = []
+
+    def first_over_the_cap(self: Any) -> Outcome:
+        hair = Outcome(Status.OPTIMAL, [1, 1, 0, 1, 0], 0.0, objective=-15000.0)
+        answers.append(real(self) if answers else hair)
+        return answers[-1]
+
+    monkeypatch.setattr(backends._CbcRun, "__call__", first_over_the_cap)
+    found = e.maximise(e.value_expr)
+    assert found.status is Status.OPTIMAL and found.x in ([0, 0, 1, 1, 0], [0, 0, 0, 1, 1])
+    assert len(answers) == 2
+    assert list(e.extra) == ["tie_cost"]  # the no-good was for that solve alone
+
+
+def test_a_cbc_claim_of_no_portfolio_is_doubted_after_pre_processing_or_a_refusal() -> None:
+    said = "Cbc0038I Solution found of -13312\nResult - Problem proven infeasible\n"
+    assert backends._doubtful(said, cutoff=-1280.0)  # found one within it, then refused it
+    assert not backends._doubtful(said, cutoff=-20000.0)  # beyond it: rightly dropped
+    assert backends._doubtful("Pre-processing says infeasible or unbounded\n", cutoff=None)
+    assert not backends._doubtful("Result - Problem proven infeasible\n", cutoff=-1.0)
+
+
+def test_a_highs_solve_error_is_asked_again_without_presolve(tmp_path: Any) -> None:
+    # HiGHS: "Solution with objective ... has untransformed violations ... Solve error";
+    # exit 1, and exit 4 (a time limit) after 0.6 s with --time-limit 10
+    path = tmp_path / "error.yaml"
+    path.write_text(HIGHS_SOLVE_ERROR, encoding="utf-8")
+    for limit in ([], ["--time-limit", "10"]):
+        args = ["optimise", str(path), "--solver", "highs", "--format", "json", *limit]
+        said = CliRunner().invoke(app, args)
+        assert said.exit_code == ExitCode.OK, said.output
+        assert [c["id"] for c in json.loads(said.stdout)["selected"]] == ["c2", "c6"]
+
+
+def test_a_solver_error_is_a_failure_never_a_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    def error(self: Any) -> Outcome:
+        return Outcome(Status.UNKNOWN, None, None, answered=False)
+
+    monkeypatch.setattr(backends._HighsRun, "__call__", error)
+    p = parse_portfolio(HIGHS_SOLVE_ERROR)
+    for limit in (None, 10.0):
+        with pytest.raises(SolverFailure, match="solver highs stopped without an answer"):
+            optimise(p, options=SolveOptions(solver="highs", time_limit=limit))
+
+
+def test_a_cbc_second_try_that_crashes_leaves_the_claim_as_cbc_made_it() -> None:
+    # CBC 2.10 crashes (SIGSEGV) without pre-processing on this model, whose
+    # pre-processing rightly says infeasible: the claim stands (the witnesses still
+    # check it), not "CBC crashed"
+    p = parse_portfolio(
+        "objectives: {a: {weight: 1}, b: {weight: 0}}\n"
+        "commitments: {k: {hard: false, penalty: 0, target: 1}}\n"
+        "budget: {per_year: {2026: 4}}\n"
+        "groups: {eq: {min: 0, max: 1, min_share: 0.25}}\n"
+        "rules: [{at_most: 0, of: [c0, c1]}]\n"
+        "candidates:\n"
+        "  - {id: c0, cost: {2026: 0, 2027: 0, 2028: 2}, value: {}}\n"
+        "  - {id: c1, cost: {2026: 1}, value: {}}\n"
+        "  - {id: c2, cost: 0, value: {}}\n"
+        "  - {id: c5, cost: {2026: 0, 2027: 0, 2028: 2}, value: {}}\n"
+        "  - {id: c6, group: eq, cost: {2026: 0, 2027: 0, 2028: 2}, value: {}}\n"
+    )
+    result = optimise(p, options=SolveOptions(solver="cbc", include=("c1",)))
+    assert result.status is Status.INFEASIBLE
+    assert result.conflicts == ("rule.0", "include.c1")
+
+
+def test_a_cbc_second_try_that_fails_keeps_the_first_claim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tries: list[list[str]] = []
+
+    def crash_on_the_second(self: Any, *args: Any) -> Outcome:
+        tries.append(args[-1])
+        if len(tries) == 1:
+            return Outcome(Status.UNKNOWN, None, None, rejected=backends.DOUBTED)
+        raise SolverFailure("CBC crashed (SIGSEGV) without an answer; try --solver highs")
+
+    monkeypatch.setattr(backends._CbcRun, "_run", crash_on_the_second)
+    p = parse_portfolio(in_euros(1e9, mandatory=("x", "y")))
+    e = Engine(formulate(p, SolveOptions(solver="cbc")), SolveOptions(solver="cbc"))
+    assert e.solve(e.linear([])).status is Status.INFEASIBLE
+    assert tries[1][-len(backends.SECOND_TRY) :] == backends.SECOND_TRY

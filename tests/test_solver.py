@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import requires_chain
+from samples import exclusion_chain, requires_chain
 
 from defplan import SolveOptions, Status, UsageError, load_portfolio, optimise, parse_portfolio
 from defplan.formulation import formulate
@@ -250,14 +250,30 @@ def test_a_long_requires_chain_outside_the_conflict_takes_a_few_solves(
     assert len(calls) <= 25
 
 
-@pytest.mark.parametrize("idle", [False, True])
+def test_alternating_needed_blocks_take_a_solve_a_block_at_most(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # every other link is needed: runs doubled after each success and failed on the next
+    # block, 1.5 solves a block (91 solves in all here, 601 at 400 candidates), where the
+    # one-by-one filter takes one: 61 blocks, and a search and an explanation
+    calls = solves_counted(monkeypatch)
+    result = optimise(parse_portfolio(exclusion_chain(60)))
+    assert result.conflicts[0] == "commitment.k"
+    assert result.conflicts[1:] == tuple(f"excludes.m{i}.m{i + 1}" for i in range(0, 59, 2))
+    assert len(calls) <= 63
+
+
+@pytest.mark.parametrize("shape", ["needed", "idle", "alternating"])
 def test_shortcuts_of_the_conflict_search_keep_its_answer(
-    idle: bool, monkeypatch: pytest.MonkeyPatch
+    shape: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the deletion filter one block at a time, as it was, against the search
     from defplan import conflicts
 
-    p = parse_portfolio(requires_chain(40, idle=idle))
+    text = (
+        exclusion_chain(40) if shape == "alternating" else requires_chain(40, idle=shape == "idle")
+    )
+    p = parse_portfolio(text)
     engine = Engine(formulate(p, SolveOptions()), SolveOptions())
     keep = list(engine.active)
     for block in list(keep):

@@ -11,7 +11,8 @@ from defplan.errors import UsageError
 from defplan.formulation import SolveOptions, formulate
 from defplan.model import MAX_MAGNITUDE, Portfolio, did_you_mean
 from defplan.result import Result, Status, clean, reported_sum
-from defplan.solver import TIE, Engine, objective_value, optimise
+from defplan.solver import Engine, objective_value, optimise
+from defplan.tolerance import tie_tolerance
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class Explanation:
             (self.result, self.forced) if self.selected else (self.forced, self.result)
         )
         low = min(with_it.cost_total, without.cost_total)
-        band = low + TIE * max(1.0, abs(low))
+        band = low + tie_tolerance(low)
         cheap_with, cheap_without = with_it.cost_total <= band, without.cost_total <= band
         if cheap_with != cheap_without:
             return cheap_with
@@ -213,7 +214,7 @@ def entry_budget(portfolio: Portfolio, i: int, options: SolveOptions) -> tuple[f
         best = _best_value(engine)
         if value_with_i is None or best is None:
             return None, False  # only with a time limit: no proof either way
-        floor = best - TIE * max(1.0, abs(best))
+        floor = best - engine.value_tie(best)
         if value_with_i >= floor:
             return clean(budget), True
         if not best > last_best:

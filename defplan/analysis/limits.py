@@ -19,7 +19,8 @@ from typing import Any
 from defplan.formulation import Block, Formulation, SolveOptions, formulate
 from defplan.model import MAX_MAGNITUDE, Portfolio
 from defplan.result import Result, Status, clean, reported_sum
-from defplan.solver import TIE, optimise
+from defplan.solver import optimise
+from defplan.tolerance import tie_tolerance
 
 KINDS = {
     "budget": "cap",
@@ -163,7 +164,7 @@ def _limit(block: Block, plan: Result, other: Result, *, slack: float, step: flo
     enters: tuple[str, ...] = ()
     leaves: tuple[str, ...] = ()
     if other.status.has_portfolio and other.value is not None and plan.value is not None:
-        if other.value - plan.value > TIE * max(1.0, abs(plan.value)):
+        if other.value - plan.value > tie_tolerance(plan.value):
             gain = reported_sum(other.value, -plan.value)
         enters = tuple(c for c in other.selected_ids if c not in plan.selected_ids)
         leaves = tuple(c for c in plan.selected_ids if c not in other.selected_ids)
