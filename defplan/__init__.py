@@ -29,7 +29,7 @@ _EXPORTS = {
     "Portfolio": "defplan.model",
     "Result": "defplan.result",
     "Status": "defplan.result",
-    "optimise": "defplan.solver",
+    "optimise": "defplan.solving",
 }
 
 __all__ = [
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from defplan.loader import load_portfolio, parse_portfolio
     from defplan.model import Portfolio
     from defplan.result import Result, Status
-    from defplan.solver import optimise
+    from defplan.solving import optimise
 
 
 def __getattr__(name: str) -> Any:

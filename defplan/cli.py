@@ -309,7 +309,7 @@ def optimise(
     """Pick the best portfolio for a budget."""
     with _errors_handled():
         from defplan.output import check_target, is_standard_output, write_output
-        from defplan.solver import optimise as run
+        from defplan.solving import optimise as run
 
         options = _solve_options(
             budget=budget,
@@ -503,7 +503,7 @@ def frontier(
     with _errors_handled():
         from defplan import decision_report, report
         from defplan.analysis.frontier import frontier as run
-        from defplan.solver import forced_choices
+        from defplan.solving import forced_choices
 
         _check_bom(bom, output_format)
         options = _solve_options(
@@ -697,7 +697,7 @@ class _Sides:
         from dataclasses import replace
 
         from defplan.result import Result
-        from defplan.solver import optimise as run
+        from defplan.solving import optimise as run
 
         options = replace(self.options, budget=budget)
         if source not in self.read:  # one file (or stdin) read and checked once for both

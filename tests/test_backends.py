@@ -15,7 +15,7 @@ from defplan import SolveOptions, Status, backends, optimise, parse_portfolio
 from defplan.backends import Outcome, _pick, relative_gap, solve
 from defplan.errors import SolverError, SolverFailure
 from defplan.formulation import formulate
-from defplan.solver import Engine
+from defplan.solving import VALUE, Engine
 
 
 def engine(p: Any, **options: Any) -> Engine:
@@ -28,7 +28,7 @@ def engine(p: Any, **options: Any) -> Engine:
 def test_a_cutoff_nothing_beats_is_reported_infeasible(solver: str, heuristics: bool) -> None:
     # heuristics off (proof searches) changes the speed, never the answer
     e = engine(hard_knapsack(25, 3, seed=3))
-    best = e.maximise(e.value_expr)
+    best = e.maximise(VALUE)
     assert best.status is Status.OPTIMAL and best.objective is not None
     prob = e.problem(-e.value_expr)
     common = {"solver": solver, "deadline": None, "heuristics": heuristics}

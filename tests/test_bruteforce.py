@@ -972,14 +972,15 @@ def test_each_solver_alone_matches_brute_force(solver: str, case: Case) -> None:
 @example(TIE_LEX_PAIRS)
 def test_a_rough_first_answer_is_still_proven_and_canonical(solver: str, case: Case) -> None:
     # In a race, HiGHS may end optimise's first search within FIRST_GAP of the best
-    # value, and Engine.prove closes the gap. Here the first search hands back the
+    # value, and prove closes the gap. Here the first search hands back the
     # least valuable feasible portfolio as such an answer instead: the proof (and the
     # tie-breaking after it) must still end at the canonical portfolio.
     from dataclasses import replace as swap
 
     from defplan.backends import GAP
     from defplan.result import Status
-    from defplan.solver import FIRST_GAP, Engine
+    from defplan.solving import Engine
+    from defplan.solving.canonical import FIRST_GAP
 
     maximise = Engine.maximise
 

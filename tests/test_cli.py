@@ -725,7 +725,7 @@ def test_internal_error_is_short_without_debug(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something the code did not expect")
 
-    monkeypatch.setattr("defplan.solver.optimise", broken)
+    monkeypatch.setattr("defplan.solving.optimise", broken)
     earlier = small_file.parent / "out.json"
     earlier.write_text("old")
     result = invoke("optimise", small_file, "--format", "json", "--output", earlier)

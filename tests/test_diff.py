@@ -35,7 +35,7 @@ from defplan.errors import ExitCode, LoadError
 from defplan.formulation import SolveOptions
 from defplan.loader import parse_portfolio
 from defplan.result import Result, read_saved_result, result_from_dict
-from defplan.solver import optimise
+from defplan.solving import optimise
 
 runner = CliRunner()
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from defplan import SolveOptions, Status, backends, optimise, parse_portfolio, solver
+from defplan import SolveOptions, Status, backends, optimise, parse_portfolio
 from defplan.analysis.explain import explain
 from defplan.analysis.sweep import sweep
 from defplan.backends import Outcome
@@ -18,7 +18,8 @@ from defplan.cli import app
 from defplan.errors import ExitCode, SolverFailure
 from defplan.formulation import Row, formulate, solver_row
 from defplan.result import CommitmentOutcome
-from defplan.solver import Engine
+from defplan.solving import COST, VALUE, Bound, Engine
+from defplan.solving.engine import REPAIRS
 from defplan.tolerance import shortfall
 
 SOLVERS = ("auto", "highs", "cbc")
@@ -111,8 +112,8 @@ def test_only_a_selection_meeting_every_row_and_the_cutoff_refutes_a_claim() -> 
     worth = -free.value_expr  # a search for a value of at least 1: not the empty one
     assert free.disproof([], objective=worth, cutoff=-1.0) == ""
     assert free.disproof([[0, 1]], objective=worth, cutoff=-1.0) == "the other solver's portfolio"
-    free.extra["floor"] = free.value_expr >= 2
-    assert free.disproof([[0, 1]]) == ""  # the extra rows count too
+    floor = Bound("floor", VALUE, lower=2)
+    assert free.disproof([[0, 1]], rows=[floor]) == ""  # the extra rows count too
 
 
 class _Fixed(backends._Run):
@@ -176,7 +177,7 @@ def test_a_solver_that_keeps_breaking_a_row_fails_after_a_bounded_number_of_trie
     monkeypatch.setattr(backends, "solve", always_over)
     with pytest.raises(SolverFailure, match=r"budget\.total by a rounding error; try another"):
         optimise(parse_portfolio(in_euros(1e9)), options=SolveOptions(solver="cbc"))
-    assert len(calls) == solver.REPAIRS + 1
+    assert len(calls) == REPAIRS + 1
 
 
 # -- the rows the solvers get ------------------------------------------------------------
@@ -314,7 +315,7 @@ def test_an_answer_breaking_an_extra_row_by_a_hair_is_ruled_out_for_that_solve(
     # ended there. Every row of the solve counts: it is refused, ruled out, solved again.
     options = SolveOptions(solver="cbc")
     e = Engine(formulate(parse_portfolio(NEAR_TIES), options), options)
-    e.extra["tie_cost"] = e.cost_expr <= 5.000000011
+    rows = [Bound("tie_cost", COST, upper=5.000000011)]
     real = backends._CbcRun.__call__
     answers: list[Outcome] = []
 
@@ -324,10 +325,10 @@ def test_an_answer_breaking_an_extra_row_by_a_hair_is_ruled_out_for_that_solve(
         return answers[-1]
 
     monkeypatch.setattr(backends._CbcRun, "__call__", first_over_the_cap)
-    found = e.maximise(e.value_expr)
+    found = e.maximise(VALUE, rows=rows)
     assert found.status is Status.OPTIMAL and found.x in ([0, 0, 1, 1, 0], [0, 0, 0, 1, 1])
     assert len(answers) == 2
-    assert list(e.extra) == ["tie_cost"]  # the no-good was for that solve alone
+    assert [r.name for r in rows] == ["tie_cost"]  # the no-good was for that solve alone
 
 
 def test_a_cbc_claim_of_no_portfolio_is_doubted_after_pre_processing_or_a_refusal() -> None:

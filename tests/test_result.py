@@ -36,7 +36,7 @@ from defplan.result import (
     result_from_dict,
 )
 from defplan.saved import SavedResult, cross_problems
-from defplan.solver import optimise
+from defplan.solving import optimise
 
 PORTFOLIOS = Path(__file__).resolve().parent.parent / "portfolios"
 

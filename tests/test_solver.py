@@ -12,7 +12,8 @@ from samples import exclusion_chain, requires_chain
 
 from defplan import SolveOptions, Status, UsageError, load_portfolio, optimise, parse_portfolio
 from defplan.formulation import formulate
-from defplan.solver import Engine
+from defplan.solving import VALUE, Engine
+from defplan.solving.canonical import prove
 
 PORTFOLIOS = Path(__file__).resolve().parent.parent / "portfolios"
 
@@ -268,7 +269,7 @@ def test_shortcuts_of_the_conflict_search_keep_its_answer(
     shape: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the deletion filter one block at a time, as it was, against the search
-    from defplan import conflicts
+    from defplan.solving import conflicts
 
     text = (
         exclusion_chain(40) if shape == "alternating" else requires_chain(40, idle=shape == "idle")
@@ -362,7 +363,6 @@ def test_a_proven_answer_at_a_smaller_budget_saves_the_tie_search(
 ) -> None:
     # Budget 10 buys a (value 5); budget 12 buys nothing better. Knowing a was the
     # proven answer at 10 with room to spare, the run at 12 needs no search for rivals.
-    from defplan import solver
 
     p = portfolio(
         [
@@ -372,13 +372,13 @@ def test_a_proven_answer_at_a_smaller_budget_saves_the_tie_search(
         ]
     )
     solves = []
-    original = solver.Engine.solve
+    original = Engine.solve
 
     def counted(self: Any, objective: Any, **how: Any) -> Any:
         solves.append(objective)
         return original(self, objective, **how)
 
-    monkeypatch.setattr(solver.Engine, "solve", counted)
+    monkeypatch.setattr(Engine, "solve", counted)
     alone = optimise(p, options=SolveOptions(budget=12))
     without = len(solves)
     solves.clear()
@@ -403,9 +403,9 @@ def test_prove_settles_a_first_answer(solver_name: str) -> None:
     options = SolveOptions(solver=solver_name)
     engine = Engine(formulate(p, options), options)
     worse, best = [1, 0, 0, 1], [0, 1, 1, 0]  # a+d is worth 12; b+c, the best, 14
-    outcome, alone = engine.prove(worse)
+    outcome, alone = prove(engine, worse)
     assert (outcome.status, outcome.x, alone) == (Status.OPTIMAL, best, False)
-    outcome, alone = engine.prove(best)
+    outcome, alone = prove(engine, best)
     assert (outcome.status, outcome.x, alone) == (Status.OPTIMAL, best, True)
     tied = portfolio(
         [
@@ -415,7 +415,7 @@ def test_prove_settles_a_first_answer(solver_name: str) -> None:
     )
     tie_options = SolveOptions(solver=solver_name, budget=5)
     engine = Engine(formulate(tied, tie_options), tie_options)
-    outcome, alone = engine.prove([0, 1])
+    outcome, alone = prove(engine, [0, 1])
     assert (outcome.status, outcome.x, alone) == (Status.OPTIMAL, [0, 1], False)
 
 
@@ -479,8 +479,8 @@ def test_proof_searches_turn_heuristics_off_unless_time_is_limited(
     for limit, expected in ((None, False), (30.0, True)):
         options = SolveOptions(time_limit=limit)
         engine = Engine(formulate(p, options), options)
-        best = engine.maximise(engine.value_expr)
+        best = engine.maximise(VALUE)
         assert best.x is not None
         asked.clear()
-        engine.prove(best.x)
+        prove(engine, best.x)
         assert asked == [expected]

@@ -32,7 +32,7 @@ from defplan.errors import ExitCode, UsageError
 from defplan.formulation import SolveOptions
 from defplan.loader import parse_portfolio
 from defplan.result import Result, Status
-from defplan.solver import optimise
+from defplan.solving import optimise
 
 runner = CliRunner()
 

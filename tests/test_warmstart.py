@@ -13,7 +13,7 @@ from test_solver import hard_knapsack
 from test_sweep import generated
 
 from defplan import SolveOptions, Status, backends, optimise, parse_portfolio, warmstart
-from defplan.solver import Engine, objective_value
+from defplan.solving import Engine, objective_value
 
 
 def highs_run(e: Engine, **kwargs: Any) -> Any:

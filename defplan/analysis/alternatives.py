@@ -5,7 +5,14 @@ from __future__ import annotations
 from defplan.formulation import SolveOptions, formulate
 from defplan.model import Portfolio
 from defplan.result import Alternative, Result, Status, clean
-from defplan.solver import Engine, objective_value, selection_cost
+from defplan.solving import (
+    VALUE,
+    Engine,
+    canonical,
+    differs_from,
+    objective_value,
+    selection_cost,
+)
 
 
 def alternatives(
@@ -28,13 +35,13 @@ def alternatives(
     found = [[1 if cid in best else 0 for cid in ids]]
     out: list[Alternative] = []
     while len(out) < count:
-        engine.extra = {f"not_{k}": engine.differs_from(x) for k, x in enumerate(found)}
-        first = engine.maximise(engine.value_expr)
+        others = [differs_from(x, name=f"not_{k}") for k, x in enumerate(found)]
+        first = engine.maximise(VALUE, rows=others)
         if first.status is Status.INFEASIBLE:
             break  # no other portfolio
         if first.status is not Status.OPTIMAL or first.x is None:
             return tuple(out), False
-        x = engine.canonical(first.x)
+        x = canonical(engine, first.x, others)
         found.append(x)
         chosen = tuple(cid for cid, on in zip(ids, x, strict=True) if on)
         out.append(

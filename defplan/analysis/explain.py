@@ -11,7 +11,15 @@ from defplan.errors import UsageError
 from defplan.formulation import SolveOptions, formulate
 from defplan.model import MAX_MAGNITUDE, Portfolio, did_you_mean
 from defplan.result import Result, Status, clean, reported_sum
-from defplan.solver import Engine, objective_value, optimise
+from defplan.solving import (
+    COST,
+    VALUE,
+    Bound,
+    Engine,
+    differs_from,
+    objective_value,
+    optimise,
+)
 from defplan.tolerance import tie_tolerance
 
 
@@ -203,15 +211,14 @@ def entry_budget(portfolio: Portfolio, i: int, options: SolveOptions) -> tuple[f
     ceiling = min(math.fsum(c.total_cost for c in portfolio.candidates), MAX_MAGNITUDE)
     form = formulate(portfolio, replace(options, budget=ceiling))
     engine = Engine(form, options)
-    engine.extra["with_i"] = with_i = engine.x[i] >= 1
-    cheapest = engine.minimise(engine.cost_expr)
+    with_i = Bound("with_i", {i: 1}, lower=1)
+    cheapest = engine.minimise(COST, rows=[with_i])
     last_best = -math.inf
     while cheapest.status is Status.OPTIMAL and cheapest.x is not None:
         budget = math.fsum(c for c, on in zip(form.costs, cheapest.x, strict=True) if on)
-        engine.extra = {"with_i": with_i, "budget": engine.cost_expr <= budget}
-        value_with_i = _best_value(engine)
-        del engine.extra["with_i"]
-        best = _best_value(engine)
+        capped = Bound("budget", COST, upper=budget)
+        value_with_i = _best_value(engine, [with_i, capped])
+        best = _best_value(engine, [capped])
         if value_with_i is None or best is None:
             return None, False  # only with a time limit: no proof either way
         floor = best - engine.value_tie(best)
@@ -220,26 +227,26 @@ def entry_budget(portfolio: Portfolio, i: int, options: SolveOptions) -> tuple[f
         if not best > last_best:
             return None, False  # f must rise at every step; a solver slipped
         last_best = best
-        engine.extra = {"with_i": with_i, "floor": engine.value_expr >= floor}
-        cheapest = _cheapest_reaching(engine, floor)
+        cheapest = _cheapest_reaching(engine, floor, [with_i, Bound("floor", VALUE, lower=floor)])
     return None, cheapest.status is Status.INFEASIBLE
 
 
-def _cheapest_reaching(engine: Engine, floor: float) -> Any:
-    """The cheapest portfolio (with the engine's extras) whose value is at least floor,
-    checked in exact sums: a solver may accept the floor's row within its tolerance."""
+def _cheapest_reaching(engine: Engine, floor: float, rows: list[Bound]) -> Any:
+    """The cheapest portfolio meeting `rows` whose value is at least floor, checked in
+    exact sums: a solver may accept the floor's row within its tolerance."""
+    rows = list(rows)
     while True:
-        found = engine.minimise(engine.cost_expr)
+        found = engine.minimise(COST, rows=rows)
         if found.status is not Status.OPTIMAL or found.x is None:
             return found
         if objective_value(engine.form, found.x) >= floor:
             return found
-        engine.extra[f"not_{len(engine.extra)}"] = engine.differs_from(found.x)
+        rows.append(differs_from(found.x, name=f"not_{len(rows)}"))
 
 
-def _best_value(engine: Engine) -> float | None:
-
-    found = engine.maximise(engine.value_expr)
+def _best_value(engine: Engine, rows: list[Bound]) -> float | None:
+    """The best value among portfolios meeting `rows`; None without a proven one."""
+    found = engine.maximise(VALUE, rows=rows)
     if found.status is not Status.OPTIMAL or found.x is None:
         return None
     return objective_value(engine.form, found.x)

@@ -11,7 +11,7 @@ from defplan.errors import UsageError
 from defplan.formulation import Formulation, SolveOptions, formulate
 from defplan.model import Portfolio, did_you_mean
 from defplan.result import Result, Status, clean
-from defplan.solver import Engine, optimise, selection_cost
+from defplan.solving import VALUE, Bound, Engine, canonical, optimise, selection_cost
 
 FRONTIER_FORMAT = "defplan-frontier/1"
 EQUAL = 1e-6
@@ -97,25 +97,22 @@ def frontier(
     points: list[FrontierPoint] = []
     y_floor: float | None = None
     while len(points) < max_points:
-        along_x.extra = {} if y_floor is None else {"y": along_x.expr(ys) >= y_floor}
-        top_x = along_x.maximise(along_x.value_expr)
+        beyond_y = [] if y_floor is None else [Bound("y", ys, lower=y_floor)]
+        top_x = along_x.maximise(VALUE, rows=beyond_y)
         if top_x.status is Status.INFEASIBLE:
             break  # no larger y: the end of the frontier
         if top_x.status is not Status.OPTIMAL or top_x.x is None:
             return _unfinished(x, y, points)
         best_x = _total(xs, top_x.x)
-        along_y.extra = {"x": _reaches(along_y, xs, best_x)}
-        if y_floor is not None:
-            along_y.extra["y"] = along_y.expr(ys) >= y_floor
-        top_y = along_y.maximise(along_y.value_expr)
+        top_y = along_y.maximise(VALUE, rows=[_reaches("x", xs, best_x), *beyond_y])
         if top_y.status is not Status.OPTIMAL or top_y.x is None:
             return _unfinished(x, y, points)
         best_y = _total(ys, top_y.x)
-        cheapest.extra = {"x": _reaches(cheapest, xs, best_x), "y": _reaches(cheapest, ys, best_y)}
-        first = cheapest.maximise(cheapest.value_expr)
+        both = [_reaches("x", xs, best_x), _reaches("y", ys, best_y)]
+        first = cheapest.maximise(VALUE, rows=both)
         if first.status is not Status.OPTIMAL or first.x is None:
             return _unfinished(x, y, points)
-        chosen = cheapest.canonical(first.x)
+        chosen = canonical(cheapest, first.x, both)
         points.append(
             FrontierPoint(
                 objectives={x: clean(_total(xs, chosen)), y: clean(_total(ys, chosen))},
@@ -129,8 +126,7 @@ def frontier(
             return _unfinished(x, y, points)
         y_floor = best_y + EQUAL
     else:
-        along_x.extra = {"y": along_x.expr(ys) >= y_floor}
-        more = along_x.maximise(along_x.value_expr)
+        more = along_x.maximise(VALUE, rows=[Bound("y", ys, lower=y_floor)])
         if more.status not in (Status.OPTIMAL, Status.INFEASIBLE):
             return _unfinished(x, y, points)
         return Frontier(x, y, tuple(points), cut=more.status is Status.OPTIMAL)
@@ -161,6 +157,6 @@ def _unfinished(x: str, y: str, points: list[FrontierPoint]) -> Frontier:
     return Frontier(x, y, tuple(points), cut=False, complete=False)
 
 
-def _reaches(engine: Engine, values: dict[int, float], reach: float) -> Any:
+def _reaches(name: str, values: dict[int, float], reach: float) -> Bound:
     """The row 'this total reaches `reach`, within the band of equal totals'."""
-    return engine.expr(values) >= reach - EQUAL
+    return Bound(name, values, lower=reach - EQUAL)

@@ -19,7 +19,7 @@ from typing import Any
 from defplan.formulation import Block, Formulation, SolveOptions, formulate
 from defplan.model import MAX_MAGNITUDE, Portfolio
 from defplan.result import Result, Status, clean, reported_sum
-from defplan.solver import optimise
+from defplan.solving import optimise
 from defplan.tolerance import tie_tolerance
 
 KINDS = {

@@ -27,7 +27,7 @@ from defplan.errors import UsageError
 from defplan.formulation import SolveOptions, normalised_weights
 from defplan.model import Portfolio
 from defplan.result import Result, Status, clean
-from defplan.solver import optimise
+from defplan.solving import optimise
 from defplan.workers import WorkerPool
 
 ROBUST_FORMAT = "defplan-robust/1"

@@ -2,7 +2,7 @@
 
 The file is loaded and validated once. Points run in the order asked for; each starts
 from the last proven answer at a smaller budget, which bounds its search (see
-solver.canonical). With several workers each takes a contiguous run of points; the
+solving.canonical). With several workers each takes a contiguous run of points; the
 answers (canonical, docs/model.md) are the same as with one.
 """
 
@@ -131,7 +131,7 @@ class _Job:
     data: bytes
 
     def run(self, budgets: list[float], on_point: Callable[[], None] | None = None) -> list[Result]:
-        from defplan.solver import optimise
+        from defplan.solving import optimise
 
         results = []
         below: tuple[float, tuple[str, ...]] | None = None  # last proven answer, by budget

@@ -1,5 +1,6 @@
 """Which constraints conflict: an irreducible set of blocks, as a deletion filter finds
-it, with far fewer solves.
+it, with far fewer solves; and, for each, the one number that alone would admit a
+portfolio.
 
 The deletion filter tries the blocks in the formulation's fixed order and drops each one
 without which the rest still admits no portfolio; what is left admits none, and without
@@ -28,16 +29,15 @@ Both only skip solves whose answers are already known, so the set is the filter'
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
-from defplan.result import Status
+from defplan.formulation import Block
+from defplan.result import Status, clean
+from defplan.solving.engine import Engine
 from defplan.tolerance import total_and_magnitude
-
-if TYPE_CHECKING:
-    from defplan.solver import Engine
 
 WALK_WORK = 50
 """A witness walk may evaluate this many times the rows' nonzeros of terms, and as many
@@ -49,25 +49,62 @@ Sums = dict[tuple[int, int], tuple[Fraction, Fraction]]
 """(block, row) -> a long row's exact total and magnitude at one witness."""
 
 
+def conflicting_blocks(engine: Engine) -> list[Block]:
+    """An irreducible set of constraint blocks that cannot all hold: the deletion
+    filter's, in the formulation's fixed order, so one input always gives one set:
+    those blocks alone admit no portfolio, and without any one of them they do."""
+    return [engine.form.blocks[b] for b in irreducible_blocks(engine)]
+
+
+def describe_conflict(engine: Engine, block: Block) -> str:
+    """'NAME: the constraint in words', and the one number that alone would restore
+    feasibility (a budget or cap to raise, a target to lower) when there is one.
+    """
+    text = f"{block.name}: {block.label}"
+    if not block.adjust or engine.out_of_time():
+        return text
+    (row,) = block.rows
+    others = [k for k in engine.active if engine.form.blocks[k] is not block]
+    raise_it = block.adjust == "raise"
+    # a cap: the least it must allow; a target: the most the others let it reach
+    if raise_it:
+        found = engine.minimise(row.coefs, blocks=others)
+    else:
+        found = engine.maximise(row.coefs, blocks=others)
+    if found.status is not Status.OPTIMAL or found.x is None:
+        return text  # the other constraints conflict among themselves too
+    x = found.x
+    reach = clean(math.fsum(c * x[i] for i, c in row.coefs.items()))
+    unit = f" {block.unit}" if block.unit else ""
+    if raise_it and row.upper is not None and reach > row.upper:
+        change = f"raising it alone to {reach:,.12g}{unit} (by {clean(reach - row.upper):,.12g})"
+    elif not raise_it and row.lower is not None and reach < row.lower:
+        if reach <= 0 and block.adjust == "lower above 0":
+            return f"{text}; the other constraints allow it no contribution at all"
+        change = f"lowering it alone to {reach:,.12g}{unit} (by {clean(row.lower - reach):,.12g})"
+    else:
+        return text
+    return f"{text}; {change} would admit a portfolio"
+
+
 def irreducible_blocks(engine: Engine) -> list[int]:
     """The positions of an irreducible set of conflicting blocks among the engine's
     active ones (the deletion filter's answer; see the module's docstring)."""
     keep = list(engine.active)
     needed: set[int] = set()
     walk = _Walk(engine)
-    nothing = engine.linear([])
     run = 1
     patience = 1  # successes in a row before a run grows
     streak = 0
     position = 0
-    while position < len(keep) and not engine._out_of_time():
+    while position < len(keep) and not engine.out_of_time():
         if keep[position] in needed:
             position += 1
             continue
         dropped = [b for b in keep[position:] if b not in needed][:run]
         gone = set(dropped)
         rest = [b for b in keep if b not in gone]
-        found = engine.solve(nothing, blocks=rest)
+        found = engine.minimise({}, blocks=rest)
         if found.status is Status.INFEASIBLE:
             keep, streak = rest, streak + 1
             if streak >= patience:

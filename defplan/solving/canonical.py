@@ -1,0 +1,199 @@
+"""The tie rule (docs/model.md): among portfolios of the best value, the cheapest, then
+the one that selects the earliest candidates in file order; as a search over solves.
+
+Values within a relative 1e-9 of the best, and costs within 1e-9 of the least, tie.
+1. `prove` settles whether a first answer has the best value and whether any other
+portfolio comes within the tie tolerance of it; usually none does and that is the
+answer. Otherwise 2. ask whether another comes within it at no greater cost,
+3. minimise cost among the portfolios of that value, 4. ask again whether another ties
+on both, and 5. only then walk the candidates in file order, keeping each one selected
+whenever a tied portfolio allows it (the lexicographically greatest selection).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from defplan.backends import Outcome
+from defplan.formulation import Formulation
+from defplan.result import Status, shortfall
+from defplan.solving.engine import COST, VALUE, Bound, Engine, differs_from
+from defplan.tolerance import total_and_magnitude
+
+CHUNK = 20
+"""Candidates settled per solve when ties go to file order (2^20 stays exact in a MIP)."""
+FIRST_GAP = 1e-5
+"""Relative gap at which HiGHS, racing CBC, ends the first search for the best value;
+`prove` then closes it, unless CBC proved the best first. Looser gaps gave answers
+further from the best and so slower proofs, tighter ones slowed the search itself
+(bench/results.md). CBC alone, or HiGHS alone, proves at once: on tight knapsacks a
+search without a cost cap, as in the proof, is slower than the tie search that follows
+a proven best."""
+
+
+def objective_value(form: Formulation, x: Sequence[int]) -> float:
+    """The objective of a selection: values minus soft-commitment penalties."""
+    gained = math.fsum(v for v, on in zip(form.values, x, strict=True) if on)
+    lost = math.fsum(
+        s.penalty * shortfall(s.target, *total_and_magnitude(c for i, c in s.coefs.items() if x[i]))
+        for s in form.soft
+    )
+    return gained - lost
+
+
+def selection_cost(form: Formulation, x: Sequence[int]) -> float:
+    """Summed cost of a selection."""
+    return math.fsum(c for c, on in zip(form.costs, x, strict=True) if on)
+
+
+def prove(engine: Engine, x: list[int], gap: float = FIRST_GAP) -> tuple[Outcome, bool]:
+    """Settle whether x, found within `gap` of the best, has the best value, and whether
+    alone.
+
+    One search for the best portfolio other than x, with x's value (less the tie
+    tolerance) as its cutoff: a bound to prune by from the start, where a search from
+    scratch must first find such a portfolio and then close the gap. Returns the best
+    portfolio (proven, or the better in hand at a time limit, then with `gap`) and True
+    when no other comes within the tolerance of x, so that no tie is left to break.
+    """
+    value = objective_value(engine.form, x)
+    floor = value - engine.value_tie(value)
+    other = _best_other(engine, x, floor, ())
+    rival = other.x
+    better = rival is not None and objective_value(engine.form, rival) > value
+    best = rival if better and rival is not None else x
+    if not other.proven:  # the time limit: the first search's gap still bounds it
+        return Outcome(Status.FEASIBLE, best, gap), False
+    unique = rival is None or objective_value(engine.form, rival) < floor
+    return Outcome(Status.OPTIMAL, best, 0.0), unique
+
+
+def canonical(
+    engine: Engine,
+    x: list[int],
+    rows: Sequence[Bound] = (),
+    below: tuple[float, list[int]] | None = None,
+) -> list[int]:
+    """The cheapest, then file-order-first, portfolio of the best value among those
+    meeting `rows` too, given x, one of the best value. Check engine.cut_short after:
+    a time limit may leave a tie unsettled.
+
+    With `below` = (B0, y), y the answer at a total budget B0 no larger than this
+    run's: every portfolio costing at most B0 was already ranked there, below y. So
+    y is still the answer when it ties on value and B0 leaves room beyond its cost;
+    and when the best value beats y's, every rival costs more than B0.
+    """
+    return _Ties(engine, rows).settle(x, below)
+
+
+class _Ties:
+    """One tie search: the band of tied values and costs, narrowed as it goes, and the
+    rows every solve in it has."""
+
+    def __init__(self, engine: Engine, rows: Sequence[Bound]) -> None:
+        self.engine = engine
+        self.form = engine.form
+        self.rows = list(rows)  # the caller's, then the tie band's
+        self.fixed: list[Bound] = []  # choices the file-order walk has settled
+        self.value_floor = -math.inf
+        self.cost_cap = math.inf
+
+    def settle(self, x: list[int], below: tuple[float, list[int]] | None) -> list[int]:
+        engine, form = self.engine, self.form
+        best = objective_value(form, x)
+        self.value_floor = best - engine.value_tie(best)
+        if below is not None:
+            budget_below, y = below
+            y_value, y_cost = objective_value(form, y), selection_cost(form, y)
+            if y_value >= self.value_floor and budget_below >= y_cost + engine.cost_tie(y_cost):
+                return y
+            if self.value_floor > y_value + engine.value_tie(y_value):
+                self.rows.append(Bound("above_below", COST, lower=budget_below))
+        cost = selection_cost(form, x)
+        self.cost_cap = cost + engine.cost_tie(cost)
+        self.rows.append(Bound("tie_value", VALUE, lower=self.value_floor))
+        if engine.out_of_time() or not self._another_exists(x):
+            return x  # the usual case: x is the only best portfolio
+        ceiling = self.cost_cap + engine.cost_tie(self.cost_cap)
+        cheaper = engine.minimise(COST, rows=self.rows, ceiling=ceiling)
+        if cheaper.status is Status.OPTIMAL and cheaper.x is not None and self._ties(cheaper.x):
+            x = cheaper.x
+            cost = selection_cost(form, x)
+            self.cost_cap = cost + engine.cost_tie(cost)
+        if engine.out_of_time() or not self._another_exists(x):
+            return x
+        return self._file_order_first(x)
+
+    def _band(self) -> list[Bound]:
+        """Every row of a solve within the tie band: the caller's, the band's, fixes."""
+        return [*self.rows, Bound("tie_cost", COST, upper=self.cost_cap), *self.fixed]
+
+    def _another_exists(self, x: list[int], start: int = 0) -> bool:
+        """True when another selection, differing from x from candidate `start` on, ties.
+
+        A search for any portfolio in the tie band, run as "maximise value" with the
+        band's floor as cutoff: with an objective to bound by, the solver prunes far
+        more than with the band's row alone.
+        """
+        other = _best_other(self.engine, x, self.value_floor, self._band(), start)
+        return other.status is Status.OPTIMAL and self._ties(other.x)
+
+    def _ties(self, y: list[int] | None) -> bool:
+        """True when y is within the tie tolerance of the best value and least cost."""
+        return (
+            y is not None
+            and objective_value(self.form, y) >= self.value_floor
+            and selection_cost(self.form, y) <= self.cost_cap
+        )
+
+    def _file_order_first(self, x: list[int]) -> list[int]:
+        """The lexicographically greatest tied selection, CHUNK candidates per solve.
+
+        Within a chunk, weights 2^(k-1), ..., 2, 1 make selecting an earlier candidate
+        worth more than selecting all later ones together, so the chunk's best is its
+        lexicographic maximum; the chunk is then fixed and the next one solved, until no
+        other tie is left among the candidates not yet fixed.
+        """
+        engine = self.engine
+        n = len(x)
+        for start in range(0, n, CHUNK):
+            chunk = range(start, min(n, start + CHUNK))
+            weights = {i: float(2 ** (chunk.stop - 1 - i)) for i in chunk}
+
+            def score(y: list[int], weights: dict[int, float] = weights) -> float:
+                return sum(w for i, w in weights.items() if y[i])
+
+            if engine.out_of_time():
+                return x
+            trial = engine.maximise(weights, rows=self._band(), floor=score(x) - 0.5)
+            if trial.x is not None and self._ties(trial.x) and score(trial.x) >= score(x):
+                x = trial.x
+            self.fixed += [
+                Bound(f"fix{i}", {i: 1}, lower=1) if x[i] else Bound(f"fix{i}", {i: 1}, upper=0)
+                for i in chunk
+            ]
+            if chunk.stop < n and (engine.out_of_time() or not self._another_exists(x, chunk.stop)):
+                return x
+        return x
+
+
+def _best_other(
+    engine: Engine, x: list[int], floor: float, rows: Sequence[Bound], start: int = 0
+) -> Outcome:
+    """The most valuable selection differing from x (from candidate `start` on) of value
+    at least `floor`, among those meeting `rows`; INFEASIBLE when there is none.
+
+    The floor is a row and, less a tolerance, a cutoff: the cutoff lets the solver prune
+    from the start; the row keeps a search proven within its gap from stopping at a
+    rival just below the floor while another above it goes unseen.
+    """
+    # heuristics off: the usual answer is "none", and they only look for one; the
+    # search finds one anyway. On with a time limit, where the search may end before
+    # its proof, as a search for better portfolios (they found better ones there)
+    return engine.maximise(
+        VALUE,
+        rows=[*rows, differs_from(x, start), Bound("floor", VALUE, lower=floor)],
+        floor=floor - engine.value_tie(floor),
+        heuristics=engine.time_limited,
+    )
