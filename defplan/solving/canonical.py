@@ -98,6 +98,12 @@ class _Ties:
         self.fixed: list[Bound] = []  # choices the file-order walk has settled
         self.value_floor = -math.inf
         self.cost_cap = math.inf
+        self.tie_cost = Bound("tie_cost", COST, upper=self.cost_cap)
+
+    def _cap(self, cost: float) -> None:
+        """Narrow the band of tied costs to those tying with `cost`."""
+        self.cost_cap = cost + self.engine.cost_tie(cost)
+        self.tie_cost = Bound("tie_cost", COST, upper=self.cost_cap)
 
     def settle(self, x: list[int], below: tuple[float, list[int]] | None) -> list[int]:
         engine, form = self.engine, self.form
@@ -110,8 +116,7 @@ class _Ties:
                 return y
             if self.value_floor > y_value + engine.value_tie(y_value):
                 self.rows.append(Bound("above_below", COST, lower=budget_below))
-        cost = selection_cost(form, x)
-        self.cost_cap = cost + engine.cost_tie(cost)
+        self._cap(selection_cost(form, x))
         self.rows.append(Bound("tie_value", VALUE, lower=self.value_floor))
         if engine.out_of_time() or not self._another_exists(x):
             return x  # the usual case: x is the only best portfolio
@@ -119,15 +124,14 @@ class _Ties:
         cheaper = engine.minimise(COST, rows=self.rows, ceiling=ceiling)
         if cheaper.status is Status.OPTIMAL and cheaper.x is not None and self._ties(cheaper.x):
             x = cheaper.x
-            cost = selection_cost(form, x)
-            self.cost_cap = cost + engine.cost_tie(cost)
+            self._cap(selection_cost(form, x))
         if engine.out_of_time() or not self._another_exists(x):
             return x
         return self._file_order_first(x)
 
     def _band(self) -> list[Bound]:
         """Every row of a solve within the tie band: the caller's, the band's, fixes."""
-        return [*self.rows, Bound("tie_cost", COST, upper=self.cost_cap), *self.fixed]
+        return [*self.rows, self.tie_cost, *self.fixed]
 
     def _another_exists(self, x: list[int], start: int = 0) -> bool:
         """True when another selection, differing from x from candidate `start` on, ties.

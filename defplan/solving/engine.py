@@ -13,6 +13,7 @@ import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 from defplan import backends
 from defplan.backends import GAP, Outcome
@@ -50,9 +51,12 @@ only prunes, and one at the very objective of the answer wanted (0, in a search 
 portfolios worth nothing) would prune that answer too."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Bound:
-    """lower <= `of` <= upper: a row one solve adds to the model, named for messages."""
+    """lower <= `of` <= upper: a row one solve adds to the model, named for messages.
+
+    Compared by identity: the engine keeps the PuLP rows it made of one while it lives,
+    so a search passing the same Bound to many solves has it built once."""
 
     name: str
     of: Sum
@@ -127,6 +131,8 @@ class Engine:
         )
         self.cost_magnitude = math.fsum(abs(c) for c in form.costs)
         self._cut_short = False
+        # the PuLP rows made of each Bound still in use (see Bound)
+        self._made: WeakKeyDictionary[Bound, list[exact.Extra]] = WeakKeyDictionary()
         self.every_x = self.linear([(v, 1.0) for v in self.x]) <= n
         self.active = [k for k, b in enumerate(form.blocks) if b.name not in without]
 
@@ -179,11 +185,16 @@ class Engine:
         """The PuLP constraints of these rows, named, in order."""
         out = []
         for row in rows:
-            expr = self._sum(row.of)
-            if row.lower is not None:
-                out.append((row.name, expr >= row.lower))
-            if row.upper is not None:
-                out.append((row.name, expr <= row.upper))
+            made = self._made.get(row)
+            if made is None:
+                expr = self._sum(row.of)
+                made = []
+                if row.lower is not None:
+                    made.append((row.name, expr >= row.lower))
+                if row.upper is not None:
+                    made.append((row.name, expr <= row.upper))
+                self._made[row] = made
+            out += made
         return out
 
     def _row(self, row: Row) -> list[Any]:
