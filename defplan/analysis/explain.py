@@ -178,7 +178,7 @@ def explain(
 
 
 def _order(result: Result) -> tuple[bool, ...]:
-    """The selection in file order: the greater one wins SPEC §2's last tie rule."""
+    """The selection in file order: the greater one wins the tie rule's last step."""
     return tuple(c.selected for c in result.candidates)
 
 

@@ -97,43 +97,43 @@ class Engine:
         self.solver_name, self.solver_version = backends.identity(options.solver)
         n = len(form.values)
         # kept: PuLP 4's variables die with the problem that made them
-        self.home = pulp.LpProblem("variables")
-        make = self.home.add_variable  # no LpVariable(...) deprecation
+        self._home = pulp.LpProblem("variables")
+        make = self._home.add_variable  # no LpVariable(...) deprecation
         # (name, lower, upper, kind) of each variable, to make them again in each problem
-        self.columns = [(f"x{i}", 0, 1, pulp.LpBinary) for i in range(n)] + [
+        self._columns = [(f"x{i}", 0, 1, pulp.LpBinary) for i in range(n)] + [
             (f"s{k}", 0, None, pulp.LpContinuous) for k in range(len(form.soft))
         ]
-        made = [make(*column) for column in self.columns]
+        made = [make(*column) for column in self._columns]
         # PuLP 4 (a core in Rust) takes no row over another problem's variables
-        self.tied = int(pulp.__version__.split(".")[0]) >= 4
+        self._tied = int(pulp.__version__.split(".")[0]) >= 4
         self.x, short = made[:n], made[n:]
-        self.block_rows: list[list[Any]] = [
+        self._block_rows: list[list[Any]] = [
             [c for row in block.rows for c in self._row(solver_row(row)[0])]
             for block in form.blocks
         ]
         # a soft target's row is conditioned as the blocks' are, and its shortfall
         # variable counts in units of the row's scale (a target of 5e-10: units of 2^-31)
         soft = [solver_row(Row(s.coefs, lower=s.target)) for s in form.soft]
-        self.soft_units = [unit for _, unit in soft]
-        self.soft_rows = [
+        self._soft_units = [unit for _, unit in soft]
+        self._soft_rows = [
             self.expr(row.coefs) + short[k] >= row.lower for k, (row, _) in enumerate(soft)
         ]
         # (block, row): rows ruling out selections that break the block by a rounding
         # error; implied by the blocks, so every later solve over that block keeps them
-        self.cuts: list[tuple[int, Any]] = []
+        self._cuts: list[tuple[int, Any]] = []
         self.value_expr = self.expr(dict(enumerate(form.values))) - self.linear(
-            [(short[k], s.penalty * self.soft_units[k]) for k, s in enumerate(form.soft)]
+            [(short[k], s.penalty * self._soft_units[k]) for k, s in enumerate(form.soft)]
         )
         self.cost_expr = self.expr(dict(enumerate(form.costs)))
         # what rounding can make of a value or a cost: the floor of the tie tolerance
-        self.value_magnitude = math.fsum(abs(v) for v in form.values) + math.fsum(
+        self._value_magnitude = math.fsum(abs(v) for v in form.values) + math.fsum(
             s.penalty * abs(s.target) for s in form.soft
         )
-        self.cost_magnitude = math.fsum(abs(c) for c in form.costs)
+        self._cost_magnitude = math.fsum(abs(c) for c in form.costs)
         self._cut_short = False
         # the PuLP rows made of each Bound still in use (see Bound)
         self._made: WeakKeyDictionary[Bound, list[exact.Extra]] = WeakKeyDictionary()
-        self.every_x = self.linear([(v, 1.0) for v in self.x]) <= n
+        self._every_x = self.linear([(v, 1.0) for v in self.x]) <= n
         self.active = [k for k, b in enumerate(form.blocks) if b.name not in without]
 
     @property
@@ -154,11 +154,11 @@ class Engine:
 
     def value_tie(self, value: float) -> float:
         """How far below `value` another value may lie and still tie with it."""
-        return tie_tolerance(value, self.value_magnitude)
+        return tie_tolerance(value, self._value_magnitude)
 
     def cost_tie(self, cost: float) -> float:
         """How far above `cost` another cost may lie and still tie with it."""
-        return tie_tolerance(cost, self.cost_magnitude)
+        return tie_tolerance(cost, self._cost_magnitude)
 
     # -- PuLP expressions -------------------------------------------------------------
     def linear(self, terms: Sequence[tuple[Any, float]]) -> Any:
@@ -224,7 +224,7 @@ class Engine:
         # PuLP 4: this problem gets variables of its own, of the same names, and every
         # row is copied onto them; PuLP 3 takes the engine's (copying costs time in
         # every solve)
-        own = {c[0]: prob.add_variable(*c) for c in self.columns} if self.tied else None
+        own = {c[0]: prob.add_variable(*c) for c in self._columns} if self._tied else None
 
         def moved(row: Any) -> Any:
             return row if own is None else self._moved(row, own)
@@ -236,17 +236,17 @@ class Engine:
             terms = [(own[v.name], c) for v, c in terms]
         prob.setObjective(self.linear(terms))
         chosen = self.active if blocks is None else blocks
-        constraints = [c for b in chosen for c in self.block_rows[b]]
+        constraints = [c for b in chosen for c in self._block_rows[b]]
         among = set(chosen)
-        constraints += [cut for b, cut in self.cuts if b in among]
-        constraints += self.soft_rows + [self._conditioned(c) for _, c in extra]
+        constraints += [cut for b, cut in self._cuts if b in among]
+        constraints += self._soft_rows + [self._conditioned(c) for _, c in extra]
         for k, constraint in enumerate(constraints):
             if not constraint.keys():
                 if constraint.valid(0):
                     continue
                 return None
             prob.addConstraint(moved(constraint), f"c{k}")
-        prob.addConstraint(moved(self.every_x), "every_x")  # else a variable in no row is unset
+        prob.addConstraint(moved(self._every_x), "every_x")  # else a variable in no row is unset
         return prob
 
     def _moved(self, constraint: Any, own: dict[str, Any]) -> Any:
@@ -396,7 +396,7 @@ class Engine:
         if k is not None:
             support = sorted({i for row in self.form.blocks[k].rows for i in row.coefs})
             ((_, cut),) = self._extras([differs_on(x, support)])
-            self.cuts.append((k, self._conditioned(cut)))
+            self._cuts.append((k, self._conditioned(cut)))
             return True
         if not exact.broken_extra(self, x, extra):
             return False
@@ -408,7 +408,7 @@ class Engine:
         values = {f"x{i}": float(on) for i, on in enumerate(x)}
         for k, s in enumerate(self.form.soft):
             achieved = math.fsum(c for i, c in s.coefs.items() if x[i])
-            values[f"s{k}"] = max(0.0, s.target - achieved) / self.soft_units[k]
+            values[f"s{k}"] = max(0.0, s.target - achieved) / self._soft_units[k]
         return values
 
     def disproof(
