@@ -5,9 +5,10 @@ passing what they optimise (VALUE, COST or coefficients) and their extra rows (`
 as arguments, and settle ties with `canonical`; none of them needs PuLP.
 """
 
+from defplan.solving.answer import build_result, forced_choices
 from defplan.solving.canonical import canonical, objective_value, selection_cost
 from defplan.solving.engine import COST, VALUE, Bound, Engine, differs_from
-from defplan.solving.optimum import build_result, forced_choices, optimise
+from defplan.solving.optimum import optimise
 
 __all__ = [
     "COST",

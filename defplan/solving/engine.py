@@ -305,8 +305,8 @@ class Engine:
         self,
         of: Sum,
         *,
-        rows: Sequence[Bound] = (),
         ceiling: float | None = None,
+        rows: Sequence[Bound] = (),
         blocks: Sequence[int] | None = None,
     ) -> Outcome:
         """Minimise `of` subject to `rows` too; `ceiling` is a value no wanted answer

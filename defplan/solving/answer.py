@@ -1,0 +1,142 @@
+"""A selection -> the Result the commands show: every reported number recomputed from
+the selection in exact sums, and the file's rules and the run's forced choices in words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from defplan.formulation import Formulation, SolveOptions
+from defplan.model import Candidate, Commitment, Group, Portfolio
+from defplan.result import CandidateOutcome, CommitmentOutcome, Forced, Result, Status, clean
+from defplan.solving.canonical import objective_value
+from defplan.tolerance import total_and_magnitude
+
+if TYPE_CHECKING:
+    from defplan.result import SolverInfo
+
+
+def build_result(
+    portfolio: Portfolio,
+    form: Formulation,
+    *,
+    status: Status,
+    x: Sequence[int] | None,
+    solver: SolverInfo,
+    conflicts: tuple[str, ...] = (),
+    conflict_details: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
+    file: str = "",
+    sha256: str = "",
+    options: SolveOptions | None = None,
+) -> Result:
+    """A Result whose numbers are all recomputed from the selection x; it records the
+    run's `options` and the file's rules in words, so that a diff can compare them."""
+    chosen = list(x) if x is not None and status.has_portfolio else [0] * len(form.values)
+    cands = tuple(
+        CandidateOutcome(
+            id=c.id,
+            name=c.title,
+            group=c.group,
+            selected=bool(chosen[i]),
+            cost=clean(form.costs[i]),
+            value=clean(form.values[i]),
+            objectives={k: clean(c.value_of(k)) for k in portfolio.objectives},
+            profile=dict(sorted(c.profile.items())),
+            forced=forced_by(c, options),
+        )
+        for i, c in enumerate(portfolio.candidates)
+    )
+    commitments = {}
+    for name, com in portfolio.commitments.items():
+        achieved, magnitude = total_and_magnitude(
+            c.commitments.get(name, 0.0)
+            for c, on in zip(portfolio.candidates, chosen, strict=True)
+            if on
+        )
+        commitments[name] = CommitmentOutcome(
+            label=com.label or name,
+            framework=com.framework,
+            hard=com.hard,
+            target=com.target,
+            achieved=achieved,
+            magnitude=magnitude,
+        )
+    groups = {
+        name: clean(
+            math.fsum(
+                form.costs[i]
+                for i, c in enumerate(portfolio.candidates)
+                if chosen[i] and c.group == name
+            )
+        )
+        for name in portfolio.groups
+    }
+    value = clean(objective_value(form, chosen)) if status.has_portfolio else None
+    labels = {k: o.label or k for k, o in portfolio.objectives.items()}
+    unit = f"{portfolio.unit} {portfolio.currency}".strip()
+    rules = {name: group_rule_text(g, unit) for name, g in portfolio.groups.items()}
+    return Result(
+        status=status,
+        name=portfolio.name,
+        file=file,
+        sha256=sha256,
+        currency=portfolio.currency,
+        unit=portfolio.unit,
+        budget_total=form.budget_total,
+        budget_per_year=dict(sorted(form.budget_per_year.items())),
+        weights={k: clean(w) for k, w in form.weights.items()},  # reported numbers
+        objective_labels=labels,
+        candidates=cands,
+        commitments=commitments,
+        groups=groups,
+        value=value,
+        solver=solver,
+        conflicts=conflicts,
+        conflict_details=conflict_details,
+        notes=notes,
+        group_rules=rules,
+        commitment_rules={k: commitment_rule_text(c) for k, c in portfolio.commitments.items()},
+        rules=tuple(b.label for b in form.blocks if b.name.startswith("rule.")),
+        run=options,
+    )
+
+
+def forced_by(candidate: Candidate, options: SolveOptions | None) -> Forced | None:
+    """What fixed a candidate's choice before solving. --exclude on a mandatory candidate
+    (a run with no portfolio) shows as exclude; --include on one adds nothing to it."""
+    if options is not None and candidate.id in options.exclude:
+        return Forced.EXCLUDE
+    if candidate.mandatory:
+        return Forced.MANDATORY
+    if options is not None and candidate.id in options.include:
+        return Forced.INCLUDE
+    return None
+
+
+def forced_choices(portfolio: Portfolio, options: SolveOptions | None) -> dict[str, Forced]:
+    """The candidates whose choice the file or the run fixes, by id, in file order."""
+    found = {c.id: forced_by(c, options) for c in portfolio.candidates}
+    return {cid: how for cid, how in found.items() if how is not None}
+
+
+def commitment_rule_text(c: Commitment) -> str:
+    """A commitment's target in words, e.g. "reach 4 (soft: penalty 1.5 per unit short)"."""
+    kind = "hard" if c.hard else f"soft: penalty {c.penalty or 0:,.12g} per unit short"
+    return f"reach {c.target:,.12g} ({kind})"
+
+
+def group_rule_text(g: Group, unit: str) -> str:
+    """A group's spending rule in words, e.g. 'at least 20% of cost'."""
+    parts = []
+    if g.min_share is not None:
+        parts.append(f"at least {100 * g.min_share:.4g}% of cost")
+    if g.max_share is not None:
+        parts.append(f"at most {100 * g.max_share:.4g}% of cost")
+    if g.min is not None:
+        parts.append(f"at least {g.min:,.12g} {unit}")
+    if g.max is not None:
+        parts.append(f"at most {g.max:,.12g} {unit}")
+    return "; ".join(parts) or "none"
