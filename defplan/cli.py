@@ -380,9 +380,10 @@ def sweep(
     with _errors_handled():
         from dataclasses import replace
 
-        from defplan import report
         from defplan.analysis.sweep import parse_budgets
         from defplan.analysis.sweep import sweep as run
+        from defplan.render.console import make_console, progress
+        from defplan.render.sweep import sweep_csv, sweep_json, sweep_renderables
         from defplan.result import Status
         from defplan.timing import phase
 
@@ -403,7 +404,7 @@ def sweep(
             check_plot_target(plot, source=file)
         portfolio, data, name = _load(file)
         _warn_plain_costs(portfolio, replace(options, budget=budgets[0]))
-        with report.progress(len(budgets), "solving budgets") as advance:
+        with progress(len(budgets), "solving budgets") as advance:
             points = run(
                 portfolio,
                 budgets=budgets,
@@ -419,12 +420,12 @@ def sweep(
             write_frontier_plot(points, plot)
         with phase("render"):
             if output_format is OutputFormat.json:
-                sys.stdout.write(report.sweep_json(points))
+                sys.stdout.write(sweep_json(points))
             elif output_format is OutputFormat.csv:
-                _write_csv(report.sweep_csv(points), bom=bom)
+                _write_csv(sweep_csv(points), bom=bom)
             else:
-                console = report.make_console()
-                for part in report.sweep_renderables(points, width=console.width):
+                console = make_console()
+                for part in sweep_renderables(points, width=console.width):
                     console.print(part)
                     console.print()
         if any(p.result.status is Status.UNKNOWN for p in points):
@@ -447,8 +448,9 @@ def explain(
 ) -> None:
     """Why a candidate is in or out: its regret, entry budget and deciding constraints."""
     with _errors_handled():
-        from defplan import decision_report, report
         from defplan.analysis.explain import explain as run
+        from defplan.render.console import make_console
+        from defplan.render.explain import explain_json, explain_renderables
         from defplan.result import Status
 
         options = _solve_options(
@@ -464,10 +466,10 @@ def explain(
         _warn_plain_costs(portfolio, options)
         explanation = run(portfolio, candidate, options=options, file=name, data=data)
         if output_format is TableOrJson.json:
-            sys.stdout.write(decision_report.explain_json(explanation))
+            sys.stdout.write(explain_json(explanation))
         elif explanation.result.status is Status.OPTIMAL:
-            console = report.make_console()
-            for part in decision_report.explain_renderables(explanation):
+            console = make_console()
+            for part in explain_renderables(explanation):
                 console.print(part)
         if explanation.result.status is Status.FEASIBLE:
             _stderr(
@@ -501,8 +503,9 @@ def frontier(
 ) -> None:
     """How two objectives trade: every non-dominated pair of totals, with its cheapest portfolio."""
     with _errors_handled():
-        from defplan import decision_report, report
         from defplan.analysis.frontier import frontier as run
+        from defplan.render.console import make_console
+        from defplan.render.frontier import frontier_csv, frontier_json, frontier_renderables
         from defplan.solver import forced_choices
 
         _check_bom(bom, output_format)
@@ -519,12 +522,12 @@ def frontier(
         _warn_plain_costs(portfolio, options)
         found = run(portfolio, x=x, y=y, options=options, max_points=max_points)
         if output_format is OutputFormat.json:
-            sys.stdout.write(decision_report.frontier_json(found))
+            sys.stdout.write(frontier_json(found))
         elif output_format is OutputFormat.csv:
-            _write_csv(decision_report.frontier_csv(found), bom=bom)
+            _write_csv(frontier_csv(found), bom=bom)
         elif found.points:
-            console = report.make_console()
-            for part in decision_report.frontier_renderables(
+            console = make_console()
+            for part in frontier_renderables(
                 found,
                 unit=f"{portfolio.unit} {portfolio.currency}".strip(),
                 labels={k: o.label or k for k, o in portfolio.objectives.items()},
@@ -570,8 +573,9 @@ def robust(
 ) -> None:
     """Does the choice survive disagreement on weights and values? Shares over samples."""
     with _errors_handled():
-        from defplan import decision_report, report
         from defplan.analysis.robust import robust as run
+        from defplan.render.console import make_console, progress
+        from defplan.render.robust import robust_csv, robust_json, robust_renderables
 
         spread = _number("--weight-spread", weight_spread, "a number from 0 to below 1")
         _check_bom(bom, output_format)
@@ -586,7 +590,7 @@ def robust(
         )
         portfolio, data, name = _load(file)
         _warn_plain_costs(portfolio, options)
-        with report.progress(samples, "solving samples") as advance:
+        with progress(samples, "solving samples") as advance:
             found = run(
                 portfolio,
                 options=options,
@@ -599,12 +603,12 @@ def robust(
                 on_sample=advance,
             )
         if output_format is OutputFormat.json:
-            sys.stdout.write(decision_report.robust_json(found))
+            sys.stdout.write(robust_json(found))
         elif output_format is OutputFormat.csv:
-            _write_csv(decision_report.robust_csv(found), bom=bom)
+            _write_csv(robust_csv(found), bom=bom)
         elif found.samples:
-            console = report.make_console()
-            for part in decision_report.robust_renderables(found, width=console.width):
+            console = make_console()
+            for part in robust_renderables(found, width=console.width):
                 console.print(part)
         if found.unproven:
             _stderr(
@@ -640,8 +644,9 @@ def diff(
 ) -> None:
     """Compare two results: two saved runs, two files, or one file at two budgets."""
     with _errors_handled():
-        from defplan import report
         from defplan.analysis.diff import Diff
+        from defplan.render.console import make_console
+        from defplan.render.diff import diff_json, diff_renderables
         from defplan.result import Status
 
         budgets = [_number("--budget", b, "a number such as 6000") for b in budget or ()]
@@ -671,10 +676,10 @@ def diff(
             right_file=sides.name(right),
         )
         if output_format is TableOrJson.json:
-            sys.stdout.write(report.diff_json(comparison))
+            sys.stdout.write(diff_json(comparison))
         else:
-            console = report.make_console()
-            for part in report.diff_renderables(comparison, width=console.width):
+            console = make_console()
+            for part in diff_renderables(comparison, width=console.width):
                 console.print(part)
                 console.print()
         if Status.UNKNOWN in (comparison.left.status, comparison.right.status):
@@ -780,12 +785,12 @@ def _with_limits(
     portfolio: "Portfolio", result: "Result", options: "SolveOptions", step: float | None
 ) -> "Result":
     """The result with what limits it (one solve per constraint, with a progress bar)."""
-    from defplan import report
     from defplan.analysis.limits import relaxable, with_limits
     from defplan.formulation import formulate
+    from defplan.render.console import progress
 
     count = len(relaxable(formulate(portfolio, options))) if result.status.has_portfolio else 0
-    with report.progress(count, "what limits this plan") as advance:
+    with progress(count, "what limits this plan") as advance:
         return with_limits(portfolio, result, options=options, step=step, on_solve=advance)
 
 
@@ -832,29 +837,28 @@ def _emit(
 def _emit_now(
     result: "Result", output_format: OutputFormat, *, portfolio: "Portfolio", bom: bool
 ) -> None:
-    from defplan import report
+    from defplan.render.console import make_console
+    from defplan.render.report import result_csv, result_renderables
 
     if output_format is OutputFormat.json:
         sys.stdout.write(result.to_json())
     elif output_format is OutputFormat.csv:
-        _write_csv(report.result_csv(result, portfolio), bom=bom)
+        _write_csv(result_csv(result, portfolio), bom=bom)
     else:
-        console = report.make_console()
+        console = make_console()
         on_screen = console.is_terminal and sys.stderr.isatty()  # stderr lists conflicts
-        for part in report.result_renderables(
-            result, width=console.width, show_conflicts=not on_screen
-        ):
+        for part in result_renderables(result, width=console.width, show_conflicts=not on_screen):
             console.print(part)
             console.print()
         if result.alternatives is not None and result.status.has_portfolio:
-            from defplan import decision_report
+            from defplan.render.alternatives import alternatives_table
 
-            console.print(decision_report.alternatives_table(result, width=console.width))
+            console.print(alternatives_table(result, width=console.width))
             console.print()
         if result.limits is not None:
-            from defplan import decision_report
+            from defplan.render.limits import limits_renderables
 
-            for part in decision_report.limits_renderables(result, width=console.width):
+            for part in limits_renderables(result, width=console.width):
                 console.print(part)
                 console.print()
 
@@ -906,13 +910,14 @@ def _finish(result: "Result") -> None:
 def validate(file: FileArg) -> None:
     """Check a portfolio file and summarise it, or list every problem."""
     with _errors_handled():
-        from defplan import report
+        from defplan.render.console import make_console
+        from defplan.render.validation import validation_renderables
 
         portfolio, _, name = _load(file)
         _warn_off_scale(portfolio)
         _warn_plain_costs(portfolio)
-        console = report.make_console()
-        for part in report.validation_renderables(portfolio, name, width=console.width):
+        console = make_console()
+        for part in validation_renderables(portfolio, name, width=console.width):
             console.print(part)
             console.print()
 

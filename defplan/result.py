@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from defplan.jsontext import json_text
+from defplan.render.jsontext import json_text
 from defplan.tolerance import shortfall
 
 if TYPE_CHECKING:

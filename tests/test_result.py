@@ -20,8 +20,8 @@ from defplan import saved as saved_module
 from defplan.analysis.alternatives import alternatives
 from defplan.errors import LoadError
 from defplan.formulation import SolveOptions
-from defplan.jsontext import json_text
 from defplan.loader import parse_portfolio
+from defplan.render.jsontext import json_text
 from defplan.result import (
     CandidateOutcome,
     CommitmentOutcome,
@@ -617,7 +617,9 @@ def pydantic_loaded_after(code: str) -> bool:
 
 def test_reading_results_keeps_pydantic_off_the_start_up_path() -> None:
     """Writing and comparing results needs no pydantic; reading a saved one loads it."""
-    assert not pydantic_loaded_after("import defplan.result, defplan.analysis.diff, defplan.report")
+    assert not pydantic_loaded_after(
+        "import defplan.result, defplan.analysis.diff, defplan.render.report"
+    )
     assert pydantic_loaded_after(
         "import defplan.result as r, defplan.errors as e\n"
         "try:\n    r.read_saved_result(b'{\"format\": \"defplan-result/1\"}', filename='x')\n"
