@@ -714,7 +714,7 @@ class _Sides:
 
 def _read_side(source: str) -> "tuple[Result | Portfolio, bytes, str]":
     """A diff side: the saved result in source, or the portfolio it holds."""
-    from defplan.loader import parse_portfolio, read_source
+    from defplan.loading import parse_portfolio, read_source
     from defplan.result import read_saved_result
 
     data, name = read_source(source)
@@ -743,7 +743,7 @@ def _warn_plain_costs(portfolio: "Portfolio", options: "SolveOptions | None" = N
 
 def _load(file: str) -> tuple["Portfolio", bytes, str]:
     """A portfolio file (or stdin) read and validated; LoadError for defplan's own output."""
-    from defplan.loader import parse_portfolio, read_source
+    from defplan.loading import parse_portfolio, read_source
     from defplan.result import output_format_of
     from defplan.timing import phase
 
