@@ -54,7 +54,7 @@ def parse_portfolio(text: str | bytes, *, filename: str = "<string>") -> Portfol
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector: a big file makes ~10^5 node objects, and the
-    collections their creation triggers slowed loading it much (bench/results.md).
+    collections their creation triggers made loading it much slower (bench/results.md).
     (Reference counting still frees everything; cycles wait until it runs again.)"""
     was_on = gc.isenabled()
     gc.disable()
