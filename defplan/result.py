@@ -315,9 +315,9 @@ def result_from_dict(d: dict[str, Any]) -> Result:
     """Rebuild a Result from its to_dict() form (a saved `--output` file, parsed).
 
     Raises LoadError listing every problem, each with its JSON path, when d is not such
-    a form (defplan.saved holds the format's one description).
+    a form (defplan.loading.saved_model holds the format's one description).
     """
-    from defplan.saved import result_from_document
+    from defplan.loading.saved import result_from_document
 
     return result_from_document(d, filename="<result>")
 
@@ -337,7 +337,7 @@ def read_saved_result(data: bytes, *, filename: str) -> Result | None:
     kind = document["format"]
     if kind != RESULT_FORMAT:
         raise LoadError([Problem(filename, f"a '{kind}' document, not a saved result")])
-    from defplan.saved import result_from_document
+    from defplan.loading.saved import result_from_document
 
     return result_from_document(document, filename=filename, text=text, duplicates=duplicates)
 

@@ -32,7 +32,7 @@ from defplan.analysis.diff import Diff
 from defplan.cli import app
 from defplan.errors import ExitCode, LoadError
 from defplan.formulation import SolveOptions
-from defplan.loader import parse_portfolio
+from defplan.loading import parse_portfolio
 from defplan.render.diff import diff_renderables
 from defplan.result import Result, read_saved_result, result_from_dict
 from defplan.solver import optimise

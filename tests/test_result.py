@@ -16,11 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from samples import SMALL
 
-from defplan import saved as saved_module
 from defplan.analysis.alternatives import alternatives
 from defplan.errors import LoadError
 from defplan.formulation import SolveOptions
-from defplan.loader import parse_portfolio
+from defplan.loading import parse_portfolio
+from defplan.loading import saved as saved_module
+from defplan.loading.saved_checks import cross_problems
+from defplan.loading.saved_model import SavedResult
 from defplan.render.jsontext import json_text
 from defplan.result import (
     CandidateOutcome,
@@ -35,7 +37,6 @@ from defplan.result import (
     reported_sum,
     result_from_dict,
 )
-from defplan.saved import SavedResult, cross_problems
 from defplan.solver import optimise
 
 PORTFOLIOS = Path(__file__).resolve().parent.parent / "portfolios"

@@ -53,7 +53,7 @@ class Sides:
 
 def _read_side(source: str) -> tuple[Result | Portfolio, bytes, str]:
     """A diff side: the saved result in source, or the portfolio it holds."""
-    from defplan.loader import parse_portfolio, read_source
+    from defplan.loading import parse_portfolio, read_source
     from defplan.result import read_saved_result
 
     data, name = read_source(source)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def load(file: str) -> tuple["Portfolio", bytes, str]:
     """A portfolio file (or stdin) read and validated; LoadError for defplan's own output."""
-    from defplan.loader import parse_portfolio, read_source
+    from defplan.loading import parse_portfolio, read_source
     from defplan.result import output_format_of
     from defplan.timing import phase
 
