@@ -24,7 +24,7 @@ table and on stderr alike."""
 
 
 class Status(StrEnum):
-    """How a solve ended (SPEC §4, §5)."""
+    """How a solve ended (its exit code and JSON `status`)."""
 
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"
@@ -195,7 +195,7 @@ class Result:
         return clean(math.fsum(c.cost for c in self.selected if not c.profile))
 
     def to_dict(self) -> dict[str, Any]:
-        """The SPEC §5 JSON object (with "alternatives" and "limits" when computed)."""
+        """The JSON result of docs/json.md (with "alternatives" and "limits" when computed)."""
         has = self.status.has_portfolio
         document = {
             "format": RESULT_FORMAT,

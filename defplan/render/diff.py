@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def diff_json(comparison: Diff) -> str:
-    """The SPEC §5 diff object as JSON text."""
+    """The diff object of docs/json.md as JSON text."""
     from defplan.render.jsontext import json_text
 
     return json_text(comparison.to_dict())

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def sweep_json(points: Sequence[SweepPoint]) -> str:
-    """{"format": "defplan-sweep/1", "points": [...]}, one SPEC §5 result per budget."""
+    """{"format": "defplan-sweep/1", "points": [...]}, one result object per budget."""
     from defplan.analysis.sweep import SWEEP_FORMAT
     from defplan.render.jsontext import json_text
 
