@@ -191,3 +191,93 @@ def test_a_highspy_that_will_not_load_is_named() -> None:
         )
         with pytest.raises(SolverError, match=r"HiGHS could not be loaded \(ImportError: libhighs"):
             optimise(portfolio, options=SolveOptions(solver="highs"))
+
+
+class BruteForce:
+    """A backend in pure Python: it tries every selection of a small all-binary model."""
+
+    name = "brute"
+    label = "Brute force"
+    install = "nothing"
+
+    def available(self) -> bool:
+        return True
+
+    def version(self) -> str:
+        return "1.0"
+
+    def failure(self) -> str:
+        return ""
+
+    def missing(self, others: Any) -> str:
+        return ""
+
+    def start(self, problem: Any, variables: Any, limits: Limits) -> Any:
+        return BruteForceRun(problem, variables, limits)
+
+
+class BruteForceRun:
+    name = "brute"
+    label = "Brute force"
+    wait_when_cancelled = True
+
+    def __init__(self, problem: Any, variables: Any, limits: Limits) -> None:
+        self.columns = problem.variables()
+        assert all(v.cat == "Integer" and (v.lowBound, v.upBound) == (0, 1) for v in self.columns)
+        self.rows = [
+            (dict((v.name, c) for v, c in row.items()), row.getLb(), row.getUb())
+            for row in problem.constraints()
+        ]
+        self.cost = {v.name: c for v, c in problem.objective.items()}
+        self.picks = [v.name for v in variables]
+        self.cutoff = limits.cutoff
+        self.stopped = False
+
+    def __call__(self) -> Outcome:
+        import itertools
+
+        best: tuple[float, dict[str, int]] | None = None
+        names = [v.name for v in self.columns]
+        for values in itertools.product((0, 1), repeat=len(names)):
+            if self.stopped:
+                return Outcome(Status.UNKNOWN, None, None)
+            x = dict(zip(names, values, strict=True))
+            if all(self.holds(row, x) for row in self.rows):
+                objective = sum(c * x[name] for name, c in self.cost.items())
+                if best is None or objective < best[0]:
+                    best = (objective, x)
+        cutoff = self.cutoff
+        if best is None or (cutoff is not None and best[0] > cutoff + 1e-9 * max(1, abs(cutoff))):
+            return Outcome(Status.INFEASIBLE, None, None)
+        objective, x = best
+        return Outcome(Status.OPTIMAL, [x[name] for name in self.picks], 0.0, objective=objective)
+
+    @staticmethod
+    def holds(row: tuple[dict[str, float], Any, Any], x: dict[str, int]) -> bool:
+        terms, lower, upper = row
+        total = sum(c * x[name] for name, c in terms.items())
+        return (lower is None or total >= lower - 1e-9) and (upper is None or total <= upper + 1e-9)
+
+    def cancel(self) -> None:
+        self.stopped = True
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_registered_backend_solves_end_to_end() -> None:
+    # a backend is anything with the Backend protocol's members: registered, it can be
+    # chosen by name, and its answers go through the same checks and tie rules
+    feasible = hard_knapsack(10, 3, seed=2)
+    infeasible = hard_knapsack(8, 2, seed=2, commitments={"c": {"target": 10**6}})
+    with registered(BruteForce()):
+        assert backends.names() == ("highs", "cbc", "brute")
+        brute = optimise(feasible, options=SolveOptions(solver="brute"))
+        none = optimise(infeasible, options=SolveOptions(solver="brute"))
+    assert backends.names() == ("highs", "cbc")
+    highs = optimise(feasible, options=SolveOptions(solver="highs"))
+    assert brute.status is Status.OPTIMAL and brute.selected_ids == highs.selected_ids
+    assert brute.value == highs.value
+    assert (brute.solver.name, brute.solver.version) == ("Brute force", "1.0")
+    expected = optimise(infeasible, options=SolveOptions(solver="highs")).conflicts
+    assert none.status is Status.INFEASIBLE and none.conflicts == expected
