@@ -119,76 +119,21 @@ class HighsRun:
 
     def __init__(self, problem: Any, variables: Sequence[Any], limits: Limits) -> None:
         import highspy
-        import numpy as np
 
         self.highspy, self.deadline, self.cutoff = highspy, limits.deadline, limits.cutoff
-        self.gap = gap = limits.gap
-        cutoff = limits.cutoff
+        self.gap = limits.gap
         self.lock = threading.Lock()
         self.stopped = False
-        columns = problem.variables()
-        where = {v.name: k for k, v in enumerate(columns)}
-        self.picks = [where[v.name] for v in variables]
-        inf = highspy.kHighsInf
+        self.settings = _settings(limits)
         model = highspy.Highs()
-        self.settings: dict[str, Any] = {
-            "output_flag": False,
-            "mip_rel_gap": gap,
-            "mip_abs_gap": GAP,
-            "mip_feasibility_tolerance": FEASIBILITY,
-            "primal_feasibility_tolerance": FEASIBILITY,
-            # one thread, always: leaves a core to CBC in a race, and HiGHS fails a
-            # solve whose thread count differs from an earlier one in the same process
-            "threads": 1,
-        }
-        if cutoff is not None:
-            self.settings["objective_bound"] = float(cutoff)
-        # feasibility jump and RINS never paid for themselves on the benchmarks, and
-        # the answers were the same without them (bench/results.md, backends)
-        off = ["feasibility_jump", "rins"]
-        if not limits.heuristics:
-            self.settings["mip_heuristic_effort"] = 0.0
-            off += ["rens", "root_reduced_cost"]
-        for heuristic in off:
-            self.settings[f"mip_heuristic_run_{heuristic}"] = False
         for option, value in self.settings.items():
             model.setOptionValue(option, value)
         self.active = model  # the highspy object running now (cancel stops it)
-        n = len(columns)
-        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], float)
-        upper = np.array([inf if v.upBound is None else v.upBound for v in columns], float)
-        model.addVars(n, lower, upper)
-        cost = np.zeros(n)
-        for v, c in problem.objective.items():
-            cost[where[v.name]] = c
-        model.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-        integer = [k for k, v in enumerate(columns) if v.cat == "Integer"]
-        model.changeColsIntegrality(
-            len(integer),
-            np.array(integer, dtype=np.int32),
-            np.full(len(integer), highspy.HighsVarType.kInteger.value, dtype=np.uint8),
-        )
-        rows = problem.constraints()  # a list (the PuLP 4 form, also in PuLP 3.3)
-        starts, indices, values = [], [], []
-        for row in rows:
-            starts.append(len(indices))
-            for v, c in row.items():
-                indices.append(where[v.name])
-                values.append(c)
-        row_lower = [-inf if (b := r.getLb()) is None else b for r in rows]
-        row_upper = [inf if (b := r.getUb()) is None else b for r in rows]
-        model.addRows(
-            len(rows),
-            np.array(row_lower, float),
-            np.array(row_upper, float),
-            len(indices),
-            np.array(starts, dtype=np.int32),
-            np.array(indices, dtype=np.int32),
-            np.array(values, float),
-        )
+        where, integers = _copy_into(model, problem)
+        self.picks = [where[v.name] for v in variables]
         model.HandleUserInterrupt = True
         self.model = model
-        self.warm_start = limits.warm_start and highs_warmstart.worth_trying(len(integer))
+        self.warm_start = limits.warm_start and highs_warmstart.worth_trying(integers)
         self.lp_bound = math.nan  # the LP relaxation's objective, when a start solved it
 
     def __call__(self) -> Outcome:
@@ -282,3 +227,72 @@ class HighsRun:
 
     def close(self) -> None:
         """Nothing to remove: the highspy objects go with the run."""
+
+
+def _settings(limits: Limits) -> dict[str, Any]:
+    """The HiGHS options of a run within limits."""
+    settings: dict[str, Any] = {
+        "output_flag": False,
+        "mip_rel_gap": limits.gap,
+        "mip_abs_gap": GAP,
+        "mip_feasibility_tolerance": FEASIBILITY,
+        "primal_feasibility_tolerance": FEASIBILITY,
+        # one thread, always: leaves a core to CBC in a race, and HiGHS fails a
+        # solve whose thread count differs from an earlier one in the same process
+        "threads": 1,
+    }
+    if limits.cutoff is not None:
+        settings["objective_bound"] = float(limits.cutoff)
+    # feasibility jump and RINS never paid for themselves on the benchmarks, and the
+    # answers were the same without them (bench/results.md, backends)
+    off = ["feasibility_jump", "rins"]
+    if not limits.heuristics:
+        settings["mip_heuristic_effort"] = 0.0
+        off += ["rens", "root_reduced_cost"]
+    for heuristic in off:
+        settings[f"mip_heuristic_run_{heuristic}"] = False
+    return settings
+
+
+def _copy_into(model: Any, problem: Any) -> tuple[dict[str, int], int]:
+    """Copy the PuLP problem's columns, objective and rows into the highspy model; the
+    column of each variable (by name), and how many are integer."""
+    import highspy
+    import numpy as np
+
+    inf = highspy.kHighsInf
+    columns = problem.variables()
+    where = {v.name: k for k, v in enumerate(columns)}
+    n = len(columns)
+    lower = np.array([-inf if v.lowBound is None else v.lowBound for v in columns], float)
+    upper = np.array([inf if v.upBound is None else v.upBound for v in columns], float)
+    model.addVars(n, lower, upper)
+    cost = np.zeros(n)
+    for v, c in problem.objective.items():
+        cost[where[v.name]] = c
+    model.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    integer = [k for k, v in enumerate(columns) if v.cat == "Integer"]
+    model.changeColsIntegrality(
+        len(integer),
+        np.array(integer, dtype=np.int32),
+        np.full(len(integer), highspy.HighsVarType.kInteger.value, dtype=np.uint8),
+    )
+    rows = problem.constraints()  # a list (the PuLP 4 form, also in PuLP 3.3)
+    starts, indices, values = [], [], []
+    for row in rows:
+        starts.append(len(indices))
+        for v, c in row.items():
+            indices.append(where[v.name])
+            values.append(c)
+    row_lower = [-inf if (b := r.getLb()) is None else b for r in rows]
+    row_upper = [inf if (b := r.getUb()) is None else b for r in rows]
+    model.addRows(
+        len(rows),
+        np.array(row_lower, float),
+        np.array(row_upper, float),
+        len(indices),
+        np.array(starts, dtype=np.int32),
+        np.array(indices, dtype=np.int32),
+        np.array(values, float),
+    )
+    return where, len(integer)
