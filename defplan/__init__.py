@@ -24,8 +24,8 @@ _EXPORTS = {
     "Problem": "defplan.errors",
     "UsageError": "defplan.errors",
     "SolveOptions": "defplan.formulation",
-    "load_portfolio": "defplan.loader",
-    "parse_portfolio": "defplan.loader",
+    "load_portfolio": "defplan.loading",
+    "parse_portfolio": "defplan.loading",
     "Portfolio": "defplan.model",
     "Result": "defplan.result",
     "Status": "defplan.result",
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
     from defplan.errors import DefplanError, ExitCode, LoadError, Problem, UsageError
     from defplan.formulation import SolveOptions
-    from defplan.loader import load_portfolio, parse_portfolio
+    from defplan.loading import load_portfolio, parse_portfolio
     from defplan.model import Portfolio
     from defplan.result import Result, Status
     from defplan.solving import optimise

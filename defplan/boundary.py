@@ -1,5 +1,5 @@
 """The process boundary of the `defplan` command: signals, the standard streams, and
-the exit codes of everything that is not the command's own answer (SPEC §4).
+the exit codes of everything that is not the command's own answer (docs/commands.md).
 
 `main` is the console script. Its first act is to take the signals that stop a run, so
 that from then on each one ends the run the same way: the clean-up of whatever is

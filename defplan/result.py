@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from defplan.jsontext import json_text
+from defplan.render.jsontext import json_text
 from defplan.tolerance import shortfall
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ table and on stderr alike."""
 
 
 class Status(StrEnum):
-    """How a solve ended (SPEC §4, §5)."""
+    """How a solve ended (its exit code and JSON `status`)."""
 
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"
@@ -195,7 +195,7 @@ class Result:
         return clean(math.fsum(c.cost for c in self.selected if not c.profile))
 
     def to_dict(self) -> dict[str, Any]:
-        """The SPEC §5 JSON object (with "alternatives" and "limits" when computed)."""
+        """The JSON result of docs/json.md (with "alternatives" and "limits" when computed)."""
         has = self.status.has_portfolio
         document = {
             "format": RESULT_FORMAT,
@@ -315,9 +315,9 @@ def result_from_dict(d: dict[str, Any]) -> Result:
     """Rebuild a Result from its to_dict() form (a saved `--output` file, parsed).
 
     Raises LoadError listing every problem, each with its JSON path, when d is not such
-    a form (defplan.saved holds the format's one description).
+    a form (defplan.loading.saved_model holds the format's one description).
     """
-    from defplan.saved import result_from_document
+    from defplan.loading.saved import result_from_document
 
     return result_from_document(d, filename="<result>")
 
@@ -337,7 +337,7 @@ def read_saved_result(data: bytes, *, filename: str) -> Result | None:
     kind = document["format"]
     if kind != RESULT_FORMAT:
         raise LoadError([Problem(filename, f"a '{kind}' document, not a saved result")])
-    from defplan.saved import result_from_document
+    from defplan.loading.saved import result_from_document
 
     return result_from_document(document, filename=filename, text=text, duplicates=duplicates)
 

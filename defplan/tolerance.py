@@ -1,4 +1,4 @@
-"""When a sum meets a bound: the tolerances every check shares (SPEC §2).
+"""When a sum meets a bound: the tolerances every check shares (docs/model.md).
 
 A total meets a bound when it passes it by no more than `allowance`: a relative part of
 the bound itself (TIE for commitment targets, ROUNDING for caps, shares and rules), plus

@@ -119,7 +119,7 @@ def test_running_out_of_memory_is_a_usage_error(
     def exhausted(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr("defplan.loader.parse_portfolio", exhausted)
+    monkeypatch.setattr("defplan.loading.parse_portfolio", exhausted)
     result = CliRunner().invoke(app, ["optimise", str(small_file)])
     assert result.exit_code == ExitCode.USAGE, result.output
     assert result.stderr == (

@@ -28,12 +28,12 @@ from rich.console import Console
 from samples import ANNUAL, RESULT_KEYS, SMALL, cells, line_with, without_timings
 from typer.testing import CliRunner
 
-from defplan import report
 from defplan.analysis.diff import Diff
 from defplan.cli import app
 from defplan.errors import ExitCode, LoadError
 from defplan.formulation import SolveOptions
-from defplan.loader import parse_portfolio
+from defplan.loading import parse_portfolio
+from defplan.render.diff import diff_renderables
 from defplan.result import Result, read_saved_result, result_from_dict
 from defplan.solving import optimise
 
@@ -406,12 +406,12 @@ def test_read_saved_result_none_for_json_portfolios() -> None:
 
 def test_read_saved_result_rejects_a_sweep_document() -> None:
     portfolio = parse_portfolio(DIFF, filename="p.yaml")
-    from defplan import report
     from defplan.analysis.sweep import sweep
+    from defplan.render.sweep import sweep_json
 
     points = sweep(portfolio, budgets=[60, 100], options=SolveOptions())
     with pytest.raises(LoadError) as caught:
-        read_saved_result(report.sweep_json(points).encode(), filename="sweep.json")
+        read_saved_result(sweep_json(points).encode(), filename="sweep.json")
     assert "defplan-sweep/1" in str(caught.value)
     assert "sweep.json" in str(caught.value)
 
@@ -483,7 +483,7 @@ SCENARIO_CHANGES = {
 def render_diff(comparison: Diff) -> str:
     """The diff as the CLI prints it, on a plain 100-column console."""
     console = Console(width=100, file=io.StringIO(), color_system=None)
-    for part in report.diff_renderables(comparison, width=100):
+    for part in diff_renderables(comparison, width=100):
         console.print(part)
         console.print()
     return console.file.getvalue()  # type: ignore[attr-defined]

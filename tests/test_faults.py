@@ -7,19 +7,20 @@ whole run, and at the moment the temporary file appears (during the write itself
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import SMALL, SMALL_WARNING, without_timings
+from samples import SMALL, SMALL_WARNING, Answering, without_timings
 from test_cli import TRACEBACK, hard_portfolio, invoke, optimise_timed, run_many
 
 from defplan.errors import ExitCode
@@ -223,16 +224,6 @@ def test_time_limit_with_a_portfolio_in_hand_reports_it_and_its_gap(
     assert f"not proven optimal (gap {100 * gap:.3g}%)" in result.stderr
 
 
-def hide(monkeypatch: pytest.MonkeyPatch, *solvers: str) -> None:
-    """Make defplan see the solvers named as not installed."""
-    from defplan import backends
-
-    if "cbc" in solvers:
-        monkeypatch.setattr(backends, "_cbc_path", lambda: None)
-    if "highs" in solvers:
-        monkeypatch.setattr(backends, "_highs_available", lambda: False)
-
-
 @pytest.mark.parametrize(
     ("missing", "solver", "words"),
     [
@@ -242,13 +233,14 @@ def hide(monkeypatch: pytest.MonkeyPatch, *solvers: str) -> None:
     ],
 )
 def test_a_missing_solver_is_named_with_what_to_install(
-    small_file: Path, monkeypatch: pytest.MonkeyPatch, missing: list[str], solver: str,
-    words: list[str],
-) -> None:  # fmt: skip
-    hide(monkeypatch, *missing)
+    small_file: Path, missing: list[str], solver: str, words: list[str]
+) -> None:
+    from defplan import backends
+
     earlier = small_file.parent / "r.json"
     earlier.write_text("earlier")
-    result = invoke("optimise", small_file, "--solver", solver, "--output", earlier)
+    with backends.hidden(*missing):
+        result = invoke("optimise", small_file, "--solver", solver, "--output", earlier)
     assert result.exit_code == ExitCode.USAGE, result.output
     assert result.stderr.startswith(SMALL_WARNING)  # the file's own warning, then one line
     assert len(result.stderr.splitlines()) == 2
@@ -257,15 +249,14 @@ def test_a_missing_solver_is_named_with_what_to_install(
     assert result.stdout == "" and earlier.read_text() == "earlier"
 
 
-def test_auto_runs_the_solver_that_is_there(
-    small_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_auto_runs_the_solver_that_is_there(small_file: Path) -> None:
+    from defplan import backends
+
     for missing, left in (("cbc", "HiGHS"), ("highs", "CBC")):
-        hide(monkeypatch, missing)
-        result = invoke("optimise", small_file, "--format", "json")
+        with backends.hidden(missing):
+            result = invoke("optimise", small_file, "--format", "json")
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["solver"]["name"] == left
-        monkeypatch.undo()
 
 
 def test_a_broken_highspy_counts_as_missing(tmp_path: Path) -> None:
@@ -303,22 +294,24 @@ FAKE_CBC = {
 
 
 @pytest.fixture
-def fake_cbc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
+def fake_cbc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Path]]:
     """Install a fake CBC (FAKE_CBC[name]); temporary files go to the returned folder."""
     from defplan import backends
+    from defplan.backends.cbc import Cbc
 
     temp = tmp_path / "temp"
     temp.mkdir()
     monkeypatch.setattr("tempfile.tempdir", str(temp))
+    with contextlib.ExitStack() as installed:
 
-    def install(name: str) -> Path:
-        script = tmp_path / f"cbc-{name}"
-        script.write_text(f"#!/bin/sh\n{FAKE_CBC[name][0]}\n")
-        script.chmod(0o755)
-        monkeypatch.setattr(backends, "_cbc_path", lambda: str(script))
-        return temp
+        def install(name: str) -> Path:
+            script = tmp_path / f"cbc-{name}"
+            script.write_text(f"#!/bin/sh\n{FAKE_CBC[name][0]}\n")
+            script.chmod(0o755)
+            installed.enter_context(backends.registered(Cbc(places=[lambda: str(script)])))
+            return temp
 
-    return install
+        yield install
 
 
 @pytest.mark.parametrize("name", list(FAKE_CBC))
@@ -348,18 +341,16 @@ def test_a_race_survives_a_crashing_cbc(small_file: Path, fake_cbc: Callable[[st
     assert list(temp.iterdir()) == []
 
 
-def test_highs_raising_is_a_short_internal_error(
-    small_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_highs_raising_is_a_short_internal_error(small_file: Path) -> None:
     from defplan import backends
 
-    def broken(self: Any) -> None:
+    def broken(run: Any) -> None:
         raise RuntimeError("Highs::run failed")
 
-    monkeypatch.setattr(backends._HighsRun, "__call__", broken)
     earlier = small_file.parent / "r.json"
     earlier.write_text("earlier")
-    result = invoke("optimise", small_file, "--solver", "highs", "--output", earlier)
+    with backends.registered(Answering(backends.lookup("highs"), broken)):
+        result = invoke("optimise", small_file, "--solver", "highs", "--output", earlier)
     assert result.exit_code == ExitCode.INTERNAL, result.output
     assert result.stderr == (
         SMALL_WARNING + "defplan: error: HiGHS failed: RuntimeError: Highs::run failed\n"

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from defplan.cli import app
 from defplan.errors import LoadError
-from defplan.loader import parse_portfolio
+from defplan.loading import parse_portfolio
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = [

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from defplan.jsontext import json_text
+from defplan.render.jsontext import json_text
 
 
 def json_ready(data: Any) -> Any:

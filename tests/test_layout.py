@@ -21,7 +21,7 @@ from rich.console import Console, RenderableType
 from samples import LONG_ID, WIDE
 from typer.testing import CliRunner
 
-from defplan import SolveOptions, decision_report, optimise, parse_portfolio, report
+from defplan import SolveOptions, optimise, parse_portfolio
 from defplan.analysis.alternatives import alternatives
 from defplan.analysis.diff import Diff
 from defplan.analysis.explain import explain
@@ -29,9 +29,18 @@ from defplan.analysis.frontier import frontier
 from defplan.analysis.robust import robust
 from defplan.analysis.sweep import sweep
 from defplan.cli import app
-from defplan.layout import Col, Kind, console_width, fitted
 from defplan.model import Portfolio
-from defplan.report import amount, per_1000
+from defplan.render.alternatives import alternatives_table
+from defplan.render.console import make_console
+from defplan.render.diff import diff_renderables
+from defplan.render.explain import explain_renderables
+from defplan.render.figures import amount, per_1000
+from defplan.render.frontier import frontier_renderables
+from defplan.render.layout import Col, Kind, console_width, fitted
+from defplan.render.report import result_renderables
+from defplan.render.robust import robust_renderables
+from defplan.render.sweep import sweep_renderables
+from defplan.render.validation import validation_renderables
 from defplan.result import Result
 
 WIDTHS = (20, 40, 80, 200)
@@ -92,7 +101,7 @@ def result_figures(result: Result) -> list[str]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_optimise(result: Result, width: int) -> None:
-    text = shown(report.result_renderables(result, width=width), width)
+    text = shown(result_renderables(result, width=width), width)
     assert_figures_whole(text, result_figures(result), width)
     if width >= 80:  # room for a table: the long id is cut, not the columns dropped
         assert re.search(r"┃\s+Cost ┃\s+Value ┃", text), text
@@ -102,13 +111,13 @@ def test_optimise(result: Result, width: int) -> None:
 @settings(max_examples=60, derandomize=True, deadline=None)
 @given(st.integers(min_value=20, max_value=240))
 def test_optimise_at_any_width(result: Result, width: int) -> None:
-    text = shown(report.result_renderables(result, width=width), width)
+    text = shown(result_renderables(result, width=width), width)
     assert_figures_whole(text, result_figures(result), width)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_validate(portfolio: Portfolio, width: int) -> None:
-    text = shown(report.validation_renderables(portfolio, "wide.yaml", width=width), width)
+    text = shown(validation_renderables(portfolio, "wide.yaml", width=width), width)
     per_year: dict[int, float] = {}
     for c in portfolio.candidates:
         for year, cost in c.profile.items():
@@ -128,7 +137,7 @@ def points(portfolio: Portfolio) -> list:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_sweep(points: list, width: int) -> None:
-    text = shown(report.sweep_renderables(points, width=width), width)
+    text = shown(sweep_renderables(points, width=width), width)
     figures = []
     for p in points:
         figures.append(amount(p.budget))  # in the table
@@ -150,7 +159,7 @@ def test_diff(portfolio: Portfolio, width: int) -> None:
     ]
     comparison = Diff(*sides)
     assert comparison.added and comparison.dropped
-    text = shown(report.diff_renderables(comparison, width=width), width)
+    text = shown(diff_renderables(comparison, width=width), width)
     figures = []
     for side in sides:
         figures += [amount(side.value), amount(side.cost_total)]
@@ -164,7 +173,7 @@ def test_diff(portfolio: Portfolio, width: int) -> None:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_explain(portfolio: Portfolio, width: int) -> None:
     found = explain(portfolio, "seabed-sensor-network", options=SolveOptions())
-    text = shown(decision_report.explain_renderables(found), width)
+    text = shown(explain_renderables(found), width)
     figures = [
         amount(x) for x in (found.optimum, found.forced_value, found.regret) if x is not None
     ]
@@ -177,7 +186,7 @@ def test_frontier(portfolio: Portfolio, width: int) -> None:
     found = frontier(portfolio, x="national", y="flow", options=SolveOptions(budget=4_900_000))
     assert len(found.points) > 1
     labels = {k: o.label or k for k, o in portfolio.objectives.items()}
-    parts = decision_report.frontier_renderables(found, unit="M EUR", labels=labels, width=width)
+    parts = frontier_renderables(found, unit="M EUR", labels=labels, width=width)
     text = shown(parts, width)
     figures = []
     for point in found.points:
@@ -190,7 +199,7 @@ def test_frontier(portfolio: Portfolio, width: int) -> None:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_robust(portfolio: Portfolio, width: int) -> None:
     found = robust(portfolio, options=SolveOptions(), samples=12, spread=0.6)
-    text = shown(decision_report.robust_renderables(found, width=width), width)
+    text = shown(robust_renderables(found, width=width), width)
     shares = [round(100 * s) for s in found.shares.values()]
     assert_figures_whole(
         text, [str(min(max(s, 1), 99)) if 0 < s < 100 else str(s) for s in shares], width
@@ -204,7 +213,7 @@ def test_alternatives(portfolio: Portfolio, result: Result, width: int) -> None:
     found, _ = alternatives(portfolio, result, options=SolveOptions(), count=3)
     assert found
     text = shown(
-        [decision_report.alternatives_table(replace(result, alternatives=found), width=width)],
+        [alternatives_table(replace(result, alternatives=found), width=width)],
         width,
     )
     figures = [amount(result.value), amount(result.cost_total)]
@@ -269,11 +278,11 @@ def test_console_width_from_columns(columns: str, width: int | None) -> None:
 
 def test_a_console_is_never_narrower_than_twenty(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "5")
-    assert report.make_console(file=io.StringIO()).width == 20
+    assert make_console(file=io.StringIO()).width == 20
     monkeypatch.setenv("COLUMNS", "0")
-    assert report.make_console(file=io.StringIO()).width == 80
+    assert make_console(file=io.StringIO()).width == 80
     monkeypatch.setenv("COLUMNS", "99999999")
-    assert report.make_console(file=io.StringIO()).width == 1000
+    assert make_console(file=io.StringIO()).width == 1000
 
 
 @pytest.mark.parametrize("columns", ["0", "5", "nonsense"])

@@ -16,9 +16,8 @@ from textwrap import dedent
 
 import pytest
 
-import defplan.loader
 from defplan import LoadError, Portfolio, Problem, load_portfolio, parse_portfolio
-from defplan.loader import MAX_BYTES
+from defplan.loading import MAX_BYTES, reading
 
 FILE = "t.yaml"
 PORTFOLIOS = Path(__file__).resolve().parent.parent / "portfolios"
@@ -447,19 +446,19 @@ def test_control_character(char: str) -> None:
 
 
 def test_file_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(defplan.loader, "MAX_BYTES", len(BASE.encode()) - 1)
+    monkeypatch.setattr(reading, "MAX_BYTES", len(BASE.encode()) - 1)
     check(one_problem(BASE), None, None, "too large")
     check(one_problem(BASE.encode()), None, None, "too large")
 
 
 def test_file_at_the_size_limit_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(defplan.loader, "MAX_BYTES", len(BASE.encode()))
+    monkeypatch.setattr(reading, "MAX_BYTES", len(BASE.encode()))
     assert parse_portfolio(BASE, filename=FILE).candidates[0].id == "a"
 
 
 def test_size_limit_counts_bytes_not_characters(monkeypatch: pytest.MonkeyPatch) -> None:
     text = BASE + "    name: éééé\n"
-    monkeypatch.setattr(defplan.loader, "MAX_BYTES", len(text) + 1)  # chars fit, bytes do not
+    monkeypatch.setattr(reading, "MAX_BYTES", len(text) + 1)  # chars fit, bytes do not
     check(one_problem(text), None, None, "too large")
 
 
@@ -1279,7 +1278,7 @@ def test_stdin_is_read_as_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_stdin_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(defplan.loader, "MAX_BYTES", 20)
+    monkeypatch.setattr(reading, "MAX_BYTES", 20)
     _stdin(monkeypatch, BASE.encode())
     with pytest.raises(LoadError) as info:
         load_portfolio("-")

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from samples import Answering
 from typer.testing import CliRunner
 
 from defplan import SolveOptions, Status, backends, optimise, parse_portfolio
 from defplan.analysis.explain import explain
 from defplan.analysis.sweep import sweep
-from defplan.backends import Outcome
+from defplan.backends import Limits, Outcome, registered
+from defplan.backends.cbc import SECOND_TRY, Cbc, CbcRun, doubtful
+from defplan.backends.race import race
 from defplan.cli import app
 from defplan.errors import ExitCode, SolverFailure
 from defplan.formulation import Row, formulate, solver_row
@@ -74,14 +78,19 @@ def test_an_entry_budget_search_stays_within_the_largest_budget() -> None:
 
 
 # -- solver claims checked -------------------------------------------------------------
-def _says_infeasible(self: Any) -> Outcome:
-    return Outcome(Status.INFEASIBLE, None, None)
+@pytest.fixture
+def cbc_says_infeasible() -> Iterator[None]:
+    """CBC answers "no portfolio" to every search, whatever the model."""
+
+    def says_infeasible(run: Any) -> Outcome:
+        return Outcome(Status.INFEASIBLE, None, None)
+
+    with registered(Answering(backends.lookup("cbc"), says_infeasible)):
+        yield
 
 
-def test_an_infeasible_claim_the_empty_selection_refutes_is_refused(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(backends._CbcRun, "__call__", _says_infeasible)
+@pytest.mark.usefixtures("cbc_says_infeasible")
+def test_an_infeasible_claim_the_empty_selection_refutes_is_refused() -> None:
     p = parse_portfolio(in_euros(1e9))
     with pytest.raises(SolverFailure, match="CBC found no portfolio, though the empty selection"):
         optimise(p, options=SolveOptions(solver="cbc"))
@@ -89,10 +98,8 @@ def test_an_infeasible_claim_the_empty_selection_refutes_is_refused(
     assert optimise(p, options=SolveOptions(solver="auto")).selected_ids == ("x",)
 
 
-def test_an_infeasible_claim_the_forced_candidates_refute_is_refused(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(backends._CbcRun, "__call__", _says_infeasible)
+@pytest.mark.usefixtures("cbc_says_infeasible")
+def test_an_infeasible_claim_the_forced_candidates_refute_is_refused() -> None:
     p = parse_portfolio(in_euros(1e9, mandatory=("y",)))  # the empty selection breaks it
     with pytest.raises(
         SolverFailure, match="though the selection of the forced candidates alone meets"
@@ -116,8 +123,10 @@ def test_only_a_selection_meeting_every_row_and_the_cutoff_refutes_a_claim() -> 
     assert free.disproof([[0, 1]], rows=[floor]) == ""  # the extra rows count too
 
 
-class _Fixed(backends._Run):
+class _Fixed:
     """A racer that answers `outcome` after `delay` seconds."""
+
+    wait_when_cancelled = True
 
     def __init__(self, label: str, outcome: Outcome, delay: float) -> None:
         self.name = self.label = label
@@ -126,6 +135,12 @@ class _Fixed(backends._Run):
     def __call__(self) -> Outcome:
         time.sleep(self.delay)
         return self.outcome
+
+    def cancel(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def test_a_race_does_not_end_on_an_infeasible_claim_a_portfolio_in_hand_refutes() -> None:
@@ -138,11 +153,11 @@ def test_a_race_does_not_end_on_an_infeasible_claim_a_portfolio_in_hand_refutes(
     def refute(held: list[list[int]]) -> str:
         return "the other solver's portfolio" if [1, 0] in held else ""
 
-    kept = backends._race(runs, lambda x: "", refute)
+    kept = race(runs, lambda x: "", refute)
     assert kept.status is Status.FEASIBLE and kept.x == [1, 0]
     # without a portfolio in hand nor a witness the claim stands
     runs[0] = _Fixed("HiGHS", Outcome(Status.UNKNOWN, None, None), 0.0)
-    assert backends._race(runs, lambda x: "", refute).status is Status.INFEASIBLE
+    assert race(runs, lambda x: "", refute).status is Status.INFEASIBLE
 
 
 def test_an_answer_off_by_a_rounding_error_is_ruled_out_and_solved_again(
@@ -307,25 +322,22 @@ candidates:
 """
 
 
-def test_an_answer_breaking_an_extra_row_by_a_hair_is_ruled_out_for_that_solve(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_an_answer_breaking_an_extra_row_by_a_hair_is_ruled_out_for_that_solve() -> None:
     # CBC's search for the file-order first returned {c2, c5, c8}, over the tie's cost
     # cap by 1e-9; only the blocks were checked, so it was taken, and the tie search
     # ended there. Every row of the solve counts: it is refused, ruled out, solved again.
     options = SolveOptions(solver="cbc")
     e = Engine(formulate(parse_portfolio(NEAR_TIES), options), options)
     rows = [Bound("tie_cost", COST, upper=5.000000011)]
-    real = backends._CbcRun.__call__
     answers: list[Outcome] = []
 
-    def first_over_the_cap(self: Any) -> Outcome:
+    def first_over_the_cap(run: Any) -> Outcome:
         hair = Outcome(Status.OPTIMAL, [1, 1, 0, 1, 0], 0.0, objective=-15000.0)
-        answers.append(real(self) if answers else hair)
+        answers.append(run() if answers else hair)
         return answers[-1]
 
-    monkeypatch.setattr(backends._CbcRun, "__call__", first_over_the_cap)
-    found = e.maximise(VALUE, rows=rows)
+    with registered(Answering(backends.lookup("cbc"), first_over_the_cap)):
+        found = e.maximise(VALUE, rows=rows)
     assert found.status is Status.OPTIMAL and found.x in ([0, 0, 1, 1, 0], [0, 0, 0, 1, 1])
     assert len(answers) == 2
     assert [r.name for r in rows] == ["tie_cost"]  # the no-good was for that solve alone
@@ -333,10 +345,10 @@ def test_an_answer_breaking_an_extra_row_by_a_hair_is_ruled_out_for_that_solve(
 
 def test_a_cbc_claim_of_no_portfolio_is_doubted_after_pre_processing_or_a_refusal() -> None:
     said = "Cbc0038I Solution found of -13312\nResult - Problem proven infeasible\n"
-    assert backends._doubtful(said, cutoff=-1280.0)  # found one within it, then refused it
-    assert not backends._doubtful(said, cutoff=-20000.0)  # beyond it: rightly dropped
-    assert backends._doubtful("Pre-processing says infeasible or unbounded\n", cutoff=None)
-    assert not backends._doubtful("Result - Problem proven infeasible\n", cutoff=-1.0)
+    assert doubtful(said, cutoff=-1280.0)  # found one within it, then refused it
+    assert not doubtful(said, cutoff=-20000.0)  # beyond it: rightly dropped
+    assert doubtful("Pre-processing says infeasible or unbounded\n", cutoff=None)
+    assert not doubtful("Result - Problem proven infeasible\n", cutoff=-1.0)
 
 
 def test_a_highs_solve_error_is_asked_again_without_presolve(tmp_path: Any) -> None:
@@ -351,15 +363,15 @@ def test_a_highs_solve_error_is_asked_again_without_presolve(tmp_path: Any) -> N
         assert [c["id"] for c in json.loads(said.stdout)["selected"]] == ["c2", "c6"]
 
 
-def test_a_solver_error_is_a_failure_never_a_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    def error(self: Any) -> Outcome:
+def test_a_solver_error_is_a_failure_never_a_time_limit() -> None:
+    def error(run: Any) -> Outcome:
         return Outcome(Status.UNKNOWN, None, None, answered=False)
 
-    monkeypatch.setattr(backends._HighsRun, "__call__", error)
     p = parse_portfolio(HIGHS_SOLVE_ERROR)
-    for limit in (None, 10.0):
-        with pytest.raises(SolverFailure, match="solver highs stopped without an answer"):
-            optimise(p, options=SolveOptions(solver="highs", time_limit=limit))
+    with registered(Answering(backends.lookup("highs"), error)):
+        for limit in (None, 10.0):
+            with pytest.raises(SolverFailure, match="solver highs stopped without an answer"):
+                optimise(p, options=SolveOptions(solver="highs", time_limit=limit))
 
 
 def test_a_cbc_second_try_that_crashes_leaves_the_claim_as_cbc_made_it() -> None:
@@ -384,19 +396,22 @@ def test_a_cbc_second_try_that_crashes_leaves_the_claim_as_cbc_made_it() -> None
     assert result.conflicts == ("rule.0", "include.c1")
 
 
-def test_a_cbc_second_try_that_fails_keeps_the_first_claim(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_cbc_second_try_that_fails_keeps_the_first_claim() -> None:
     tries: list[list[str]] = []
 
-    def crash_on_the_second(self: Any, *args: Any) -> Outcome:
-        tries.append(args[-1])
-        if len(tries) == 1:
-            return Outcome(Status.UNKNOWN, None, None, rejected=backends.DOUBTED)
-        raise SolverFailure("CBC crashed (SIGSEGV) without an answer; try --solver highs")
+    class CrashOnTheSecond(CbcRun):
+        def attempt(self, *args: Any) -> Outcome:
+            tries.append(args[-1])
+            if len(tries) == 1:
+                return Outcome(Status.UNKNOWN, None, None, rejected=backends.DOUBTED)
+            raise SolverFailure("CBC crashed (SIGSEGV) without an answer; try --solver highs")
 
-    monkeypatch.setattr(backends._CbcRun, "_run", crash_on_the_second)
+    class CrashingCbc(Cbc):
+        def start(self, problem: Any, variables: Any, limits: Limits) -> CbcRun:
+            return CrashOnTheSecond(str(self.path()), problem, variables, limits)
+
     p = parse_portfolio(in_euros(1e9, mandatory=("x", "y")))
     e = Engine(formulate(p, SolveOptions(solver="cbc")), SolveOptions(solver="cbc"))
-    assert e.solve(e.linear([])).status is Status.INFEASIBLE
-    assert tries[1][-len(backends.SECOND_TRY) :] == backends.SECOND_TRY
+    with registered(CrashingCbc()):
+        assert e.solve(e.linear([])).status is Status.INFEASIBLE
+    assert tries[1][-len(SECOND_TRY) :] == SECOND_TRY

@@ -16,7 +16,12 @@ import pytest
 from rich.console import Console
 from samples import ANNUAL, SMALL, cells, line_with
 
-from defplan import SolveOptions, optimise, parse_portfolio, report
+from defplan import SolveOptions, optimise, parse_portfolio
+from defplan.render.console import make_console, progress
+from defplan.render.diff import diff_renderables
+from defplan.render.figures import ROUNDING_NOTE, VALUE_LEGEND, adds_up, amount, bar_chart
+from defplan.render.report import result_csv, result_renderables
+from defplan.render.sweep import sweep_csv, sweep_renderables
 from defplan.result import Result
 
 Golden = Callable[[str, str], None]
@@ -49,7 +54,7 @@ def solve(text: str, name: str = "small.yaml", **options: object) -> Result:
 def render(result: Result) -> str:
     """The report as the CLI prints it, on a plain 100-column console."""
     console = Console(width=100, file=io.StringIO(), color_system=None)
-    for part in report.result_renderables(result):
+    for part in result_renderables(result):
         console.print(part)
         console.print()
     return console.file.getvalue()  # type: ignore[attr-defined]
@@ -161,7 +166,7 @@ def test_long_names_wrap_without_losing_columns() -> None:
 
 
 def test_csv(small: Result, golden: Golden) -> None:
-    text = report.result_csv(small, parse_portfolio(SMALL, filename="small.yaml"))
+    text = result_csv(small, parse_portfolio(SMALL, filename="small.yaml"))
     golden("small.csv", text)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:6] == ["id", "name", "group", "selected", "cost", "value"]
@@ -186,7 +191,7 @@ def test_csv(small: Result, golden: Golden) -> None:
 def test_csv_columns_add_up_to_the_result(small: Result) -> None:
     """Per row, the year columns and cost_unphased make the cost; over the selected
     rows, each column makes the result's total for it."""
-    text = report.result_csv(small, parse_portfolio(SMALL, filename="small.yaml"))
+    text = result_csv(small, parse_portfolio(SMALL, filename="small.yaml"))
     rows = list(csv.DictReader(io.StringIO(text)))
     money = ["cost_2026", "cost_2027", "cost_unphased"]
     for row in rows:
@@ -204,19 +209,19 @@ def test_csv_columns_add_up_to_the_result(small: Result) -> None:
 
 def test_csv_without_years_or_commitments_has_only_the_spec_columns() -> None:
     result = solve(RATIOS, name="ratios.yaml")
-    header = next(csv.reader(io.StringIO(report.result_csv(result, parse_portfolio(RATIOS)))))
+    header = next(csv.reader(io.StringIO(result_csv(result, parse_portfolio(RATIOS)))))
     assert header == ["id", "name", "group", "selected", "cost", "value", "a"]
 
 
 def test_csv_quotes_awkward_names() -> None:
     text = SMALL.replace("name: Bravo boats", 'name: "Boats, fast \\"B\\" class"')
-    rows = list(csv.reader(io.StringIO(report.result_csv(solve(text), parse_portfolio(text)))))
+    rows = list(csv.reader(io.StringIO(result_csv(solve(text), parse_portfolio(text)))))
     assert rows[2][:2] == ["bravo", 'Boats, fast "B" class']
 
 
 def test_csv_of_an_infeasible_run_selects_nothing() -> None:
     result = solve(SMALL, budget=10)
-    rows = list(csv.DictReader(io.StringIO(report.result_csv(result))))
+    rows = list(csv.DictReader(io.StringIO(result_csv(result))))
     assert len(rows) == 5
     assert {r["selected"] for r in rows} == {"false"}
 
@@ -226,7 +231,7 @@ def test_csv_of_an_infeasible_run_selects_nothing() -> None:
     [(None, "-"), (0, "0"), (-0.0, "0"), (1234, "1,234"), (1234.5, "1,234.5"), (0.125, "0.13")],
 )  # halves round up, as on paper (Python's own format rounds 0.125 to even, 0.12)
 def test_amount(x: float | None, shown: str) -> None:
-    assert report.amount(x) == shown
+    assert amount(x) == shown
 
 
 class _Terminal(io.StringIO):
@@ -238,7 +243,7 @@ def test_console_is_plain_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("FORCE_COLOR", "1")
     stream = io.StringIO()
-    console = report.make_console(file=stream)
+    console = make_console(file=stream)
     console.print("[bold red]styled[/bold red]", markup=True)
     assert stream.getvalue() == "styled\n"
 
@@ -247,7 +252,7 @@ def test_console_is_plain_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TERM", "xterm-256color")
     stream = _Terminal()
-    console = report.make_console(file=stream)
+    console = make_console(file=stream)
     console.print("[bold red]styled[/bold red]", markup=True)
     assert stream.getvalue() == "styled\n"
 
@@ -256,7 +261,7 @@ def test_console_styles_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
     stream = _Terminal()
-    console = report.make_console(file=stream)
+    console = make_console(file=stream)
     console.print("[bold red]styled[/bold red]", markup=True)
     assert "\x1b[" in stream.getvalue()
 
@@ -267,7 +272,7 @@ def test_progress_bar_shows_its_label_not_markup(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("TERM", "xterm-256color")
     terminal = _Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
-    with report.progress(3, "solving samples") as advance:
+    with progress(3, "solving samples") as advance:
         for _ in range(3):
             advance()
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal.getvalue())
@@ -293,7 +298,7 @@ def test_a_total_that_the_rounded_rows_do_not_make_says_so() -> None:
     text = render(solve(THIRDS, name="thirds.yaml"))
     assert cells(line_with(text, "  x"))[1:] == ["0.33", "1.11"]
     assert cells(line_with(text, "│ Total")) == ["Total", "1", "3.33"]  # 0.999 and 3.333
-    assert report.ROUNDING_NOTE.split(";")[0] in text
+    assert ROUNDING_NOTE.split(";")[0] in text
 
 
 def test_rows_that_make_their_total_need_no_note(small: Result) -> None:
@@ -301,7 +306,7 @@ def test_rows_that_make_their_total_need_no_note(small: Result) -> None:
 
 
 @pytest.mark.parametrize(
-    ("figures", "adds_up"),
+    ("figures", "expected"),
     [
         ([0.333] * 3, False),  # 0.33 * 3 is 0.99, the total 0.999 shows as 1
         ([1.004, 2.004], False),  # 1 + 2, the total 3.008 shows as 3.01
@@ -310,8 +315,8 @@ def test_rows_that_make_their_total_need_no_note(small: Result) -> None:
         ([1.001, 1.001], True),
     ],
 )
-def test_adds_up(figures: list[float], adds_up: bool) -> None:
-    assert report.adds_up(figures) is adds_up
+def test_adds_up(figures: list[float], expected: bool) -> None:
+    assert adds_up(figures) is expected
 
 
 def bar_lengths(text: str) -> list[int]:
@@ -323,20 +328,20 @@ def bar_lengths(text: str) -> list[int]:
 
 
 def test_bars_start_at_zero_even_for_large_close_values() -> None:
-    chart = report.bar_chart("t", ["a", "b", "c"], [1000, 1001, 2002], ["", "", ""], width=60)
+    chart = bar_chart("t", ["a", "b", "c"], [1000, 1001, 2002], ["", "", ""], width=60)
     lengths = bar_lengths(plain(chart, 60))
     assert lengths[2] == 60 - 1 - 5 - 2  # the widest fills the room beside the label
     assert lengths[0] == lengths[1] == round(1000 / 2002 * lengths[2])
 
 
 def test_a_negative_value_gets_a_shaded_bar_measured_from_zero() -> None:
-    text = plain(report.bar_chart("t", ["a", "b"], [-5, 10], ["", ""], width=40), 40)
+    text = plain(bar_chart("t", ["a", "b"], [-5, 10], ["", ""], width=40), 40)
     a, b = bar_lengths(text)
     assert a == round(5 / 10 * b) and "░" * a in text
 
 
 def test_a_missing_value_shows_its_status() -> None:
-    text = plain(report.bar_chart("t", ["a", "b"], [None, 10], ["infeasible", ""], width=40), 40)
+    text = plain(bar_chart("t", ["a", "b"], [None, 10], ["infeasible", ""], width=40), 40)
     assert "a infeasible" in text
 
 
@@ -355,20 +360,20 @@ def points() -> list:
 
 
 def test_sweep_shows_the_first_selection_and_one_marginal_unit(points: list) -> None:
-    text = "".join(plain(part, 120) for part in report.sweep_renderables(points, width=120))
+    text = "".join(plain(part, 120) for part in sweep_renderables(points, width=120))
     assert "see optimise" not in text
     assert cells(line_with(text, "│     60 │"))[-1] == "+ bravo"  # the first portfolio ...
     assert "+ delta" in text.split("│     20 │")[0]  # ... enters whole: bravo and delta
     assert "Marginal per" in text and "1,000" in text
     marginal = cells(line_with(text, "│    100 │"))[4]
-    rows = list(csv.DictReader(io.StringIO(report.sweep_csv(points))))
+    rows = list(csv.DictReader(io.StringIO(sweep_csv(points))))
     assert float(marginal) == float(rows[2]["marginal_per_1000"]) == 162.5
-    assert report.VALUE_LEGEND in " ".join(text.split())
+    assert VALUE_LEGEND in " ".join(text.split())
 
 
 def test_frontier_uses_labels_and_lists_adds_and_drops() -> None:
     from defplan.analysis.frontier import Frontier, FrontierPoint
-    from defplan.decision_report import frontier_csv, frontier_renderables
+    from defplan.render.frontier import frontier_csv, frontier_renderables
 
     found = Frontier(
         "a",
@@ -402,7 +407,7 @@ def test_frontier_uses_labels_and_lists_adds_and_drops() -> None:
 
 def test_robust_csv_has_a_row_per_candidate() -> None:
     from defplan.analysis.robust import robust
-    from defplan.decision_report import robust_csv, robust_renderables
+    from defplan.render.robust import robust_csv, robust_renderables
 
     found = robust(parse_portfolio(SMALL), options=SolveOptions(), samples=6, spread=0.9)
     rows = list(csv.DictReader(io.StringIO(robust_csv(found))))
@@ -417,13 +422,13 @@ def test_robust_csv_has_a_row_per_candidate() -> None:
         assert row["id"] in kind[row["class"]]
         assert (row["selected"] == "true") == (row["id"] in found.base.selected_ids)
     text = "".join(plain(p, 100) for p in robust_renderables(found, width=100))
-    assert report.VALUE_LEGEND in " ".join(text.split())
+    assert VALUE_LEGEND in " ".join(text.split())
 
 
 def test_every_robust_column_has_a_header() -> None:
     """The bars' column says what they show (it was headed by nothing)."""
     from defplan.analysis.robust import robust
-    from defplan.decision_report import robust_renderables
+    from defplan.render.robust import robust_renderables
 
     found = robust(parse_portfolio(SMALL), options=SolveOptions(), samples=6, spread=0.9)
     text = "".join(plain(p, 100) for p in robust_renderables(found, width=100))
@@ -436,12 +441,12 @@ def test_value_is_explained_where_it_is_printed(small: Result) -> None:
     from dataclasses import replace
 
     from defplan.analysis.diff import Diff
-    from defplan.decision_report import alternatives_table
+    from defplan.render.alternatives import alternatives_table
 
-    legend = report.VALUE_LEGEND
+    legend = VALUE_LEGEND
     assert legend in render(small).split("\n\n")[0]  # the headline
     both = Diff(solve(SMALL, budget=60), small)
-    assert legend in " ".join(plain_all(report.diff_renderables(both, width=100)).split())
+    assert legend in " ".join(plain_all(diff_renderables(both, width=100)).split())
     with_alternatives = replace(small, alternatives=())
     assert legend in " ".join(plain(alternatives_table(with_alternatives), 100).split())
 
@@ -464,12 +469,12 @@ candidates:
 """
     both = solve(text, name="odd.yaml")
     assert cells(line_with(render(both), "2026")) == ["2026", "30.01", "40", "10"]  # 40 - 30.01?
-    assert report.ROUNDING_NOTE.split(";")[0] in render(both)
+    assert ROUNDING_NOTE.split(";")[0] in render(both)
     one = solve(text, name="odd.yaml", exclude=("q",))
-    shown = plain_all(report.diff_renderables(Diff(one, both), width=100))
+    shown = plain_all(diff_renderables(Diff(one, both), width=100))
     assert cells(line_with(shown, "Cost 2026"))[1:] == ["1", "30.01", "+29"]  # 30.01 - 1?
-    assert report.ROUNDING_NOTE.split(";")[0] in shown
-    exact = plain_all(report.diff_renderables(Diff(one, one), width=100))
+    assert ROUNDING_NOTE.split(";")[0] in shown
+    exact = plain_all(diff_renderables(Diff(one, one), width=100))
     assert "rounded" not in exact and "rounded" not in render(one)
 
 
@@ -487,4 +492,4 @@ candidates:
 )
 def test_amounts_are_rounded_as_written_not_as_binary_floats(x: float, shown: str) -> None:
     """1.005 is stored as 1.00499999999999989...: rounding the float would show 1."""
-    assert report.amount(x) == shown
+    assert amount(x) == shown

@@ -16,12 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from samples import SMALL
 
-from defplan import saved as saved_module
 from defplan.analysis.alternatives import alternatives
 from defplan.errors import LoadError
 from defplan.formulation import SolveOptions
-from defplan.jsontext import json_text
-from defplan.loader import parse_portfolio
+from defplan.loading import parse_portfolio
+from defplan.loading import saved as saved_module
+from defplan.loading.saved_checks import cross_problems
+from defplan.loading.saved_model import SavedResult
+from defplan.render.jsontext import json_text
 from defplan.result import (
     CandidateOutcome,
     CommitmentOutcome,
@@ -35,7 +37,6 @@ from defplan.result import (
     reported_sum,
     result_from_dict,
 )
-from defplan.saved import SavedResult, cross_problems
 from defplan.solving import optimise
 
 PORTFOLIOS = Path(__file__).resolve().parent.parent / "portfolios"
@@ -617,7 +618,9 @@ def pydantic_loaded_after(code: str) -> bool:
 
 def test_reading_results_keeps_pydantic_off_the_start_up_path() -> None:
     """Writing and comparing results needs no pydantic; reading a saved one loads it."""
-    assert not pydantic_loaded_after("import defplan.result, defplan.analysis.diff, defplan.report")
+    assert not pydantic_loaded_after(
+        "import defplan.result, defplan.analysis.diff, defplan.render.report"
+    )
     assert pydantic_loaded_after(
         "import defplan.result as r, defplan.errors as e\n"
         "try:\n    r.read_saved_result(b'{\"format\": \"defplan-result/1\"}', filename='x')\n"

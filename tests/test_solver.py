@@ -429,23 +429,22 @@ def test_each_solver_and_the_race_give_one_answer(seed: int) -> None:
     assert [r.solver.name for r in results] == ["HiGHS+CBC", "HiGHS", "CBC"]
 
 
-def test_auto_races_only_the_solvers_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_races_only_the_solvers_installed() -> None:
     from defplan import backends
     from defplan.errors import SolverError
 
     p = hard_knapsack(12, 3, seed=4)
     expected = run(p).selected_ids
-    monkeypatch.setattr(backends, "_cbc_path", lambda: None)  # as with PuLP 4 alone
-    alone = run(p)
-    assert alone.solver.name == "HiGHS" and alone.selected_ids == expected
-    with pytest.raises(SolverError, match=r"CBC is not available.*pulp\[cbc\]"):
-        run(p, solver="cbc")
-    monkeypatch.undo()
-    monkeypatch.setattr(backends, "_highs_available", lambda: False)
-    alone = run(p)
-    assert alone.solver.name == "CBC" and alone.selected_ids == expected
-    with pytest.raises(SolverError, match=r"HiGHS is not available.*highspy"):
-        run(p, solver="highs")
+    with backends.hidden("cbc"):  # as with PuLP 4 alone
+        alone = run(p)
+        assert alone.solver.name == "HiGHS" and alone.selected_ids == expected
+        with pytest.raises(SolverError, match=r"CBC is not available.*pulp\[cbc\]"):
+            run(p, solver="cbc")
+    with backends.hidden("highs"):
+        alone = run(p)
+        assert alone.solver.name == "CBC" and alone.selected_ids == expected
+        with pytest.raises(SolverError, match=r"HiGHS is not available.*highspy"):
+            run(p, solver="highs")
 
 
 @pytest.mark.parametrize("solver", ["auto", "cbc"])

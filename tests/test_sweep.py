@@ -30,7 +30,7 @@ from defplan.analysis.sweep import MAX_POINTS, SweepPoint, parse_budgets, sweep
 from defplan.cli import app
 from defplan.errors import ExitCode, UsageError
 from defplan.formulation import SolveOptions
-from defplan.loader import parse_portfolio
+from defplan.loading import parse_portfolio
 from defplan.result import Result, Status
 from defplan.solving import optimise
 

@@ -1,4 +1,4 @@
-"""warmstart.py: a start for HiGHS from the LP relaxation; it may speed, never change, answers."""
+"""HiGHS's warm start from the LP relaxation: it may speed, never change, answers."""
 
 from __future__ import annotations
 
@@ -12,13 +12,17 @@ from test_backends import engine
 from test_solver import hard_knapsack
 from test_sweep import generated
 
-from defplan import SolveOptions, Status, backends, optimise, parse_portfolio, warmstart
+from defplan import SolveOptions, Status, optimise, parse_portfolio
+from defplan.backends import Limits
+from defplan.backends import highs_warmstart as warmstart
+from defplan.backends.base import relative_gap
+from defplan.backends.highs import HiGHS
 from defplan.solving import Engine, objective_value
 
 
 def highs_run(e: Engine, **kwargs: Any) -> Any:
     kwargs.setdefault("warm_start", True)
-    return backends._HighsRun(e.problem(-e.value_expr), e.x, None, None, **kwargs)
+    return HiGHS().start(e.problem(-e.value_expr), e.x, Limits(**kwargs))
 
 
 def test_only_models_with_many_binaries_get_a_start() -> None:
@@ -90,21 +94,20 @@ def test_a_run_cancelled_from_another_thread_stops_soon() -> None:
 
 def test_a_time_limited_answer_is_measured_against_the_tighter_bound() -> None:
     e = engine(hard_knapsack(3000, 10, seed=1))
-    run = backends._HighsRun(
-        e.problem(-e.value_expr), e.x, time.monotonic() + 1.5, None, warm_start=True
-    )
+    limits = Limits(deadline=time.monotonic() + 1.5, warm_start=True)
+    run = HiGHS().start(e.problem(-e.value_expr), e.x, limits)
     outcome = run()
     assert outcome.status is Status.FEASIBLE and outcome.objective is not None
     assert math.isfinite(run.lp_bound) and outcome.bound is not None
     assert run.lp_bound <= outcome.bound <= outcome.objective  # minimised: bounds below
-    assert outcome.gap == backends.relative_gap(outcome.objective, outcome.bound)
+    assert outcome.gap == relative_gap(outcome.objective, outcome.bound)
     assert outcome.gap is not None and outcome.gap < 0.01
 
 
 def test_no_start_when_little_time_is_left() -> None:
     e = engine(hard_knapsack(3000, 10, seed=1))
     soon = time.monotonic() + warmstart.TIME_AT_LEAST / 2
-    run = backends._HighsRun(e.problem(-e.value_expr), e.x, soon, None, warm_start=True)
+    run = HiGHS().start(e.problem(-e.value_expr), e.x, Limits(deadline=soon, warm_start=True))
     outcome = run()
     assert math.isnan(run.lp_bound)  # never tried
     assert outcome.status in (Status.FEASIBLE, Status.UNKNOWN)

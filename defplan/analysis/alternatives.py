@@ -54,3 +54,20 @@ def alternatives(
             )
         )
     return tuple(out), not engine.cut_short
+
+
+def with_alternatives(
+    portfolio: Portfolio, result: Result, *, options: SolveOptions, count: int
+) -> Result:
+    """The result with its `count` next-best portfolios attached, and a note when a time
+    limit cut their search short."""
+    from dataclasses import replace
+
+    found, complete = alternatives(portfolio, result, options=options, count=count)
+    notes = result.notes
+    if not complete:
+        notes += (
+            "the time limit cut the search for alternatives short: some may be "
+            "missing or out of order",
+        )
+    return replace(result, alternatives=found, notes=notes)

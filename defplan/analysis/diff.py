@@ -167,7 +167,7 @@ class Diff:
         raise KeyError(cid)
 
     def to_dict(self) -> dict[str, object]:
-        """The SPEC §5 diff object, with the per-year, commitment and candidate changes."""
+        """The diff object of docs/json.md, with the per-year, commitment and candidate changes."""
         left_file, right_file = self.files
         return {
             "format": DIFF_FORMAT,

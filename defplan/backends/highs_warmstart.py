@@ -1,13 +1,13 @@
 """A starting portfolio for HiGHS on a big model, from the model's LP relaxation.
 
 HiGHS finds a big portfolio's best late: after its rounds of cuts at the root, by a
-small MIP over the columns the LP's reduced costs leave open (5,000 candidates: found
-at 1.5 s of a 1.7 s search; 20,000: 14 s). `start_from_lp` does that first: solve the
-LP relaxation, fix every binary but the KEEP_SHARE (at least KEEP_AT_LEAST) with the
-smallest reduced costs at the bound the LP put them, solve that MIP, and return its
-answer when it is within WITHIN_OF_LP of the LP bound. Given it as a start, HiGHS has
-its incumbent before the cuts (5,000: 0.65 s in all; 20,000: 3 s). A start only lets
-HiGHS prune sooner: the answer, and its proof, come from the whole model.
+small MIP over the columns the LP's reduced costs leave open. `start_from_lp` does that
+first: solve the LP relaxation, fix every binary but the KEEP_SHARE (at least
+KEEP_AT_LEAST) with the smallest reduced costs at the bound the LP put them, solve that
+MIP, and return its answer when it is within WITHIN_OF_LP of the LP bound. Given it as
+a start, HiGHS has its incumbent before the cuts. A start only lets HiGHS prune sooner:
+the answer, and its proof, come from the whole model. (The measurements behind these
+constants are in bench/results.md, under "backends".)
 """
 
 from __future__ import annotations
@@ -20,14 +20,13 @@ from typing import Any
 KEEP_SHARE = 0.15
 KEEP_AT_LEAST = 200
 """Binaries left open in the small MIP. Every share tried (0.05 to 0.2) was fast on most
-of the benchmark portfolios and slow on a few, each on different ones (5,000 candidates
-at ten budgets: first searches 22-64 s in all); 0.15 is the one measured most widely."""
+of the benchmark portfolios and slow on a few, each on different ones; 0.15 is the one
+measured most widely."""
 
 WITHIN_OF_LP = 2e-5
 """A start is handed to HiGHS only when its value is this close (relative) to the LP
-bound. A worse one steered HiGHS into long searches for a slightly better portfolio
-(5,000 candidates at ten budgets: starts 2.3-2.4e-5 from the bound took 2.5-24 s where
-HiGHS alone took 2.8-9 s; those within 1.5e-5 took 0.6-1.7 s where it took 0.8-2.6 s)."""
+bound. A worse one steered HiGHS into long searches for a slightly better portfolio,
+slower than HiGHS alone."""
 
 TIME_AT_LEAST = 1.0
 """Seconds a time-limited search must have left to try a start: with less, HiGHS alone
@@ -37,8 +36,8 @@ then solves the LP again)."""
 SMALL_MIP_NODES = 50
 SMALL_MIP_GAP = 1e-5
 """Limits of the small MIP, in nodes and relative gap: it seeks a good start, not a
-proof. Most need one node; without a limit, one (5,000 candidates, seed 2) took 1,500
-nodes and 5 s, where 50 nodes gave a start as good in 1 s."""
+proof. Most need one node; without a limit, a few took many nodes to find a start no
+better than 50 nodes gave."""
 
 
 def worth_trying(binaries: int) -> bool:
