@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from defplan.render.jsontext import json_text
+from defplan.formats import RESULT_FORMAT
 from defplan.tolerance import shortfall
 
 if TYPE_CHECKING:
     from defplan.analysis.limits import Limit
     from defplan.formulation import SolveOptions
 
-RESULT_FORMAT = "defplan-result/1"
 CONFLICT_HEADING = "These constraints cannot all hold together (drop or relax one of them):"
 """What an infeasible run's list of conflicting constraints is headed with, in the
 table and on stderr alike."""
@@ -102,15 +101,6 @@ class Alternative:
     added: tuple[str, ...]  # in this one, not in the optimum
     dropped: tuple[str, ...]  # in the optimum, not in this one
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "value": self.value,
-            "cost": self.cost,
-            "selected": list(self.selected),
-            "added": list(self.added),
-            "dropped": list(self.dropped),
-        }
-
 
 @dataclass(frozen=True, kw_only=True)
 class Result:
@@ -194,91 +184,6 @@ class Result:
         """Summed plain (not per-year) costs of the selection."""
         return clean(math.fsum(c.cost for c in self.selected if not c.profile))
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON result of docs/json.md (with "alternatives" and "limits" when computed)."""
-        has = self.status.has_portfolio
-        document = {
-            "format": RESULT_FORMAT,
-            "portfolio": {"name": self.name, "file": self.file, "sha256": self.sha256},
-            "status": self.status.value,
-            "budget": {
-                "total": self.budget_total,
-                "per_year": {str(y): v for y, v in sorted(self.budget_per_year.items())},
-            },
-            "weights": dict(self.weights),
-            "objective_labels": dict(self.objective_labels),
-            "currency": self.currency,
-            "unit": self.unit,
-            "value": self.value if has else None,
-            "objectives": self.objectives,
-            "cost": {
-                "total": self.cost_total,
-                "per_year": {str(y): v for y, v in self.cost_per_year.items()},
-                "unphased": self.cost_unphased,
-            },
-            "selected": [
-                {"id": c.id, "name": c.name, "group": c.group, "cost": c.cost, "value": c.value}
-                for c in self.selected
-            ],
-            "commitments": {
-                k: {
-                    "label": c.label,
-                    "framework": c.framework,
-                    "hard": c.hard,
-                    "target": c.target,
-                    "achieved": clean(c.achieved),
-                    "met": c.met,
-                    "shortfall": c.shortfall,
-                }
-                for k, c in self.commitments.items()
-            }
-            if has
-            else {},
-            "groups": {
-                k: {"spend": v, "rule": self.group_rules.get(k, "")} for k, v in self.groups.items()
-            }
-            if has
-            else {},
-            "solver": {
-                "name": self.solver.name,
-                "version": self.solver.version,
-                "gap": None if self.solver.gap is None else clean(self.solver.gap),
-                "seconds": round(self.solver.seconds, 3),
-            },
-            "rules": {
-                "commitments": dict(self.commitment_rules),
-                "groups": dict(self.group_rules),
-                "cardinality": list(self.rules),
-            },
-            "run": None if self.run is None else run_to_dict(self.run),
-            "conflicts": list(self.conflicts),
-            "conflict_details": list(self.conflict_lines),
-            "notes": list(self.notes),
-            "candidates": [
-                {
-                    "id": c.id,
-                    "name": c.name,
-                    "group": c.group,
-                    "selected": c.selected and has,
-                    "cost": c.cost,
-                    "value": c.value,
-                    "objectives": c.objectives,
-                    "profile": {str(y): v for y, v in c.profile.items()},
-                    "forced": None if c.forced is None else c.forced.value,
-                }
-                for c in self.candidates
-            ],
-        }
-        if self.alternatives is not None:
-            document["alternatives"] = [a.to_dict() for a in self.alternatives]
-        if self.limits is not None:
-            document["limits"] = [limit.to_dict() for limit in self.limits]
-        return document
-
-    def to_json(self) -> str:
-        """The JSON text of to_dict(), with a final newline; whole numbers print as 900."""
-        return json_text(self.to_dict())
-
 
 REPORTED_DIGITS = 12
 """Significant digits of reported numbers: sums like 13.799999999999999 print as 13.8."""
@@ -298,21 +203,8 @@ def reported_sum(*terms: float) -> float:
     return clean(float(sum((Decimal(repr(t)) for t in terms), Decimal(0))))
 
 
-def run_to_dict(run: SolveOptions) -> dict[str, Any]:
-    """A run's options as the result records them: as given, not as the file resolved them."""
-    return {
-        "budget": run.budget,
-        "budget_per_year": {str(y): v for y, v in sorted(run.budget_per_year.items())},
-        "weights": dict(run.weights),
-        "include": list(run.include),
-        "exclude": list(run.exclude),
-        "solver": run.solver,
-        "time_limit": run.time_limit,
-    }
-
-
 def result_from_dict(d: dict[str, Any]) -> Result:
-    """Rebuild a Result from its to_dict() form (a saved `--output` file, parsed).
+    """Rebuild a Result from its JSON document (render.documents) (a saved `--output` file, parsed).
 
     Raises LoadError listing every problem, each with its JSON path, when d is not such
     a form (defplan.loading.saved_model holds the format's one description).

@@ -33,6 +33,7 @@ from test_bruteforce import (
 
 from defplan import SolveOptions, Status, optimise, parse_portfolio
 from defplan.formulation import formulate
+from defplan.render.documents import document_of
 
 SUGGESTION = re.compile(r"; (raising|lowering) it alone to (-?[\d,.e+-]+)")
 
@@ -414,4 +415,4 @@ def test_frontier_status_says_what_a_time_limit_left() -> None:
     assert Frontier("a", "b", (point,), cut=False).status is Status.OPTIMAL
     assert Frontier("a", "b", (point,), cut=False, complete=False).status is Status.FEASIBLE
     assert Frontier("a", "b", (), cut=False, complete=False).status is Status.UNKNOWN
-    assert Frontier("a", "b", (), cut=False, complete=False).to_dict()["status"] == "unknown"
+    assert document_of(Frontier("a", "b", (), cut=False, complete=False))["status"] == "unknown"

@@ -34,6 +34,7 @@ from defplan.errors import ExitCode, LoadError
 from defplan.formulation import SolveOptions
 from defplan.loading import parse_portfolio
 from defplan.render.diff import diff_renderables
+from defplan.render.documents import document_of, json_of
 from defplan.result import Result, read_saved_result, result_from_dict
 from defplan.solving import optimise
 
@@ -378,17 +379,17 @@ def test_cli_a_broken_result_is_a_usage_error(diff_file: Path, tmp_path: Path) -
 )
 def test_result_round_trips(text: str, budget: float | None) -> None:
     r = solve(text, budget)
-    again = result_from_dict(json.loads(r.to_json()))
-    assert again.to_json() == r.to_json()
+    again = result_from_dict(json.loads(json_of(r)))
+    assert json_of(again) == json_of(r)
     assert again.selected_ids == r.selected_ids
     assert again.status is r.status
 
 
 def test_read_saved_result() -> None:
     r = solve(DIFF, 60)
-    back = read_saved_result(r.to_json().encode(), filename="a.json")
+    back = read_saved_result(json_of(r).encode(), filename="a.json")
     assert back is not None
-    assert back.to_json() == r.to_json()
+    assert json_of(back) == json_of(r)
 
 
 def test_read_saved_result_none_for_yaml_portfolios() -> None:
@@ -407,17 +408,17 @@ def test_read_saved_result_none_for_json_portfolios() -> None:
 def test_read_saved_result_rejects_a_sweep_document() -> None:
     portfolio = parse_portfolio(DIFF, filename="p.yaml")
     from defplan.analysis.sweep import sweep
-    from defplan.render.sweep import sweep_json
+    from defplan.render.documents import json_of
 
     points = sweep(portfolio, budgets=[60, 100], options=SolveOptions())
     with pytest.raises(LoadError) as caught:
-        read_saved_result(sweep_json(points).encode(), filename="sweep.json")
+        read_saved_result(json_of(points).encode(), filename="sweep.json")
     assert "defplan-sweep/1" in str(caught.value)
     assert "sweep.json" in str(caught.value)
 
 
 def _broken(mutate: Callable[[dict[str, Any]], None]) -> bytes:
-    document = json.loads(solve(DIFF, 60).to_json())
+    document = json.loads(json_of(solve(DIFF, 60)))
     document = copy.deepcopy(document)
     mutate(document)
     return json.dumps(document).encode()
@@ -493,13 +494,13 @@ def test_the_scenario_changes_between_two_versions() -> None:
     d = Diff(solve(DIFF), solve(SCENARIO_V2, file="v2.yaml"))
     found = {c.key: {"left": c.left, "right": c.right} for c in d.scenario_changes}
     assert found == SCENARIO_CHANGES
-    assert d.to_dict()["scenario"] == SCENARIO_CHANGES
+    assert document_of(d)["scenario"] == SCENARIO_CHANGES
 
 
 def test_nothing_changed_in_the_scenario_of_one_file_at_one_budget() -> None:
     d = Diff(solve(DIFF, 60), solve(DIFF_V2, 60))  # candidates' figures change, not the rules
     assert d.scenario_changes == ()
-    assert d.to_dict()["scenario"] == {}
+    assert document_of(d)["scenario"] == {}
     assert "What changed in the scenario" not in render_diff(d)
 
 

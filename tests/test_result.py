@@ -23,6 +23,7 @@ from defplan.loading import parse_portfolio
 from defplan.loading import saved as saved_module
 from defplan.loading.saved_checks import cross_problems
 from defplan.loading.saved_model import SavedResult
+from defplan.render.documents import document_of, json_of
 from defplan.render.jsontext import json_text
 from defplan.result import (
     CandidateOutcome,
@@ -91,7 +92,7 @@ def test_costs_are_summed_from_the_selection() -> None:
 
 
 def test_json_has_the_spec_fields() -> None:
-    d = json.loads(result().to_json())
+    d = json.loads(json_of(result()))
     assert d["format"] == "defplan-result/1"
     assert d["portfolio"] == {"name": "n", "file": "f.yaml", "sha256": "abc"}
     assert d["budget"] == {"total": None, "per_year": {"2026": 40.0, "2027": 50.0}}
@@ -110,7 +111,7 @@ def test_json_has_the_spec_fields() -> None:
 
 
 def test_no_portfolio_means_null_value_and_nothing_selected() -> None:
-    d = result(Status.INFEASIBLE).to_dict()
+    d = document_of(result(Status.INFEASIBLE))
     assert d["status"] == "infeasible" and d["value"] is None and d["selected"] == []
     assert not any(c["selected"] for c in d["candidates"])
     assert d["cost"]["total"] == 0
@@ -148,7 +149,7 @@ def test_the_run_options_are_recorded_as_given() -> None:
         solver="highs",
         time_limit=30,
     )
-    assert r.to_dict()["run"] == {
+    assert document_of(r)["run"] == {
         "budget": 90,
         "budget_per_year": {"2027": 45},
         "weights": {"b": 2},
@@ -157,7 +158,7 @@ def test_the_run_options_are_recorded_as_given() -> None:
         "solver": "highs",
         "time_limit": 30,
     }
-    assert solved().to_dict()["run"] == {
+    assert document_of(solved())["run"] == {
         "budget": None,
         "budget_per_year": {},
         "weights": {},
@@ -171,7 +172,7 @@ def test_the_run_options_are_recorded_as_given() -> None:
 def test_forced_candidates_are_marked() -> None:
     text = SMALL.replace("  - id: delta\n", "  - id: delta\n    mandatory: true\n")
     r = solved(text, include=("charlie",), exclude=("echo",))
-    marks = {c["id"]: c["forced"] for c in r.to_dict()["candidates"]}
+    marks = {c["id"]: c["forced"] for c in document_of(r)["candidates"]}
     assert marks == {
         "alpha": None,
         "bravo": None,
@@ -198,7 +199,7 @@ def test_the_rules_are_recorded_in_words_whatever_the_status() -> None:
         "  - {exactly: 2, of: [bravo, charlie, echo]}\n"
     )
     for budget in (100, 20):  # optimal, then infeasible (no commitments or groups listed)
-        rules = solved(text, budget=budget).to_dict()["rules"]
+        rules = document_of(solved(text, budget=budget))["rules"]
         assert rules == {
             "commitments": {
                 "nato": "reach 2 (hard)",
@@ -269,11 +270,11 @@ def small_runs(draw: st.DrawFn) -> tuple[str, SolveOptions]:
 def assert_saved_form(r: Result) -> None:
     """r's JSON is a valid saved result (the model is the one description of the saved
     form), and reading it back gives the same result."""
-    document = json.loads(r.to_json())
+    document = json.loads(json_of(r))
     saved = SavedResult.model_validate(document)
     assert list(cross_problems(saved)) == []
     again = result_from_dict(document)
-    assert again.to_json() == r.to_json()
+    assert json_of(again) == json_of(r)
     assert again.selected_ids == r.selected_ids
     assert again.forced == r.forced
     assert again.run == r.run
@@ -307,13 +308,13 @@ def test_the_saved_form_is_read_through_the_model(monkeypatch: pytest.MonkeyPatc
         return real(model)
 
     monkeypatch.setattr(saved_module, "to_result", spy)
-    result_from_dict(json.loads(solved().to_json()))
+    result_from_dict(json.loads(json_of(solved())))
     assert len(seen) == 1
 
 
 def test_an_older_result_without_its_scenario_reads() -> None:
     """A result saved before `run`, `rules` and `forced` were recorded still reads."""
-    document = json.loads(solved(include=("echo",)).to_json())
+    document = json.loads(json_of(solved(include=("echo",))))
     del document["run"], document["rules"]
     for c in document["candidates"]:
         del c["forced"]
@@ -325,12 +326,12 @@ def test_an_older_result_without_its_scenario_reads() -> None:
 
 
 def test_fields_of_later_versions_are_ignored() -> None:
-    written = solved().to_json()
+    written = json_of(solved())
     document = json.loads(written)
     document["later"] = {"anything": [1, {"x": None}]}
     document["candidates"][0]["later"] = "yes"
     document["run"]["later"] = 3
-    assert result_from_dict(document).to_json() == written
+    assert json_of(result_from_dict(document)) == written
 
 
 # -- reading a saved result strictly (issue 12, defect 6) ----------------------------------
@@ -338,7 +339,7 @@ def test_fields_of_later_versions_are_ignored() -> None:
 
 def saved_text() -> str:
     """SMALL's optimum at its own budget, as `--output` writes it."""
-    return solved().to_json()
+    return json_of(solved())
 
 
 def broken(mutate: Callable[[dict[str, Any]], object]) -> str:
@@ -558,7 +559,7 @@ def test_a_number_too_large_for_a_float_is_refused() -> None:
 def test_the_value_agrees_with_the_status(
     budget: float | None, value: float | None, message: str
 ) -> None:
-    document = json.loads(solved(budget=budget).to_json())
+    document = json.loads(json_of(solved(budget=budget)))
     document["value"] = value
     text = json_text(document)
     token = json.dumps(value)
@@ -566,7 +567,7 @@ def test_the_value_agrees_with_the_status(
 
 
 def test_an_infeasible_result_selects_nothing() -> None:
-    document = json.loads(solved(budget=20).to_json())
+    document = json.loads(json_of(solved(budget=20)))
     document["selected"] = [{"id": "echo", "name": "Echo stores", "cost": 10, "value": 0.5}]
     document["candidates"][4]["selected"] = True
     document["cost"]["total"] = 10
@@ -585,7 +586,7 @@ BOM = codecs.BOM_UTF8
 def test_a_saved_result_with_a_byte_order_mark_reads() -> None:
     text = saved_text()
     back = read_saved_result(BOM + text.encode(), filename="run.json")
-    assert back is not None and back.to_json() == text
+    assert back is not None and json_of(back) == text
     assert output_format_of(BOM + b"\n " + text.encode()) == "defplan-result/1"
 
 

@@ -13,6 +13,7 @@ from defplan import ExitCode, SolveOptions, optimise, parse_portfolio
 from defplan.analysis.sweep import parse_budgets, sweep
 from defplan.cli import app
 from defplan.formulation import formulate
+from defplan.render.documents import json_of
 
 WARM = """\
 objectives:
@@ -86,12 +87,12 @@ def test_diff_with_a_side_out_of_time_exits_4(write_portfolio: Callable[..., Pat
 
 def test_saved_result_missing_an_objective_is_an_input_error(tmp_path: Path) -> None:
     p = parse_portfolio(WARM)
-    saved = json.loads(optimise(p, options=SolveOptions(budget=6)).to_json())
+    saved = json.loads(json_of(optimise(p, options=SolveOptions(budget=6))))
     del saved["candidates"][0]["objectives"]["a"]
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(saved))
     good = tmp_path / "good.json"
-    good.write_text(optimise(p, options=SolveOptions(budget=3)).to_json())
+    good.write_text(json_of(optimise(p, options=SolveOptions(budget=3))))
     result = CliRunner().invoke(app, ["diff", str(bad), str(good)])
     assert result.exit_code == ExitCode.USAGE, result.output
     assert '$.candidates[0].objectives: no value for "a"' in result.stderr

@@ -15,7 +15,9 @@ from samples import pool_sizes
 from test_bruteforce import Case, brute_force, cases, to_yaml
 
 from defplan import Portfolio, SolveOptions, Status, UsageError, parse_portfolio
-from defplan.analysis.robust import ROBUST_FORMAT, robust, sample_problem
+from defplan.analysis.robust import robust, sample_problem
+from defplan.formats import ROBUST_FORMAT
+from defplan.render.documents import document_of
 
 
 def _portfolio(doc: dict[str, Any]) -> Portfolio:
@@ -50,8 +52,8 @@ def test_no_spread_no_ranges_gives_the_optimum(case: Case) -> None:
     if expected.status == "infeasible":
         assert found.base.status is Status.INFEASIBLE
         assert found.samples == 0
-        assert found.to_dict()["candidates"] == []
-        assert found.to_dict()["conflicts"]
+        assert document_of(found)["candidates"] == []
+        assert document_of(found)["conflicts"]
         return
     assert found.base.selected_ids == expected.selected
     assert found.samples == 3
@@ -98,7 +100,7 @@ def test_a_range_splits_the_candidates() -> None:
     assert shares["a"] + shares["b"] == pytest.approx(1)  # one of them in every sample
     assert (shares["c"], shares["d"]) == (1.0, 0.0)
     assert (found.core, found.borderline, found.exterior) == (("c",), ("a", "b"), ("d",))
-    document = found.to_dict()
+    document = document_of(found)
     assert document["format"] == ROBUST_FORMAT == "defplan-robust/1"
     assert document["samples"] == 20
     assert document["candidates"] == [{"id": i, "share": shares[i]} for i in "abcd"]
@@ -150,10 +152,10 @@ def test_same_seed_same_output_with_any_workers() -> None:
         robust(portfolio, options=SolveOptions(), samples=8, seed=3, spread=0.5, workers=w)
         for w in (1, 1, 2)
     ]
-    first = runs[0].to_dict()
+    first = document_of(runs[0])
     assert first["borderline"]  # the samples do disagree, so the comparison means something
-    assert runs[1].to_dict() == first
-    assert runs[2].to_dict() == first
+    assert document_of(runs[1]) == first
+    assert document_of(runs[2]) == first
     assert first["seed"] == 3 and first["spread"] == 0.5
 
 
@@ -180,7 +182,7 @@ def test_an_infeasible_portfolio_samples_nothing() -> None:
     )
     assert found.base.status is Status.INFEASIBLE
     assert ticks == []
-    document = found.to_dict()
+    document = document_of(found)
     assert (document["samples"], document["status"]) == (0, "infeasible")
     assert document["candidates"] == document["core"] == document["exterior"] == []
     assert set(document["conflicts"]) == {"budget.total", "include.d"}

@@ -12,6 +12,7 @@ from samples import exclusion_chain, requires_chain
 
 from defplan import SolveOptions, Status, UsageError, load_portfolio, optimise, parse_portfolio
 from defplan.formulation import formulate
+from defplan.render.documents import document_of
 from defplan.solving import VALUE, Engine
 from defplan.solving.canonical import prove
 
@@ -80,7 +81,7 @@ def test_same_answer_run_after_run_and_across_solvers() -> None:
     p = load_portfolio(PORTFOLIOS / "netherlands-2026.yaml")
     runs = [run(p, budget=6000), run(p, budget=6000), run(p, budget=6000, solver="cbc")]
     assert {r.selected_ids for r in runs} == {runs[0].selected_ids}
-    texts = {json.dumps({**r.to_dict(), "solver": None}) for r in runs[:2]}
+    texts = {json.dumps({**document_of(r), "solver": None}) for r in runs[:2]}
     assert len(texts) == 1
 
 

@@ -31,6 +31,7 @@ from defplan.cli import app
 from defplan.errors import ExitCode, UsageError
 from defplan.formulation import SolveOptions
 from defplan.loading import parse_portfolio
+from defplan.render.documents import document_of
 from defplan.result import Result, Status
 from defplan.solving import optimise
 
@@ -121,7 +122,7 @@ def assert_points_match(
         assert p.result.selected_ids == r.selected_ids, at
         assert p.result.value == r.value, at
         assert p.result.budget_total == p.budget, at
-        assert without_timings(p.result.to_dict()) == without_timings(r.to_dict()), at
+        assert without_timings(document_of(p.result)) == without_timings(document_of(r)), at
 
 
 # -- parse_budgets ------------------------------------------------------------------------
@@ -295,10 +296,10 @@ def test_marginal_entered_left_by_hand() -> None:
     assert (again.entered, again.left) == ((), ())
 
 
-def test_point_to_dict_is_a_result_with_a_sweep_object() -> None:
+def test_a_point_is_a_result_with_a_sweep_object() -> None:
     portfolio = parse_portfolio(SMALL, filename="small.yaml")
     point = sweep(portfolio, budgets=[60, 100], options=SolveOptions())[1]
-    data = point.to_dict()
+    data = document_of(point)
     assert data["format"] == "defplan-result/1"
     assert data["sweep"] == {
         "budget": 100,

@@ -17,6 +17,7 @@ from defplan.backends import Limits
 from defplan.backends import highs_warmstart as warmstart
 from defplan.backends.base import relative_gap
 from defplan.backends.highs import HiGHS
+from defplan.render.documents import document_of
 from defplan.solving import Engine, objective_value
 
 
@@ -144,13 +145,13 @@ def test_answers_are_the_same_with_and_without_a_start(
         with monkeypatch.context() as patch:
             patch.setattr(warmstart, "WITHIN_OF_LP", 1.0)
             patch.setattr(warmstart, "start_from_lp", counted)
-            with_start = optimise(p, options=options).to_dict()
+            with_start = document_of(optimise(p, options=options))
         # (in a race CBC may prove before HiGHS gets to its start, or during it)
         assert handed == [True] or solver == "auto"
         handed.clear()
         with monkeypatch.context() as patch:
             patch.setattr(warmstart, "worth_trying", lambda binaries: False)
-            without = optimise(p, options=options).to_dict()
+            without = document_of(optimise(p, options=options))
         for result in (with_start, without):
             result["solver"].pop("seconds")
         assert with_start == without

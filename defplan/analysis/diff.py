@@ -8,8 +8,6 @@ from typing import Any
 
 from defplan.result import CandidateOutcome, Result, clean
 
-DIFF_FORMAT = "defplan-diff/1"
-
 
 @dataclass(frozen=True)
 class CandidateChange:
@@ -165,36 +163,6 @@ class Diff:
                 if c.id == cid:
                     return c
         raise KeyError(cid)
-
-    def to_dict(self) -> dict[str, object]:
-        """The diff object of docs/json.md, with the per-year, commitment and candidate changes."""
-        left_file, right_file = self.files
-        return {
-            "format": DIFF_FORMAT,
-            "files": {"left": left_file, "right": right_file},
-            "left": self.left.to_dict(),
-            "right": self.right.to_dict(),
-            "added": list(self.added),
-            "dropped": list(self.dropped),
-            "delta": {
-                "value": self.value_delta,
-                "cost": self.cost_delta,
-                "objectives": self.objective_deltas,
-                "per_year": {str(y): v for y, v in self.per_year_deltas.items()},
-            },
-            "scenario": {c.key: {"left": c.left, "right": c.right} for c in self.scenario_changes},
-            "commitments_changed": {
-                k: {"left_met": a, "right_met": b} for k, (a, b) in self.commitments_changed.items()
-            },
-            "candidates_changed": [
-                {
-                    "id": ch.id,
-                    "left": {"cost": ch.left.cost, "value": ch.left.value},
-                    "right": {"cost": ch.right.cost, "value": ch.right.value},
-                }
-                for ch in self.changed_candidates
-            ],
-        }
 
 
 def _paired(

@@ -105,33 +105,6 @@ class Explanation:
             return cheap_with
         return _order(with_it) > _order(without)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": "defplan-explain/1",
-            "id": self.id,
-            "name": self.name,
-            "status": self.result.status.value,
-            "selected": self.selected,
-            "optimum": self.optimum,
-            "forced_value": self.forced_value,
-            "regret": self.regret,
-            "entry_budget": self.entry_budget,
-            "value": self.value,
-            "forced": None
-            if self.added is None or self.dropped is None
-            else {"added": list(self.added), "dropped": list(self.dropped)},
-            "entry_value": self.entry_value,
-            "in_at_entry_value": self.in_at_entry_value,
-            "binding": list(self.binding),
-            "binding_details": list(self.binding_details),
-            "budget": {
-                "total": self.result.budget_total,
-                "per_year": {str(y): b for y, b in self.result.budget_per_year.items()},
-            },
-            "conflicts": list(self.result.conflicts),
-            "complete": self.complete,
-        }
-
 
 def explain(
     portfolio: Portfolio,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
 
 from defplan.errors import UsageError
 from defplan.formulation import Formulation, SolveOptions, formulate
@@ -13,7 +12,6 @@ from defplan.model import Portfolio, did_you_mean
 from defplan.result import Result, Status, clean
 from defplan.solving import VALUE, Bound, Engine, canonical, optimise, selection_cost
 
-FRONTIER_FORMAT = "defplan-frontier/1"
 EQUAL = 1e-6
 """Totals within 1e-6 of each other count as equal."""
 
@@ -25,9 +23,6 @@ class FrontierPoint:
     objectives: dict[str, float]
     cost: float
     selected: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"objectives": self.objectives, "cost": self.cost, "selected": list(self.selected)}
 
 
 @dataclass(frozen=True)
@@ -48,17 +43,6 @@ class Frontier:
         if self.complete:
             return Status.OPTIMAL
         return Status.FEASIBLE if self.points else Status.UNKNOWN
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": FRONTIER_FORMAT,
-            "x": self.x,
-            "y": self.y,
-            "status": self.status.value,
-            "points": [p.to_dict() for p in self.points],
-            "cut": self.cut,
-            "conflicts": list(self.result.conflicts) if self.result is not None else [],
-        }
 
 
 def frontier(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from defplan.formulation import Block, Formulation, SolveOptions, formulate
 from defplan.model import MAX_MAGNITUDE, Portfolio
@@ -76,20 +75,6 @@ class Limit:
     def binding(self) -> bool:
         """True when the relaxation alone raises the best value."""
         return self.value_gain > 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "constraint": self.constraint,
-            "label": self.label,
-            "kind": self.kind,
-            "binding": self.binding,
-            "slack": self.slack,
-            "relaxation": "dropped" if self.step is None else "raised",
-            "step": self.step,
-            "value_gain": self.value_gain,
-            "enters": list(self.enters),
-            "leaves": list(self.leaves),
-        }
 
 
 def limits(

@@ -21,7 +21,6 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from defplan.errors import UsageError
 from defplan.formulation import SolveOptions, normalised_weights
@@ -30,7 +29,6 @@ from defplan.result import Result, Status, clean
 from defplan.solving import optimise
 from defplan.workers import WorkerPool
 
-ROBUST_FORMAT = "defplan-robust/1"
 MAX_SAMPLES = 1_000_000
 
 
@@ -75,23 +73,6 @@ class Robustness:
 
     def _ids_where(self, keep: Callable[[int], bool]) -> tuple[str, ...]:
         return tuple(i for i, n in zip(self.ids, self.counts, strict=True) if keep(n))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object `defplan-robust/1`; fields after `exterior` are extras."""
-        return {
-            "format": ROBUST_FORMAT,
-            "samples": self.samples,
-            "candidates": [{"id": i, "share": s} for i, s in self.shares.items()],
-            "core": list(self.core),
-            "borderline": list(self.borderline),
-            "exterior": list(self.exterior),
-            "seed": self.seed,
-            "spread": self.spread,
-            "unproven": self.unproven,
-            "status": self.base.status.value,
-            "selected": list(self.base.selected_ids),
-            "conflicts": list(self.base.conflicts),
-        }
 
 
 def robust(

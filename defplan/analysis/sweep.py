@@ -19,7 +19,6 @@ from defplan.numbers import read_float
 from defplan.result import Result, Status, clean
 from defplan.workers import WorkerPool
 
-SWEEP_FORMAT = "defplan-sweep/1"
 MAX_POINTS = 10_000
 
 
@@ -33,18 +32,6 @@ class SweepPoint:
     """Extra value per unit of extra budget since the previous point with a portfolio."""
     entered: tuple[str, ...]
     left: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, object]:
-        """The point's result (docs/json.md) with the sweep's own fields added."""
-        return {
-            **self.result.to_dict(),
-            "sweep": {
-                "budget": self.budget,
-                "marginal": self.marginal,
-                "entered": list(self.entered),
-                "left": list(self.left),
-            },
-        }
 
 
 def parse_budgets(text: str) -> list[float]:

@@ -55,8 +55,9 @@ def sweep(
     from defplan.analysis.sweep import parse_budgets
     from defplan.analysis.sweep import sweep as run
     from defplan.render.console import progress
+    from defplan.render.documents import json_of
     from defplan.render.show import show
-    from defplan.render.sweep import sweep_csv, sweep_json, sweep_renderables
+    from defplan.render.sweep import sweep_csv, sweep_renderables
     from defplan.result import Status
 
     budgets = parse_budgets(budget)
@@ -83,7 +84,7 @@ def sweep(
         write_frontier_plot(points, plot)
     show(
         output_format,
-        json=lambda: sweep_json(points),
+        json=lambda: json_of(points),
         csv=lambda: sweep_csv(points),
         tables=lambda console: sweep_renderables(points, width=console.width),
         bom=bom,
@@ -102,7 +103,8 @@ def explain(
 ) -> None:
     """Why a candidate is in or out: its regret, entry budget and deciding constraints."""
     from defplan.analysis.explain import explain as run
-    from defplan.render.explain import explain_json, explain_renderables
+    from defplan.render.documents import json_of
+    from defplan.render.explain import explain_renderables
     from defplan.render.show import show
     from defplan.result import Status
 
@@ -112,7 +114,7 @@ def explain(
     proven = found.result.status is Status.OPTIMAL
     show(
         output_format,
-        json=lambda: explain_json(found),
+        json=lambda: json_of(found),
         tables=lambda console: explain_renderables(found) if proven else [],
         spaced=False,
     )
@@ -144,7 +146,8 @@ def frontier(
 ) -> None:
     """How two objectives trade: every non-dominated pair of totals, with its cheapest portfolio."""
     from defplan.analysis.frontier import frontier as run
-    from defplan.render.frontier import frontier_csv, frontier_json, frontier_renderables
+    from defplan.render.documents import json_of
+    from defplan.render.frontier import frontier_csv, frontier_renderables
     from defplan.render.show import show
     from defplan.solving import forced_choices
 
@@ -156,7 +159,7 @@ def frontier(
     unit = f"{portfolio.unit} {portfolio.currency}".strip()
     show(
         output_format,
-        json=lambda: frontier_json(found),
+        json=lambda: json_of(found),
         csv=lambda: frontier_csv(found),
         tables=lambda console: (
             frontier_renderables(
@@ -204,7 +207,8 @@ def robust(
     """Does the choice survive disagreement on weights and values? Shares over samples."""
     from defplan.analysis.robust import robust as run
     from defplan.render.console import progress
-    from defplan.render.robust import robust_csv, robust_json, robust_renderables
+    from defplan.render.documents import json_of
+    from defplan.render.robust import robust_csv, robust_renderables
     from defplan.render.show import show
 
     spread = number("--weight-spread", weight_spread, "a number from 0 to below 1")
@@ -225,7 +229,7 @@ def robust(
         )
     show(
         output_format,
-        json=lambda: robust_json(found),
+        json=lambda: json_of(found),
         csv=lambda: robust_csv(found),
         tables=lambda console: (
             robust_renderables(found, width=console.width) if found.samples else []

@@ -40,7 +40,8 @@ def diff(
     """Compare two results: two saved runs, two files, or one file at two budgets."""
     from defplan.analysis.diff import Diff
     from defplan.analysis.sides import Sides
-    from defplan.render.diff import diff_json, diff_renderables
+    from defplan.render.diff import diff_renderables
+    from defplan.render.documents import json_of
     from defplan.render.show import show
     from defplan.result import Status
 
@@ -61,7 +62,7 @@ def diff(
     )
     show(
         output_format,
-        json=lambda: diff_json(comparison),
+        json=lambda: json_of(comparison),
         tables=lambda console: diff_renderables(comparison, width=console.width),
     )
     if Status.UNKNOWN in (comparison.left.status, comparison.right.status):

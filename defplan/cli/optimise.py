@@ -67,6 +67,7 @@ def optimise(
 ) -> None:
     """Pick the best portfolio for a budget."""
     from defplan.output import check_target, is_standard_output, write_output
+    from defplan.render.documents import json_of
     from defplan.solving import optimise as run
 
     check_bom(bom, output_format)
@@ -86,7 +87,7 @@ def optimise(
 
         result = with_alternatives(portfolio, result, options=options, count=alternatives)
     if output is not None and not (output_format == "json" and is_standard_output(output)):
-        write_output(output, result.to_json())  # (else the JSON printed is the file)
+        write_output(output, json_of(result))  # (else the JSON printed is the file)
     _show(result, output_format, portfolio=portfolio, bom=bom)
     finish(result)
 
@@ -108,12 +109,13 @@ def _show(result: "Result", output_format: str, *, portfolio: "Portfolio", bom: 
     from defplan.timing import phase
 
     with phase("render"):  # the renderers' imports are part of it
+        from defplan.render.documents import json_of
         from defplan.render.report import result_csv
         from defplan.render.show import show
 
         show(
             output_format,
-            json=result.to_json,
+            json=lambda: json_of(result),
             csv=lambda: result_csv(result, portfolio),
             tables=lambda console: _tables(result, console),
             bom=bom,

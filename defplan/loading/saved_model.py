@@ -1,10 +1,11 @@
 """The saved result format, `defplan-result/1` (an --output file), as pydantic models.
 
-These models are the one description of what `Result.to_dict` writes (a test checks
-that every result it writes validates). They are as strict as the portfolio's: types,
-finite numbers, no booleans for numbers, years as keys, statuses; fields this version
-does not know are ignored, so results of later versions still read, and fields added
-since the format began (`run`, `rules`, `forced`) may be missing.
+These models are the one description of what `render.documents.result_document`
+writes (a test checks that every result it writes validates). They are as strict as
+the portfolio's: types, finite numbers, no booleans for numbers, years as keys,
+statuses; fields this version does not know are ignored, so results of later
+versions still read, and fields added since the format began (`run`, `rules`,
+`forced`) may be missing.
 
 Imported only when a saved result is read: pydantic costs start-up time.
 """
@@ -15,8 +16,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from defplan.formats import RESULT_FORMAT
 from defplan.model import ID_PATTERN
-from defplan.result import RESULT_FORMAT, Forced, Status
+from defplan.result import Forced, Status
 
 YEAR_PATTERN = r"^[1-9][0-9]{0,3}$"
 """A year as a key: JSON keys are text, so a year is its ASCII digits (a pattern, checked

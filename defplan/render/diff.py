@@ -23,13 +23,6 @@ if TYPE_CHECKING:
     from defplan.result import Result
 
 
-def diff_json(comparison: Diff) -> str:
-    """The diff object of docs/json.md as JSON text."""
-    from defplan.render.jsontext import json_text
-
-    return json_text(comparison.to_dict())
-
-
 def _side(result: Result, file: str) -> str:
     """A diff side below its file: the portfolio it ran, its budget, the file it came from."""
     budget = "no total" if result.budget_total is None else f"budget {amount(result.budget_total)}"

@@ -16,13 +16,6 @@ if TYPE_CHECKING:
     from defplan.analysis.explain import Explanation
 
 
-def explain_json(explanation: Explanation) -> str:
-    """{"format": "defplan-explain/1", "id", "selected", "optimum", ...}."""
-    from defplan.render.jsontext import json_text
-
-    return json_text(explanation.to_dict())
-
-
 def explain_renderables(e: Explanation) -> list[RenderableType]:
     """The explanation in plain sentences."""
     from rich.text import Text

@@ -19,13 +19,6 @@ if TYPE_CHECKING:
     from defplan.analysis.frontier import Frontier, FrontierPoint
 
 
-def frontier_json(f: Frontier) -> str:
-    """{"format": "defplan-frontier/1", "points": [...], ...}."""
-    from defplan.render.jsontext import json_text
-
-    return json_text(f.to_dict())
-
-
 def frontier_steps(
     f: Frontier,
 ) -> list[tuple[int, FrontierPoint, tuple[str, ...], tuple[str, ...]]]:

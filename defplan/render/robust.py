@@ -17,13 +17,6 @@ if TYPE_CHECKING:
     from defplan.analysis.robust import Robustness
 
 
-def robust_json(r: Robustness) -> str:
-    """{"format": "defplan-robust/1", "samples", "candidates": [...], "core", ...}."""
-    from defplan.render.jsontext import json_text
-
-    return json_text(r.to_dict())
-
-
 def robust_csv(r: Robustness) -> str:
     """One row per candidate (file order): id,name,group,share,samples_in,class,selected,
     cost,value; class is core, borderline or exterior, selected is the unperturbed optimum;

@@ -23,14 +23,6 @@ if TYPE_CHECKING:
     from defplan.analysis.sweep import SweepPoint
 
 
-def sweep_json(points: Sequence[SweepPoint]) -> str:
-    """{"format": "defplan-sweep/1", "points": [...]}, one result object per budget."""
-    from defplan.analysis.sweep import SWEEP_FORMAT
-    from defplan.render.jsontext import json_text
-
-    return json_text({"format": SWEEP_FORMAT, "points": [p.to_dict() for p in points]})
-
-
 def sweep_csv(points: Sequence[SweepPoint]) -> str:
     """One row per budget: budget,status,value,cost,marginal_per_1000,selected,entered,left
     (ids space-separated; marginal in value per 1,000 units of budget, as in the table)."""

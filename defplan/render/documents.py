@@ -1,0 +1,295 @@
+"""Every answer as the JSON document scripts read (docs/json.md): one function per
+answer type, and `json_of` for its text. The domain objects know nothing of JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from defplan.formats import (
+    DIFF_FORMAT,
+    EXPLAIN_FORMAT,
+    FRONTIER_FORMAT,
+    RESULT_FORMAT,
+    ROBUST_FORMAT,
+    SWEEP_FORMAT,
+)
+
+if TYPE_CHECKING:
+    from defplan.analysis.diff import Diff
+    from defplan.analysis.explain import Explanation
+    from defplan.analysis.frontier import Frontier, FrontierPoint
+    from defplan.analysis.limits import Limit
+    from defplan.analysis.robust import Robustness
+    from defplan.analysis.sweep import SweepPoint
+    from defplan.formulation import SolveOptions
+    from defplan.result import Alternative, Result
+
+    Answer = Result | SweepPoint | Sequence[SweepPoint] | Diff | Explanation | Frontier | Robustness
+
+
+def json_of(answer: Answer) -> str:
+    """The JSON text of an answer's document, with a final newline; whole numbers print
+    as 900, not 900.0."""
+    from defplan.render.jsontext import json_text
+
+    return json_text(document_of(answer))
+
+
+def document_of(answer: Answer) -> dict[str, Any]:
+    """The JSON document of any answer (a sweep is its sequence of points; one point is
+    its result with the sweep's own fields)."""
+    from defplan.analysis.diff import Diff
+    from defplan.analysis.explain import Explanation
+    from defplan.analysis.frontier import Frontier
+    from defplan.analysis.robust import Robustness
+    from defplan.analysis.sweep import SweepPoint
+
+    if isinstance(answer, Sequence):
+        return sweep_document(answer)
+    by_type: dict[type, Callable[[Any], dict[str, Any]]] = {
+        SweepPoint: sweep_point_document,
+        Diff: diff_document,
+        Explanation: explain_document,
+        Frontier: frontier_document,
+        Robustness: robust_document,
+    }
+    return by_type.get(type(answer), result_document)(answer)
+
+
+def result_document(result: Result) -> dict[str, Any]:
+    """A result, with "alternatives" and "limits" when they were computed."""
+    from defplan.result import clean
+
+    has = result.status.has_portfolio
+    out: dict[str, Any] = {
+        "format": RESULT_FORMAT,
+        "portfolio": {"name": result.name, "file": result.file, "sha256": result.sha256},
+        "status": result.status.value,
+        "budget": {
+            "total": result.budget_total,
+            "per_year": {str(y): v for y, v in sorted(result.budget_per_year.items())},
+        },
+        "weights": dict(result.weights),
+        "objective_labels": dict(result.objective_labels),
+        "currency": result.currency,
+        "unit": result.unit,
+        "value": result.value if has else None,
+        "objectives": result.objectives,
+        "cost": {
+            "total": result.cost_total,
+            "per_year": {str(y): v for y, v in result.cost_per_year.items()},
+            "unphased": result.cost_unphased,
+        },
+        "selected": [
+            {"id": c.id, "name": c.name, "group": c.group, "cost": c.cost, "value": c.value}
+            for c in result.selected
+        ],
+        "commitments": {
+            k: {
+                "label": c.label,
+                "framework": c.framework,
+                "hard": c.hard,
+                "target": c.target,
+                "achieved": clean(c.achieved),
+                "met": c.met,
+                "shortfall": c.shortfall,
+            }
+            for k, c in result.commitments.items()
+        }
+        if has
+        else {},
+        "groups": {
+            k: {"spend": v, "rule": result.group_rules.get(k, "")} for k, v in result.groups.items()
+        }
+        if has
+        else {},
+        "solver": {
+            "name": result.solver.name,
+            "version": result.solver.version,
+            "gap": None if result.solver.gap is None else clean(result.solver.gap),
+            "seconds": round(result.solver.seconds, 3),
+        },
+        "rules": {
+            "commitments": dict(result.commitment_rules),
+            "groups": dict(result.group_rules),
+            "cardinality": list(result.rules),
+        },
+        "run": None if result.run is None else run_document(result.run),
+        "conflicts": list(result.conflicts),
+        "conflict_details": list(result.conflict_lines),
+        "notes": list(result.notes),
+        "candidates": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "group": c.group,
+                "selected": c.selected and has,
+                "cost": c.cost,
+                "value": c.value,
+                "objectives": c.objectives,
+                "profile": {str(y): v for y, v in c.profile.items()},
+                "forced": None if c.forced is None else c.forced.value,
+            }
+            for c in result.candidates
+        ],
+    }
+    if result.alternatives is not None:
+        out["alternatives"] = [_alternative(a) for a in result.alternatives]
+    if result.limits is not None:
+        out["limits"] = [_limit(limit) for limit in result.limits]
+    return out
+
+
+def run_document(run: SolveOptions) -> dict[str, Any]:
+    """A run's options as the result records them: as given, not as the file resolved them."""
+    return {
+        "budget": run.budget,
+        "budget_per_year": {str(y): v for y, v in sorted(run.budget_per_year.items())},
+        "weights": dict(run.weights),
+        "include": list(run.include),
+        "exclude": list(run.exclude),
+        "solver": run.solver,
+        "time_limit": run.time_limit,
+    }
+
+
+def _alternative(a: Alternative) -> dict[str, Any]:
+    return {
+        "value": a.value,
+        "cost": a.cost,
+        "selected": list(a.selected),
+        "added": list(a.added),
+        "dropped": list(a.dropped),
+    }
+
+
+def _limit(limit: Limit) -> dict[str, Any]:
+    return {
+        "constraint": limit.constraint,
+        "label": limit.label,
+        "kind": limit.kind,
+        "binding": limit.binding,
+        "slack": limit.slack,
+        "relaxation": "dropped" if limit.step is None else "raised",
+        "step": limit.step,
+        "value_gain": limit.value_gain,
+        "enters": list(limit.enters),
+        "leaves": list(limit.leaves),
+    }
+
+
+def sweep_document(points: Sequence[SweepPoint]) -> dict[str, Any]:
+    """One result per budget, each with the sweep's own fields added."""
+    return {"format": SWEEP_FORMAT, "points": [sweep_point_document(p) for p in points]}
+
+
+def sweep_point_document(point: SweepPoint) -> dict[str, Any]:
+    """A point's result with the sweep's own fields added."""
+    return {
+        **result_document(point.result),
+        "sweep": {
+            "budget": point.budget,
+            "marginal": point.marginal,
+            "entered": list(point.entered),
+            "left": list(point.left),
+        },
+    }
+
+
+def diff_document(comparison: Diff) -> dict[str, Any]:
+    """Both results, and the per-year, commitment and candidate changes."""
+    left_file, right_file = comparison.files
+    return {
+        "format": DIFF_FORMAT,
+        "files": {"left": left_file, "right": right_file},
+        "left": result_document(comparison.left),
+        "right": result_document(comparison.right),
+        "added": list(comparison.added),
+        "dropped": list(comparison.dropped),
+        "delta": {
+            "value": comparison.value_delta,
+            "cost": comparison.cost_delta,
+            "objectives": comparison.objective_deltas,
+            "per_year": {str(y): v for y, v in comparison.per_year_deltas.items()},
+        },
+        "scenario": {
+            c.key: {"left": c.left, "right": c.right} for c in comparison.scenario_changes
+        },
+        "commitments_changed": {
+            k: {"left_met": a, "right_met": b}
+            for k, (a, b) in comparison.commitments_changed.items()
+        },
+        "candidates_changed": [
+            {
+                "id": ch.id,
+                "left": {"cost": ch.left.cost, "value": ch.left.value},
+                "right": {"cost": ch.right.cost, "value": ch.right.value},
+            }
+            for ch in comparison.changed_candidates
+        ],
+    }
+
+
+def explain_document(e: Explanation) -> dict[str, Any]:
+    """Why one candidate is in or out."""
+    return {
+        "format": EXPLAIN_FORMAT,
+        "id": e.id,
+        "name": e.name,
+        "status": e.result.status.value,
+        "selected": e.selected,
+        "optimum": e.optimum,
+        "forced_value": e.forced_value,
+        "regret": e.regret,
+        "entry_budget": e.entry_budget,
+        "value": e.value,
+        "forced": None
+        if e.added is None or e.dropped is None
+        else {"added": list(e.added), "dropped": list(e.dropped)},
+        "entry_value": e.entry_value,
+        "in_at_entry_value": e.in_at_entry_value,
+        "binding": list(e.binding),
+        "binding_details": list(e.binding_details),
+        "budget": {
+            "total": e.result.budget_total,
+            "per_year": {str(y): b for y, b in e.result.budget_per_year.items()},
+        },
+        "conflicts": list(e.result.conflicts),
+        "complete": e.complete,
+    }
+
+
+def frontier_document(f: Frontier) -> dict[str, Any]:
+    """The non-dominated points of two objectives."""
+    return {
+        "format": FRONTIER_FORMAT,
+        "x": f.x,
+        "y": f.y,
+        "status": f.status.value,
+        "points": [_frontier_point(p) for p in f.points],
+        "cut": f.cut,
+        "conflicts": list(f.result.conflicts) if f.result is not None else [],
+    }
+
+
+def _frontier_point(p: FrontierPoint) -> dict[str, Any]:
+    return {"objectives": p.objectives, "cost": p.cost, "selected": list(p.selected)}
+
+
+def robust_document(r: Robustness) -> dict[str, Any]:
+    """Shares of sampled optima; the fields after `exterior` are extras."""
+    return {
+        "format": ROBUST_FORMAT,
+        "samples": r.samples,
+        "candidates": [{"id": i, "share": s} for i, s in r.shares.items()],
+        "core": list(r.core),
+        "borderline": list(r.borderline),
+        "exterior": list(r.exterior),
+        "seed": r.seed,
+        "spread": r.spread,
+        "unproven": r.unproven,
+        "status": r.base.status.value,
+        "selected": list(r.base.selected_ids),
+        "conflicts": list(r.base.conflicts),
+    }
