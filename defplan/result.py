@@ -185,6 +185,13 @@ class Result:
         return clean(math.fsum(c.cost for c in self.selected if not c.profile))
 
 
+def noted(result: Result, note: str | None, **changes: Any) -> Result:
+    """The result with `changes` made and `note` (when there is one) added to its notes."""
+    from dataclasses import replace
+
+    return replace(result, notes=result.notes + ((note,) if note else ()), **changes)
+
+
 REPORTED_DIGITS = 12
 """Significant digits of reported numbers: sums like 13.799999999999999 print as 13.8."""
 

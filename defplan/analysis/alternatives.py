@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from defplan.formulation import SolveOptions, formulate
 from defplan.model import Portfolio
-from defplan.result import Alternative, Result, Status, clean
+from defplan.result import Alternative, Result, Status, clean, noted
 from defplan.solving import (
     VALUE,
     Engine,
@@ -61,13 +61,8 @@ def with_alternatives(
 ) -> Result:
     """The result with its `count` next-best portfolios attached, and a note when a time
     limit cut their search short."""
-    from dataclasses import replace
-
     found, complete = alternatives(portfolio, result, options=options, count=count)
-    notes = result.notes
-    if not complete:
-        notes += (
-            "the time limit cut the search for alternatives short: some may be "
-            "missing or out of order",
-        )
-    return replace(result, alternatives=found, notes=notes)
+    cut = (
+        "the time limit cut the search for alternatives short: some may be missing or out of order"
+    )
+    return noted(result, None if complete else cut, alternatives=found)

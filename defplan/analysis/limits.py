@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from defplan.formulation import Block, Formulation, SolveOptions, formulate
 from defplan.model import MAX_MAGNITUDE, Portfolio
-from defplan.result import Result, Status, clean, reported_sum
+from defplan.result import Result, Status, clean, noted, reported_sum
 from defplan.solving import optimise
 from defplan.tolerance import tie_tolerance
 
@@ -129,17 +129,15 @@ def with_limits(
     """The plan with its limits attached, or with a note saying why there are none."""
     if plan.status is Status.FEASIBLE or (plan.status is Status.OPTIMAL and plan.notes):
         note = "the time limit cut the solve short, so what limits this plan was not analysed"
-        return replace(plan, notes=(*plan.notes, note))
+        return noted(plan, note)
     if plan.status is not Status.OPTIMAL:
         return plan  # no plan to limit: the conflicts say why
     found, proven = limits(portfolio, plan, options=options, step=step, on_solve=on_solve)
-    notes = plan.notes
-    if not proven:
-        notes += (
-            "the time limit cut some solves of 'what limits this plan' short: "
-            "its gains are not all proven",
-        )
-    return replace(plan, limits=found, notes=notes)
+    unproven = (
+        "the time limit cut some solves of 'what limits this plan' short: "
+        "its gains are not all proven"
+    )
+    return noted(plan, None if proven else unproven, limits=found)
 
 
 def _limit(block: Block, plan: Result, other: Result, *, slack: float, step: float | None) -> Limit:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from defplan.render.figures import (
@@ -34,20 +34,19 @@ def frontier_steps(
     return steps
 
 
+def _figures(
+    f: Frontier, k: int, point: FrontierPoint, figure: Callable[[float], str]
+) -> list[str]:
+    """A point's number, its two totals and cost (written by `figure`), and its size."""
+    totals = (point.objectives[f.x], point.objectives[f.y], point.cost)
+    return [str(k), *(figure(t) for t in totals), str(len(point.selected))]
+
+
 def frontier_csv(f: Frontier) -> str:
     """One row per point: point,total_X,total_Y,cost,candidates,selected,added,dropped
     (ids space-separated; added and dropped against the point before)."""
     rows = [
-        [
-            str(k),
-            num(point.objectives[f.x]),
-            num(point.objectives[f.y]),
-            num(point.cost),
-            str(len(point.selected)),
-            " ".join(point.selected),
-            " ".join(added),
-            " ".join(dropped),
-        ]
+        [*_figures(f, k, point, num), *(" ".join(ids) for ids in (point.selected, added, dropped))]
         for k, point, added, dropped in frontier_steps(f)
     ]
     header = ["point", f"total_{f.x}", f"total_{f.y}", "cost", "candidates", "selected"]
@@ -71,14 +70,7 @@ def frontier_renderables(
     x = (labels or {}).get(f.x, f.x)
     y = (labels or {}).get(f.y, f.y)
     rows = [
-        [
-            str(k),
-            amount(point.objectives[f.x]),
-            amount(point.objectives[f.y]),
-            amount(point.cost),
-            str(len(point.selected)),
-            changes_cell(added, dropped, forced),
-        ]
+        [*_figures(f, k, point, amount), changes_cell(added, dropped, forced)]
         for k, point, added, dropped in frontier_steps(f)
     ]
     columns = [

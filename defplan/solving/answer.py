@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from defplan.formulation import Formulation, SolveOptions
@@ -18,22 +19,31 @@ if TYPE_CHECKING:
     from defplan.result import SolverInfo
 
 
+@dataclass(frozen=True)
+class Found:
+    """What a search found: how it ended, the selection (when there is one), the solver,
+    the conflicting constraints (by name and in words) and notes for the user."""
+
+    status: Status
+    x: Sequence[int] | None
+    solver: SolverInfo
+    conflicts: tuple[str, ...] = ()
+    conflict_details: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
 def build_result(
     portfolio: Portfolio,
     form: Formulation,
+    found: Found,
     *,
-    status: Status,
-    x: Sequence[int] | None,
-    solver: SolverInfo,
-    conflicts: tuple[str, ...] = (),
-    conflict_details: tuple[str, ...] = (),
-    notes: tuple[str, ...] = (),
     file: str = "",
     sha256: str = "",
     options: SolveOptions | None = None,
 ) -> Result:
-    """A Result whose numbers are all recomputed from the selection x; it records the
+    """A Result whose numbers are all recomputed from the selection found; it records the
     run's `options` and the file's rules in words, so that a diff can compare them."""
+    status, x = found.status, found.x
     chosen = list(x) if x is not None and status.has_portfolio else [0] * len(form.values)
     cands = tuple(
         CandidateOutcome(
@@ -93,10 +103,10 @@ def build_result(
         commitments=commitments,
         groups=groups,
         value=value,
-        solver=solver,
-        conflicts=conflicts,
-        conflict_details=conflict_details,
-        notes=notes,
+        solver=found.solver,
+        conflicts=found.conflicts,
+        conflict_details=found.conflict_details,
+        notes=found.notes,
         group_rules=rules,
         commitment_rules={k: commitment_rule_text(c) for k, c in portfolio.commitments.items()},
         rules=tuple(b.label for b in form.blocks if b.name.startswith("rule.")),

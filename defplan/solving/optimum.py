@@ -17,7 +17,7 @@ from defplan.formulation import SolveOptions, formulate
 from defplan.model import Portfolio
 from defplan.result import Result, SolverInfo, Status
 from defplan.signals import import_pulp
-from defplan.solving.answer import build_result
+from defplan.solving.answer import Found, build_result
 from defplan.solving.canonical import FIRST_GAP, canonical, objective_value, prove
 from defplan.solving.conflicts import conflicting_blocks, describe_conflict
 from defplan.solving.engine import VALUE, Engine
@@ -89,16 +89,6 @@ def optimise(
         gap=gap,
         seconds=time.perf_counter() - started,
     )
-    return build_result(
-        portfolio,
-        form,
-        status=status,
-        x=x,
-        solver=info,
-        conflicts=conflicts,
-        conflict_details=details,
-        notes=notes,
-        file=file,
-        sha256=hashlib.sha256(data).hexdigest(),
-        options=options,
-    )
+    found = Found(status, x, info, conflicts, details, notes)
+    sha256 = hashlib.sha256(data).hexdigest()
+    return build_result(portfolio, form, found, file=file, sha256=sha256, options=options)
