@@ -287,7 +287,8 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
 
 
 SUGGESTION_BUDGET = 100_000
-"""Name comparisons one cross_check spends on "did you mean" suggestions (~1 s)."""
+"""Name comparisons one cross_check spends on "did you mean" suggestions, so that a file
+full of misspelt names is reported in about a second, not minutes."""
 
 
 class Suggester:
