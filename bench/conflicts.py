@@ -1,4 +1,4 @@
-"""Explaining infeasibility (issue 12): time and solves to find the conflicting blocks.
+"""Explaining infeasibility: time and solves to find the conflicting blocks.
 
 Two families of requires-chains (tests/samples.py), each at 250, 500, 1,000 and 2,000
 candidates:

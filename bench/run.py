@@ -2,7 +2,7 @@
 
 Measures, never asserts. Run `make bench` (or `.venv/bin/python bench/run.py [--quick]`);
 results are printed and appended as a dated block to bench/results.md.
-OR-Library files are read from ../shared/reference/orlib (beside the project) when there.
+OR-Library files are read from tests/data/reference/orlib.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORLIB = HERE.parent.parent / "shared" / "reference" / "orlib"
+ORLIB = HERE.parent / "tests" / "data" / "reference" / "orlib"
 
 
 def read_mknap(path: Path) -> list[dict]:

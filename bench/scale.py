@@ -5,8 +5,8 @@ fixed seed) it runs `defplan --profile optimise` as a whole process and reads th
 timings (load, validate, build, solve, render) and peak memory it prints; at 1,000 and
 5,000 it also runs bench/baseline.py (yaml.safe_load, lpSum, HiGHS defaults) on the
 same file, the two interleaved, three times each (medians). At 20,000 defplan runs
-with `--time-limit 60`. Then the first ten OR-Library mknapcb1 instances (when
-../shared/reference/orlib is there) through defplan with each solver (a 60 s limit
+with `--time-limit 60`. Then the first ten OR-Library mknapcb1 instances (shipped
+in tests/data/reference/orlib) through defplan with each solver (a 60 s limit
 per run for a single solver). Prints everything and, with --record, appends it to
 bench/README.md with the machine and versions. `--seeds 1,2,3` also runs portfolios
 of other seeds (the targets are on seed 1); `--no-orlib` skips OR-Library.
