@@ -12,9 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import event, given, note, settings
-from hypothesis import strategies as st
-from test_bruteforce import (
+from bruteforce import (
     TIE,
     YEARS,
     Case,
@@ -30,6 +28,8 @@ from test_bruteforce import (
     run,
     to_yaml,
 )
+from hypothesis import event, given, note, settings
+from hypothesis import strategies as st
 
 from defplan import SolveOptions, Status, optimise, parse_portfolio
 from defplan.formulation import formulate

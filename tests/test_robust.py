@@ -10,9 +10,9 @@ import random
 from typing import Any
 
 import pytest
+from bruteforce import Case, brute_force, cases, to_yaml
 from hypothesis import event, given, note, settings
 from samples import pool_sizes
-from test_bruteforce import Case, brute_force, cases, to_yaml
 
 from defplan import Portfolio, SolveOptions, Status, UsageError, parse_portfolio
 from defplan.analysis.robust import ROBUST_FORMAT, robust, sample_problem
