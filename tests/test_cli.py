@@ -12,7 +12,6 @@ import io
 import json
 import os
 import pty
-import random
 import re
 import signal
 import subprocess
@@ -23,17 +22,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import ANNUAL, SMALL, SMALL_WARNING, timings_zeroed
-from typer.testing import CliRunner
+from samples import (
+    ANNUAL,
+    SMALL,
+    SMALL_WARNING,
+    TRACEBACK,
+    clean_env,
+    hard_portfolio,
+    invoke,
+    knapsack_cbc_wins,
+    optimise_timed,
+    run_many,
+    timings_zeroed,
+)
 
 import defplan
 from defplan.cli import app
 from defplan.errors import ExitCode
 
-runner = CliRunner()
-
 ANSI = re.compile(r"\x1b\[")
-TRACEBACK = "Traceback (most recent call last)"
 NO_BUDGET = SMALL.replace("budget:\n  total: 100\n  per_year: {2027: 40}\n", "")
 assert NO_BUDGET != SMALL
 
@@ -50,11 +57,6 @@ candidates:
   - {id: third, cost: 5, value: {a: 2}}
   - {id: fourth, cost: 5, value: {a: 3}}
 """
-
-
-def invoke(*args: str | Path, input: str | bytes | None = None) -> Any:
-    """Run the app in-process with stdout and stderr kept apart."""
-    return runner.invoke(app, [str(a) for a in args], input=input)
 
 
 def optimise_json(*args: str | Path, code: int = ExitCode.OK) -> dict[str, Any]:
@@ -577,46 +579,6 @@ def test_output_file_holds_the_json_result(small_file: Path, tmp_path: Path, fmt
 # -- time limit: exit 4 --------------------------------------------------------------------------
 
 
-def hard_portfolio() -> str:
-    """A subset-sum in disguise: cost and contribution equal, target = budget.
-
-    Some selection hits the target exactly, but finding one takes a MIP solver far
-    longer than a fraction of a second (HiGHS has none after 3 s).
-    """
-    rnd = random.Random(1)
-    weights = [rnd.randrange(10**8, 10**9) for _ in range(60)]
-    target = sum(weights[::2]) + 1
-    lines = [
-        "name: Hard",
-        "objectives:",
-        "  a: {weight: 1}",
-        "commitments:",
-        f"  c: {{target: {target}}}",
-        f"budget: {{total: {target}}}",
-        "candidates:",
-    ]
-    lines += [
-        f"  - {{id: c{i}, cost: {w}, value: {{a: {rnd.randrange(1, 100)}}}, "
-        f"commitments: {{c: {w}}}}}"
-        for i, w in enumerate(weights)
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def optimise_timed(
-    path: Path, out: Path, *, seconds: str, solver: str, code: int
-) -> tuple[Any, dict[str, Any]]:
-    """`optimise PATH --time-limit SECONDS --solver SOLVER --format json --output OUT`:
-    the exit code checked, OUT equal to stdout; the run and its JSON."""
-    result = invoke(
-        "optimise", path, "--time-limit", seconds, "--solver", solver,
-        "--format", "json", "--output", out,
-    )  # fmt: skip
-    assert result.exit_code == code, result.output
-    assert out.read_text() == result.stdout
-    return result, json.loads(result.stdout)
-
-
 @pytest.mark.parametrize("solver", ["auto", "highs", "cbc"])
 def test_time_limit_without_a_portfolio_exits_4(
     write_portfolio: Callable[..., Path], tmp_path: Path, solver: str
@@ -800,33 +762,6 @@ def test_no_arguments_shows_help() -> None:
 # -- the real process: streams, colour, pipes, determinism ---------------------------------------
 # Start-up dominates a subprocess test, so most cases run together, in parallel, once per
 # module (see `processes`), and each test reads its own run.
-
-
-def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment without colour settings, on a colour-capable TERM, plus extra."""
-    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    return {**base, "TERM": "xterm-256color", **(extra or {})}
-
-
-def run_many(
-    many_args: list[list[str]], envs: list[dict[str, str]] | None = None
-) -> list[subprocess.CompletedProcess[bytes]]:
-    """`python -m defplan ARGS` for each argument list, all running at the same time."""
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "defplan", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=clean_env(envs[k] if envs else None),
-        )
-        for k, args in enumerate(many_args)
-    ]
-    done = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=60)
-        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
-    return done
 
 
 BAD_INPUTS = [
@@ -1105,27 +1040,6 @@ def test_ctrl_c_ends_a_long_solve_with_130(write_portfolio: Callable[..., Path])
         pytest.fail("still solving 3 s after Ctrl-C")
     assert proc.returncode == ExitCode.INTERRUPTED, err.decode()
     assert b"Traceback" not in err
-
-
-def knapsack_cbc_wins() -> str:
-    """300 candidates over 6 years: CBC proves it well before HiGHS (bench/shell.py's)."""
-    rnd = random.Random(3)
-    lines = [
-        "name: Race",
-        "objectives: {a: {weight: 0.4}, b: {weight: 0.35}, c: {weight: 0.25}}",
-        "years: [2026, 2031]",
-        "budget: {total: 12166, per_year: {"
-        + ", ".join(f"{2026 + y}: 8000" for y in range(6))
-        + "}}",
-        "candidates:",
-    ]
-    for i in range(300):
-        start = rnd.randrange(6)
-        years = {2026 + start + k: round(rnd.uniform(10, 400), 1) for k in range(min(3, 6 - start))}
-        cost = ", ".join(f"{y}: {c}" for y, c in years.items())
-        value = ", ".join(f"{k}: {round(rnd.uniform(0, 10), 2)}" for k in "abc")
-        lines.append(f"  - {{id: c{i}, cost: {{{cost}}}, value: {{{value}}}}}")
-    return "\n".join(lines) + "\n"
 
 
 def test_a_race_exits_cleanly_while_the_loser_winds_down(

@@ -25,21 +25,15 @@ from typing import Any
 import pytest
 import yaml
 from rich.console import Console
-from samples import ANNUAL, RESULT_KEYS, SMALL, cells, line_with, without_timings
-from typer.testing import CliRunner
+from samples import ANNUAL, RESULT_KEYS, SMALL, TRACEBACK, cells, invoke, line_with, without_timings
 
 from defplan.analysis.diff import Diff
-from defplan.cli import app
 from defplan.errors import ExitCode, LoadError
 from defplan.formulation import SolveOptions
 from defplan.loading import parse_portfolio
 from defplan.render.diff import diff_renderables
 from defplan.result import Result, read_saved_result, result_from_dict
 from defplan.solver import optimise
-
-runner = CliRunner()
-
-TRACEBACK = "Traceback (most recent call last)"
 
 DIFF = """\
 name: Diff test portfolio
@@ -63,11 +57,6 @@ DIFF_V2 = DIFF.replace(
     "cost: {2026: 10, 2027: 10}, value: {a: 4}}", "cost: {2026: 10, 2027: 10}, value: {a: 8}}"
 )
 assert DIFF_V2.count("cost: 50") == 1 and "value: {a: 8}" in DIFF_V2
-
-
-def invoke(*args: str | Path, input: str | bytes | None = None) -> Any:
-    """Run the app in-process with stdout and stderr kept apart."""
-    return runner.invoke(app, [str(a) for a in args], input=input)
 
 
 def diff_json(*args: str | Path, code: int = ExitCode.OK, input: str | None = None) -> Any:

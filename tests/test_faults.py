@@ -20,8 +20,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import SMALL, SMALL_WARNING, Answering, without_timings
-from test_cli import TRACEBACK, hard_portfolio, invoke, optimise_timed, run_many
+from samples import (
+    SMALL,
+    SMALL_WARNING,
+    TRACEBACK,
+    Answering,
+    hard_portfolio,
+    invoke,
+    optimise_timed,
+    run_many,
+    without_timings,
+)
 
 from defplan.errors import ExitCode
 

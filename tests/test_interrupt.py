@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_cli import hard_portfolio
+from samples import hard_portfolio
 
 from defplan.errors import ExitCode
 

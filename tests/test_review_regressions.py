@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from test_cli import hard_portfolio
+from samples import hard_portfolio
 from typer.testing import CliRunner
 
 from defplan import ExitCode, SolveOptions, optimise, parse_portfolio

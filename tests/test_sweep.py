@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import random
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -22,28 +21,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from samples import RESULT_KEYS, SMALL, pool_sizes, timings_zeroed, without_timings
-from typer.testing import CliRunner
+from samples import (
+    RESULT_KEYS,
+    SMALL,
+    TRACEBACK,
+    generated,
+    invoke,
+    pool_sizes,
+    timings_zeroed,
+    without_timings,
+)
 
 from defplan.analysis.sweep import MAX_POINTS, SweepPoint, parse_budgets, sweep
-from defplan.cli import app
 from defplan.errors import ExitCode, UsageError
 from defplan.formulation import SolveOptions
 from defplan.loading import parse_portfolio
 from defplan.result import Result, Status
 from defplan.solver import optimise
 
-runner = CliRunner()
-
-TRACEBACK = "Traceback (most recent call last)"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
-
-
-def invoke(*args: str | Path, input: str | bytes | None = None) -> Any:
-    """Run the app in-process with stdout and stderr kept apart."""
-    return runner.invoke(app, [str(a) for a in args], input=input)
 
 
 def sweep_json(*args: str | Path, code: int = ExitCode.OK) -> dict[str, Any]:
@@ -51,44 +48,6 @@ def sweep_json(*args: str | Path, code: int = ExitCode.OK) -> dict[str, Any]:
     result = invoke("sweep", *args, "--format", "json")
     assert result.exit_code == code, result.output
     return json.loads(result.stdout)
-
-
-def generated(seed: int = 2026, n: int = 60) -> str:
-    """A reproducible ~60-candidate portfolio over 2026-2029: per-year profiles and plain
-    costs, annual caps, a hard NATO target (needs at least ~4 contributors) and a soft EU
-    pledge. Integer values make equal-value ties common, so canonical choice matters."""
-    rng = random.Random(seed)
-    years = [2026, 2027, 2028, 2029]
-    candidates: list[dict[str, Any]] = []
-    for i in range(n):
-        candidate: dict[str, Any] = {"id": f"c{i:02d}"}
-        if rng.random() < 0.7:
-            first = rng.choice(years[:3])
-            profile = {y: rng.randint(5, 60) for y in years if y >= first and rng.random() < 0.7}
-            candidate["cost"] = profile or {first: rng.randint(5, 60)}
-        else:
-            candidate["cost"] = rng.randint(10, 150)
-        candidate["value"] = {"a": rng.randint(0, 20), "b": rng.randint(0, 20)}
-        contributions = {}
-        if rng.random() < 0.25:
-            contributions["nato"] = rng.randint(1, 4)
-        if rng.random() < 0.2:
-            contributions["eu"] = rng.randint(1, 3)
-        if contributions:
-            candidate["commitments"] = contributions
-        candidates.append(candidate)
-    document = {
-        "name": "Generated portfolio",
-        "years": [2026, 2029],
-        "objectives": {"a": {"weight": 2}, "b": {"weight": 1}},
-        "commitments": {
-            "nato": {"label": "NATO target", "target": 12},
-            "eu": {"label": "EU pledge", "target": 6, "hard": False, "penalty": 2},
-        },
-        "budget": {"total": 1000, "per_year": {y: 400 for y in years}},
-        "candidates": candidates,
-    }
-    return yaml.safe_dump(document, sort_keys=False)
 
 
 GENERATED = generated()
