@@ -119,6 +119,24 @@ RESULT_KEYS = {
 }
 
 
+# Links, a soft target and no budget of its own. A sweep at budgets 3 then 6 once handed
+# the MIP start from 3 back as the optimum at 6 (c1, c2, c3, c4, value 5).
+WARM_START_TRAP = """\
+objectives:
+  a: {weight: 2}
+  b: {weight: 1}
+commitments:
+  t: {target: 1, hard: false, penalty: 2}
+candidates:
+- {id: c0, cost: 4, value: {a: 2, b: 1}}
+- {id: c1, cost: 2, value: {a: 1.5, b: 1}, excludes: [c0]}
+- {id: c2, cost: 1, value: {a: 1, b: 2}, commitments: {t: 2}, requires: [c1]}
+- {id: c3, cost: 0, value: {a: 0, b: 1}}
+- {id: c4, cost: 2, value: {a: 3, b: 0}, commitments: {t: 1}}
+- {id: c5, cost: 2.5, value: {a: 1, b: 0}, commitments: {t: 1}}
+"""
+
+
 def line_with(text: str, *words: str) -> str:
     """The one line of rendered text holding every word."""
     found = [line for line in text.splitlines() if all(w in line for w in words)]

@@ -25,7 +25,18 @@ from typing import Any
 import pytest
 import yaml
 from rich.console import Console
-from samples import ANNUAL, RESULT_KEYS, SMALL, TRACEBACK, cells, invoke, line_with, without_timings
+from samples import (
+    ANNUAL,
+    RESULT_KEYS,
+    SMALL,
+    TRACEBACK,
+    WARM_START_TRAP,
+    cells,
+    hard_portfolio,
+    invoke,
+    line_with,
+    without_timings,
+)
 
 from defplan.analysis.diff import Diff
 from defplan.errors import ExitCode, LoadError
@@ -705,3 +716,24 @@ def test_a_dropped_candidate_shows_its_figures_from_the_left(small_file: Path) -
     table = shown.stdout.split("Dropped (left to right)")[1].split("\n\n")[0]
     for cid in dropped:
         assert cells(line_with(table, f" {cid} "))[-1] == f"{was[cid]:g}"
+
+
+def test_diff_with_a_side_out_of_time_exits_4(write_portfolio: Callable[..., Path]) -> None:
+    path = write_portfolio(hard_portfolio())
+    result = invoke("diff", path, path, "--time-limit", "0.05", "--format", "json")
+    assert result.exit_code == ExitCode.NO_SOLUTION, result.output
+    data = json.loads(result.stdout)
+    assert data["left"]["status"] == "unknown"
+
+
+def test_saved_result_missing_an_objective_is_an_input_error(tmp_path: Path) -> None:
+    p = parse_portfolio(WARM_START_TRAP)
+    saved = json.loads(optimise(p, options=SolveOptions(budget=6)).to_json())
+    del saved["candidates"][0]["objectives"]["a"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(saved))
+    good = tmp_path / "good.json"
+    good.write_text(optimise(p, options=SolveOptions(budget=3)).to_json())
+    result = invoke("diff", bad, good)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert '$.candidates[0].objectives: no value for "a"' in result.stderr

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from samples import WARM_START_TRAP
 
 from defplan import SolveOptions, UsageError, parse_portfolio
 from defplan.formulation import formulate
@@ -140,3 +141,11 @@ def test_options_that_do_not_fit_the_file(options: SolveOptions, message: str) -
 def test_budget_year_outside_the_horizon() -> None:
     with pytest.raises(UsageError, match="outside the planning horizon 2026-2030"):
         formulate(portfolio(years=[2026, 2030]), SolveOptions(budget_per_year={2031: 5}))
+
+
+def test_negative_zero_budget_reads_as_zero() -> None:
+    p = parse_portfolio(WARM_START_TRAP)
+    form = formulate(p, SolveOptions(budget=-0.0, budget_per_year={2026: -0.0}))
+    labels = [b.label for b in form.blocks]
+    assert labels[0].startswith("total budget 0 ")
+    assert labels[1].startswith("budget cap for 2026: 0 ")

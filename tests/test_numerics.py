@@ -414,3 +414,24 @@ def test_a_cbc_second_try_that_fails_keeps_the_first_claim() -> None:
     with registered(CrashingCbc()):
         assert e.solve(e.linear([])).status is Status.INFEASIBLE
     assert tries[1][-len(SECOND_TRY) :] == SECOND_TRY
+
+
+def test_rounding_noise_in_contributions_is_no_shortfall() -> None:
+    text = """\
+objectives:
+  a: {weight: 1}
+commitments:
+  t: {target: 0.8, hard: false, penalty: 1000000000}
+budget: {total: 2}
+candidates:
+  - {id: c1, cost: 1, value: {a: 1}, commitments: {t: 0.7}}
+  - {id: c2, cost: 1, value: {a: 1}, commitments: {t: 0.1}}
+  - {id: c3, cost: 1, value: {a: 1}, commitments: {t: 0.8}}
+"""
+    p = parse_portfolio(text)
+    result = optimise(p)
+    assert result.selected_ids == ("c1", "c2")  # 0.7 + 0.1 meets 0.8: a tie, file order
+    assert result.value == 2
+    alone = optimise(p, options=SolveOptions(exclude=("c3",)))
+    assert alone.value == 2
+    assert alone.commitments["t"].met and alone.commitments["t"].shortfall == 0

@@ -25,6 +25,7 @@ from samples import (
     RESULT_KEYS,
     SMALL,
     TRACEBACK,
+    WARM_START_TRAP,
     generated,
     invoke,
     pool_sizes,
@@ -464,3 +465,18 @@ def test_workers_really_spread_the_points(monkeypatch: pytest.MonkeyPatch) -> No
     assert pools == []
     module.sweep(portfolio, budgets=[60.0, 80.0, 100.0], options=SolveOptions(), workers=2)
     assert pools == [2]
+
+
+def test_sweep_point_equals_a_fresh_solve_after_a_smaller_budget() -> None:
+    # a MIP start handed over from the previous point came back as the "optimum"
+    p = parse_portfolio(WARM_START_TRAP)
+    points = sweep(p, budgets=[3, 6], options=SolveOptions())
+    fresh = optimise(p, options=SolveOptions(budget=6))
+    assert points[1].result.selected_ids == fresh.selected_ids == ("c1", "c2", "c3", "c4")
+    assert points[1].result.value == fresh.value == 5
+
+
+def test_range_budgets_keep_their_digits_and_never_pass_stop() -> None:
+    assert parse_budgets("100000.0000001:100000.0000001:1") == [100000.0000001]
+    assert parse_budgets("0:999999999:1000000000") == [0]
+    assert parse_budgets("0:1:0.1")[-1] == 1
