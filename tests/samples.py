@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from defplan.errors import ExitCode
+
 # A small portfolio whose best answer is easy to work out by hand.
 #   weights 3:1 -> 0.75 / 0.25; weighted values: alpha 7, bravo 4 (range midpoint),
 #   charlie 3, delta 4.5, echo 0.5.
@@ -135,6 +137,42 @@ candidates:
 - {id: c4, cost: 2, value: {a: 3, b: 0}, commitments: {t: 1}}
 - {id: c5, cost: 2.5, value: {a: 1, b: 0}, commitments: {t: 1}}
 """
+
+
+ANSI = re.compile(r"\x1b\[")
+"""The start of a terminal escape code (colour, bold): never on a pipe."""
+
+
+# SMALL without its budget: optimise refuses it, validate does not mind.
+NO_BUDGET = SMALL.replace("budget:\n  total: 100\n  per_year: {2027: 40}\n", "")
+assert NO_BUDGET != SMALL
+
+
+# Two candidates that tie exactly on value and cost: the tie rule (docs/model.md, "Ties")
+# prefers the one earlier in the file, whichever solver runs.
+TIES = """\
+name: Ties
+objectives:
+  a: {weight: 1}
+budget: {total: 10}
+candidates:
+  - {id: first, cost: 10, value: {a: 5}}
+  - {id: second, cost: 10, value: {a: 5}}
+  - {id: third, cost: 5, value: {a: 2}}
+  - {id: fourth, cost: 5, value: {a: 3}}
+"""
+
+
+def optimise_json(*args: str | Path, code: int = ExitCode.OK) -> dict[str, Any]:
+    """`optimise ... --format json`, the exit code checked, stdout parsed."""
+    result = invoke("optimise", *args, "--format", "json")
+    assert result.exit_code == code, result.output
+    return json.loads(result.stdout)
+
+
+def selected_ids(data: dict[str, Any]) -> list[str]:
+    """The ids a JSON result selects, in file order."""
+    return [s["id"] for s in data["selected"]]
 
 
 def line_with(text: str, *words: str) -> str:
