@@ -290,3 +290,61 @@ def test_a_race_exits_cleanly_while_the_loser_winds_down(
         proc = subprocess.run(command, capture_output=True, timeout=120)
         assert proc.returncode == 0, proc.stderr.decode()
         assert json.loads(proc.stdout)["status"] == "optimal"
+
+
+# -- a stop signal to defplan alone stops CBC too --------------------------------------
+
+
+def processes_naming(text: str) -> list[int]:
+    """Ids of the running processes whose command line contains text."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize(
+    ("sig", "code", "word"),
+    [
+        (signal.SIGTERM, ExitCode.TERMINATED, "terminated"),  # kill PID, a scheduler, CI
+        (signal.SIGHUP, ExitCode.HUNG_UP, "hung up"),  # ssh dropped: left CBC running
+        (signal.SIGQUIT, ExitCode.QUIT, "quit"),  # kill -QUIT: left CBC running
+    ],
+)
+def test_a_stop_signal_stops_cbc_and_removes_its_files(
+    tmp_path: Path, sig: int, code: int, word: str
+) -> None:
+    # a signal to defplan alone: CBC must not run on as an orphan
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    portfolio = tmp_path / "hard.yaml"
+    portfolio.write_text(hard_portfolio())
+    out = tmp_path / "r.json"
+    out.write_text("earlier")
+    args = ["optimise", str(portfolio), "--solver", "cbc", "--output", str(out)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "defplan", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
+    started = time.monotonic()
+    try:
+        while not processes_naming(str(temp)):  # CBC is solving, on a model file in temp
+            assert proc.poll() is None and time.monotonic() - started < 30, "no CBC started"
+            time.sleep(0.02)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=10)
+        assert proc.returncode == code, err.decode()
+        assert err.decode() == f"defplan: {word}\n"
+        assert out.read_text() == "earlier" and list(temp.iterdir()) == []
+        assert processes_naming(str(temp)) == []
+    finally:  # should this fail: no CBC left running on this test's files
+        proc.kill()
+        for pid in processes_naming(str(temp)):
+            os.kill(pid, signal.SIGKILL)
