@@ -45,7 +45,7 @@ RARE = ("mandatory", "include")  # about a third of the examples: they often ove
 INT_ID = 42  # one candidate may carry an id written as a plain YAML integer
 
 REL = 1e-7  # tolerance for comparing reported numbers with the reference
-TIE = 1e-9  # SPEC section 2: values (and costs) within a relative 1e-9 are equal
+TIE = 1e-9  # docs/model.md: values (and costs) within a relative 1e-9 are equal
 
 
 # --------------------------------------------------------------------------- the case
@@ -85,13 +85,14 @@ class Case:
 
 
 class _NoAliasDumper(yaml.SafeDumper):
-    # SPEC section 1: YAML aliases are errors, so never emit anchors for shared objects.
+    # YAML aliases are errors in a portfolio file: never emit anchors for shared objects.
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
 
 def to_yaml(doc: dict[str, Any]) -> str:
-    # Written as YAML (not JSON) so that per-year keys are plain integers, as in SPEC §1.
+    # Written as YAML (not JSON) so that per-year keys are plain integers, as in a
+    # portfolio file (docs/file-format.md).
     return yaml.dump(doc, Dumper=_NoAliasDumper, sort_keys=False, default_flow_style=None)
 
 
@@ -121,7 +122,7 @@ def cases(draw, refusal: bool = False) -> Case:
     """A valid portfolio and run options.
 
     With ``refusal=True`` the run has annual caps but no total, and some candidates have
-    a non-zero plain cost: SPEC section 2 says optimise must refuse it.
+    a non-zero plain cost: optimise must refuse it (docs/model.md).
     """
     n = draw(st.integers(3, 9))
     int_id_at = draw(st.integers(0, n - 1)) if draw(st.integers(0, 5)) == 5 else None
@@ -460,10 +461,10 @@ class Selection:
 
     x: tuple[int, ...]
     ids: tuple[str, ...]
-    value: Fraction  # SPEC section 2's objective, soft penalties included
+    value: Fraction  # the objective of docs/model.md, soft penalties included
     cost: Fraction
     totals: dict[str, Fraction]  # unweighted objective totals (range midpoints)
-    violated: frozenset[str]  # names (issue 4's scheme) of the hard constraints it breaks
+    violated: frozenset[str]  # names (as conflicts name them) of the hard constraints it breaks
     spend: dict[str, Fraction]  # the left-hand side of each named numeric constraint
 
     def feasible(self, dropped: frozenset[str] = frozenset()) -> bool:
@@ -601,7 +602,7 @@ def enumerate_selections(case: Case, total: Any = "file") -> list[Selection]:
 
 
 def brute_force(case: Case, dropped: frozenset[str] = frozenset(), total: Any = "file") -> Expected:
-    """The canonical answer (SPEC section 2) by enumeration, in exact arithmetic."""
+    """The canonical answer (docs/model.md, "Ties") by enumeration, in exact arithmetic."""
     feasible = [s for s in enumerate_selections(case, total) if s.feasible(dropped)]
     return canonical_of(feasible)
 

@@ -79,7 +79,7 @@ candidates:
     value: {b: 2}
 """
 
-# What every run on SMALL says on stderr: its 2027 cap counts no plain cost (issue 12).
+# What every run on SMALL says on stderr: its 2027 cap counts no plain cost.
 SMALL_WARNING = (
     "defplan: warning: 3 candidates have a plain cost, which no annual cap counts: "
     "bravo, charlie, echo\n"
@@ -105,7 +105,7 @@ candidates:
     value: {a: 2}
 """
 
-# The keys SPEC §5 fixes for every result object (sweep points, diff sides, optimise).
+# The keys of every result object (sweep points, diff sides, optimise): docs/json.md.
 RESULT_KEYS = {
     "format",
     "portfolio",

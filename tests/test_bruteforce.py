@@ -1,10 +1,11 @@
 """Cross-check the MILP in ``defplan.optimise`` against brute-force enumeration.
 
-Hypothesis generates small portfolios (3 to 9 candidates) in the SPEC section 1 format,
+Hypothesis generates small portfolios (3 to 9 candidates) in the portfolio file format,
 together with the run options (``--budget``, ``--budget-year``, ``--weight``,
-``--include``, ``--exclude``).  An independent reference implementation of SPEC
-section 2 enumerates all 2**n selections in exact rational arithmetic, keeps the
-feasible ones and picks the winner with defplan's documented tie rule:
+``--include``, ``--exclude``).  An independent reference implementation of the model
+(tests/bruteforce.py, after docs/model.md) enumerates all 2**n selections in exact
+rational arithmetic, keeps the feasible ones and picks the winner with defplan's tie rule
+(docs/model.md, "Ties"):
 
 1. V* = best objective; tied = feasible portfolios with value >= V* - 1e-9 * |V*|;
 2. among those, C* = least cost; keep those with cost <= C* + 1e-9 * |C*|;
@@ -15,8 +16,8 @@ The numbers are small integers and halves, and some candidates are exact twins o
 ones, so ties between portfolios are common and every step of the tie rule is exercised.
 Nothing here imports defplan's model code: the reference reads the generated document.
 
-Also here: hand-written examples for each tie-break step and for corner cases of SPEC
-section 2, and the refusal of plain costs when a run has annual caps but no total.
+Also here: hand-written examples for each tie-break step and for corner cases of the
+model, and the refusal of plain costs when a run has annual caps but no total.
 Infeasible portfolios make up roughly 40% of the generated examples.
 """
 
@@ -151,10 +152,10 @@ TIE_LEX_SOFT = Case(
         commitments={"k": {"label": "K", "target": 2, "hard": False, "penalty": 1}},
     )
 )
-# Near ties that the solvers' tolerances decided wrongly (issue 12's review of the
-# numerics). {c2, c5, c8} is worth 60000 and {c8, c9} 60000.000015: a tie (5e-10 apart),
-# and {c8, c9} is cheaper, 5.000000006 against 5.000000012 (more than 1e-9 apart).
-# HiGHS's presolve called the search for the cheaper one infeasible.
+# Near ties that the solvers' tolerances once decided wrongly. {c2, c5, c8} is worth 60000
+# and {c8, c9} 60000.000015: a tie (5e-10 apart), and {c8, c9} is cheaper, 5.000000006
+# against 5.000000012 (more than 1e-9 apart). HiGHS's presolve called the search for the
+# cheaper one infeasible.
 NEAR_TIE_CHEAPER = Case(
     _doc(
         [
@@ -268,7 +269,7 @@ HAND_CASES = {
 }
 
 
-# Hand-written corner cases of SPEC section 2 itself (not ties).
+# Hand-written corner cases of the model itself (docs/model.md), not ties.
 # An empty portfolio satisfies every share: {p} alone breaks equipment's min_share.
 EMPTY_SATISFIES_SHARE = Case(
     _doc(
@@ -317,7 +318,7 @@ WEIGHTS_AND_RANGES = Case(
     },
     weights={"y": 3},
 )
-SPEC_CASES = {
+MODEL_CORNER_CASES = {
     "empty-satisfies-share": (EMPTY_SATISFIES_SHARE, ()),
     "share-of-total": (SHARE_OF_TOTAL, ("e", "p")),
     "plain-cost-in-no-year": (PLAIN_COST_IN_NO_YEAR, ("p",)),
@@ -333,9 +334,9 @@ def test_tie_break_examples(name: str) -> None:
     check(case)
 
 
-@pytest.mark.parametrize("name", list(SPEC_CASES))
-def test_spec_corner_examples(name: str) -> None:
-    case, want = SPEC_CASES[name]
+@pytest.mark.parametrize("name", list(MODEL_CORNER_CASES))
+def test_model_corner_examples(name: str) -> None:
+    case, want = MODEL_CORNER_CASES[name]
     assert brute_force(case).selected == want
     check(case)
 
@@ -456,7 +457,7 @@ def test_each_solver_settles_near_ties_as_brute_force_does(solver: str, case: Ca
 @settings(max_examples=30, derandomize=True, deadline=None)
 @given(cases(refusal=True))
 def test_plain_costs_refused_with_annual_caps_only(case: Case) -> None:
-    """SPEC §2: annual caps and no total make a plain cost free, so optimise refuses."""
+    """Annual caps and no total make a plain cost free, so optimise refuses (docs/model.md)."""
     note(case.describe())
     offenders = [
         str(c["id"])

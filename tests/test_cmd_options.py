@@ -292,7 +292,7 @@ def test_internal_error_is_short_without_debug(
     earlier.write_text("old")
     result = invoke("optimise", small_file, "--format", "json", "--output", earlier)
     assert result.exit_code == ExitCode.INTERNAL, result.output
-    assert earlier.read_text() == "old"  # exit 1 leaves it untouched (SPEC §3)
+    assert earlier.read_text() == "old"  # exit 1 leaves it untouched (docs/commands.md)
     assert "internal error" in result.stderr
     assert "--debug" in result.stderr
     assert TRACEBACK not in result.output

@@ -20,5 +20,5 @@ def test_schema_prints_json_schema() -> None:
         "defplan", "name", "years", "objectives", "commitments", "budget", "groups", "rules",
         "candidates",
     }  # fmt: skip
-    assert schema["additionalProperties"] is False  # unknown keys are errors (SPEC §1)
+    assert schema["additionalProperties"] is False  # unknown keys are errors (docs/file-format.md)
     assert result.stderr == ""

@@ -1,6 +1,7 @@
-"""Decision support (issue 4) against brute-force enumeration of small random portfolios.
+"""Decision support (conflicts, explain, limits, alternatives, frontier) against brute-force
+enumeration of small random portfolios.
 
-Every answer is checked against `enumerate_selections` (tests/test_bruteforce.py), which
+Every answer is checked against `enumerate_selections` (tests/bruteforce.py), which
 knows, for each selection, the named constraints it breaks, in exact arithmetic.
 """
 
@@ -340,7 +341,7 @@ def test_alternatives_match_brute_force(case: Case, count: int) -> None:
 
 
 def _equal_band(total: Fraction) -> Fraction:
-    return Fraction(1, 10**6)  # the issue: totals within 1e-6 are equal
+    return Fraction(1, 10**6)  # docs/model.md: totals within 1e-6 are equal
 
 
 @settings(max_examples=100, derandomize=True, deadline=None)

@@ -1,4 +1,5 @@
-"""`defplan diff` against SPEC §3-§5, and reading saved results back (result.py).
+"""`defplan diff` as docs/commands.md and docs/json.md give it, and reading saved results
+back (result.py).
 
 DIFF is built so each answer can be worked out by hand. Weights 1:1 -> 0.5 / 0.5, so the
 weighted values are papa 5, kilo 4, echo 3, yankee 2. The soft NATO target (3, penalty 1
@@ -187,7 +188,7 @@ def test_an_infeasible_side_still_compares() -> None:
 # -- the command line ---------------------------------------------------------------------
 
 
-def test_cli_json_is_the_spec_diff_object(diff_file: Path) -> None:
+def test_cli_json_is_the_documented_diff_object(diff_file: Path) -> None:
     data = diff_json(diff_file, "--budget", "60", "--budget", "100")
     assert data["format"] == "defplan-diff/1"
     for side, budget in (("left", 60), ("right", 100)):
@@ -449,7 +450,7 @@ def test_read_saved_result_rejects_an_unknown_format() -> None:
         read_saved_result(b'{"format": "defplan-result/99"}', filename="future.json")
 
 
-# -- what changed in the scenario (issue 12, item 13) --------------------------------------
+# -- what changed in the scenario ----------------------------------------------------------
 
 SCENARIO_V2 = (
     DIFF.replace("b: {label: Border, weight: 1}", "b: {label: Border, weight: 3}")
@@ -578,7 +579,7 @@ def test_an_older_saved_result_compares_on_budgets_and_weights(
 def test_an_objective_only_one_side_has_is_null_in_json_as_in_the_table(
     write_portfolio: Callable[..., Path],
 ) -> None:
-    """Issue 12, item 8: the JSON counted a missing objective as 0 while the table showed -."""
+    """The JSON once counted a missing objective as 0 while the table showed -."""
     old = write_portfolio(DIFF, "old.yaml")
     new = write_portfolio(
         DIFF.replace("  b: {label: Border, weight: 1}\n", "  c: {label: Cyber, weight: 1}\n")
@@ -656,7 +657,7 @@ def test_weights_saved_unrounded_by_an_earlier_defplan_compare_equal(
     assert data["candidates_changed"] == []
 
 
-# -- saved results read strictly, and with a byte order mark (defect 6) ---------------------
+# -- saved results read strictly, and with a byte order mark --------------------------------
 
 
 def test_cli_a_loose_saved_result_is_exit_2_with_its_json_path(

@@ -1,4 +1,4 @@
-"""formulation.py: the SPEC §2 model as labelled blocks of rows, before any solver."""
+"""formulation.py: the model of docs/model.md as labelled blocks of rows, before any solver."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_commitments_rules_links_and_forced_choices_become_blocks() -> None:
 
 
 def test_every_constraint_has_a_name_in_one_fixed_order() -> None:
-    # issue 4: names follow one scheme, and the order (which the conflict search
+    # names follow one scheme, and the order (which the conflict search
     # follows) is budget, annual caps, hard commitments, groups, rules, each
     # candidate's links in file order, then mandatory, --include and --exclude
     doc = portfolio(

@@ -1,4 +1,4 @@
-"""Fuzzing (issue 6): valid portfolio files, mutated line by line, must only ever load or
+"""Fuzzing: valid portfolio files, mutated line by line, must only ever load or
 fail with a LoadError, and the CLI must only ever exit 0, 2, 3 or 4, with no traceback.
 
 The mutations: delete, duplicate or truncate lines, replace values with junk, insert junk

@@ -1,4 +1,4 @@
-"""Numbers large and small (issue 12): rows scaled for the solvers, tolerances relative
+"""Numbers large and small: rows scaled for the solvers, tolerances relative
 to the numbers they compare, and no solver claim believed that a cheap check refutes."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ TOTALS = (1e9, 1e11, 1e12)
 
 
 def in_euros(total: float, mandatory: tuple[str, ...] = ()) -> str:
-    """The issue's portfolio: two candidates of equal value, together over the budget by 2."""
+    """Two candidates of equal value, together over the budget by 2, in euros."""
     costs = {"x": f"{total / 2:.0f}", "y": f"{total / 2 + 2:.0f}"}
     lines = ["objectives: {a: {weight: 1}}", f"budget: {{total: {total:.0f}}}", "candidates:"]
     for cid, cost in costs.items():
@@ -208,7 +208,7 @@ def test_solver_rows_are_scaled_by_powers_of_two_and_keep_their_selections() -> 
     assert mixed.coefs[0] == -mixed.coefs[1]
 
 
-# -- relative tolerances (item 8) ------------------------------------------------------
+# -- relative tolerances -----------------------------------------------------------------
 def test_a_tiny_target_is_not_met_by_nothing_while_rounding_still_meets_targets() -> None:
     assert shortfall(5e-10, 0.0) == 5e-10
     assert not CommitmentOutcome(label="t", framework=None, hard=True, target=5e-10, achieved=0).met

@@ -260,7 +260,7 @@ def wait_for_cpu_seconds(pid: int, seconds: float, timeout: float = 30) -> None:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_ctrl_c_ends_a_long_solve_with_130(write_portfolio: Callable[..., Path]) -> None:
-    """SPEC §3: Ctrl-C ends a run with exit 130, also in the middle of a long solve."""
+    """Ctrl-C ends a run with exit 130 (docs/commands.md), also in the middle of a long solve."""
     path = write_portfolio(hard_portfolio())
     proc = subprocess.Popen(
         [sys.executable, "-m", "defplan", "optimise", str(path), "--format", "json"],

@@ -1,7 +1,7 @@
-"""`defplan robust` (issue 4): shares of sampled optima, reproducibility and arguments.
+"""`defplan robust`: shares of sampled optima, reproducibility and arguments.
 
 With no spread and no ranges every sample is the unperturbed problem, so each share is
-0 or 1 and must match the brute-force optimum of tests/test_bruteforce.py.
+0 or 1 and must match the brute-force optimum of tests/bruteforce.py.
 """
 
 from __future__ import annotations

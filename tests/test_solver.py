@@ -1,4 +1,5 @@
-"""The optimiser: the SPEC §2 model, canonical ties, time limits, infeasibility, solvers."""
+"""The optimiser: the model of docs/model.md, canonical ties, time limits, infeasibility,
+solvers."""
 
 from __future__ import annotations
 

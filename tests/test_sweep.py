@@ -1,4 +1,5 @@
-"""`defplan sweep` against SPEC §3-§5: budget series, marginal value, workers, outputs, --plot.
+"""`defplan sweep` as docs/commands.md and docs/json.md give it: budget series, marginal
+value, workers, outputs, --plot.
 
 SMALL (samples.py) is worked out by hand there; its best portfolios at the budgets used
 here (the file's 2027 cap of 40 always applies):
