@@ -361,13 +361,15 @@ TRACEBACK = "Traceback (most recent call last)"
 """What Python prints first when an error escapes: never in defplan's output."""
 
 
-def invoke(*args: str | Path, input: str | bytes | None = None) -> Any:
-    """Run the app in-process with stdout and stderr kept apart."""
+def invoke(
+    *args: str | Path, input: str | bytes | None = None, env: dict[str, str] | None = None
+) -> Any:
+    """Run the app in-process with stdout and stderr kept apart (env: variables to set)."""
     from typer.testing import CliRunner
 
     from defplan.cli import app
 
-    return CliRunner().invoke(app, [str(a) for a in args], input=input)
+    return CliRunner().invoke(app, [str(a) for a in args], input=input, env=env)
 
 
 def hard_portfolio() -> str:
