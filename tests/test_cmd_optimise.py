@@ -34,6 +34,8 @@ from samples import (
 
 from defplan.errors import ExitCode
 
+# -- the JSON result (docs/json.md) --------------------------------------------------------
+
 
 def test_json_result_fields(small_file: Path) -> None:
     data = optimise_json(small_file)
@@ -183,6 +185,9 @@ def test_stdin_errors_name_stdin() -> None:
     assert result.stderr.startswith("<stdin>:")
 
 
+# -- table and csv -------------------------------------------------------------------------
+
+
 def test_table_is_the_default(small_file: Path) -> None:
     result = invoke("optimise", small_file)
     assert result.exit_code == 0, result.output
@@ -210,6 +215,9 @@ def test_csv_has_one_row_per_candidate(small_file: Path) -> None:
     assert by_id["delta"]["name"] == "delta"  # name defaults to the id
     assert by_id["echo"]["group"] == ""
     assert result.stderr == SMALL_WARNING
+
+
+# -- usage errors: exit 2 ------------------------------------------------------------------
 
 
 USAGE_CASES = [
@@ -334,6 +342,9 @@ def test_invalid_file_leaves_an_earlier_output_untouched(
     assert earlier.read_text() == "old"
 
 
+# -- no portfolio: exit 3 ------------------------------------------------------------------
+
+
 def test_infeasible_exit_3_with_json_and_conflicts(small_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "result.json"
     out.write_text("old")
@@ -386,6 +397,9 @@ def test_infeasible_includes_are_named(small_file: Path) -> None:
     assert "nato" not in err
 
 
+# -- --output ------------------------------------------------------------------------------
+
+
 @pytest.mark.parametrize("fmt", ["json", "table", "csv"])
 def test_output_file_holds_the_json_result(small_file: Path, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / "result.json"
@@ -398,6 +412,9 @@ def test_output_file_holds_the_json_result(small_file: Path, tmp_path: Path, fmt
     data = json.loads(written)
     assert selected_ids(data) == ["alpha", "bravo", "charlie"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["result.json", "small.yaml"]
+
+
+# -- time limit: exit 4 --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("solver", ["auto", "highs", "cbc"])
@@ -413,6 +430,9 @@ def test_time_limit_without_a_portfolio_exits_4(
     assert data["selected"] == []
     assert "time limit" in result.stderr
     assert "before any portfolio was found" in result.stderr and "--time-limit" in result.stderr
+
+
+# -- --alternatives ------------------------------------------------------------------------
 
 
 def test_alternatives_in_json_and_table(small_file: Path) -> None:
