@@ -1,7 +1,7 @@
-"""Published optimisation problems converted into defplan portfolios (SPEC section 1).
+"""Published optimisation problems converted into defplan portfolio files.
 
 Pure functions with no dependency on defplan, so the conversion can be checked on its own
-(for instance by building the SPEC section 2 model with another solver) and the tests can
+(for instance by building the model of docs/model.md with another solver) and the tests can
 compare defplan's answers with the published optima.
 
 Sources (byte-for-byte copies under tests/data/reference, see the README there):
@@ -10,7 +10,7 @@ Sources (byte-for-byte copies under tests/data/reference, see the README there):
   project selection) with the optimum in each problem header. Knapsack constraint ``i``
   (1-based) becomes the year ``2000 + i``: its coefficients are the candidates' cost
   profiles and its right-hand side is that year's cap. There is no total budget (annual
-  caps alone are a budget, SPEC section 3).
+  caps alone are a budget).
 - LOGOS (idaholab/LOGOS, Apache-2.0) capital-budgeting regression cases: ``NAME.xml``
   and ``NAME.gold.csv`` (LOGOS's optimal selection, objective in column ``MaxNPV``).
   LOGOS time period ``t`` (1-based) becomes the year ``2000 + t``. A case with several
@@ -392,7 +392,7 @@ def logos_cases(directory: Path = LOGOS_DIR) -> list[ReferenceCase]:
 def evaluate(
     portfolio: dict[str, Any], selected: list[str] | tuple[str, ...]
 ) -> tuple[float, list[str]]:
-    """The SPEC section 2 objective of a selection and the constraints it breaks.
+    """The objective (docs/model.md) of a selection and the constraints it breaks.
 
     Covers the features these conversions use (objectives, plain and phased costs, total
     and per-year budgets, mandatory, rules), with exact rational arithmetic and no slack.
@@ -443,7 +443,7 @@ def to_yaml_text(portfolio: dict[str, Any]) -> str:
     Every scalar is written the way JSON writes it (strings double-quoted, so no YAML 1.1
     surprises such as ``no`` or ``1_000``), except mapping keys that are integers - the
     years of cost profiles and per-year budgets, written bare so they stay integers, as in
-    the SPEC's own examples - or plain lower-case words such as ``per_year``. Floats never
+    the manual's own examples - or plain lower-case words such as ``per_year``. Floats never
     use exponent notation. The text reads the same under YAML 1.1 and 1.2 parsers.
     """
     lines = []

@@ -1,13 +1,21 @@
-"""Portfolio texts shared by the CLI, report and output tests."""
+"""What several test modules share: portfolio texts and generators, and ways to run
+defplan (in-process, as one process, as many at once)."""
 
 from __future__ import annotations
 
+import json
+import os
+import random
 import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import yaml
+
+from defplan.errors import ExitCode
 
 # A small portfolio whose best answer is easy to work out by hand.
 #   weights 3:1 -> 0.75 / 0.25; weighted values: alpha 7, bravo 4 (range midpoint),
@@ -71,7 +79,7 @@ candidates:
     value: {b: 2}
 """
 
-# What every run on SMALL says on stderr: its 2027 cap counts no plain cost (issue 12).
+# What every run on SMALL says on stderr: its 2027 cap counts no plain cost.
 SMALL_WARNING = (
     "defplan: warning: 3 candidates have a plain cost, which no annual cap counts: "
     "bravo, charlie, echo\n"
@@ -97,7 +105,7 @@ candidates:
     value: {a: 2}
 """
 
-# The keys SPEC §5 fixes for every result object (sweep points, diff sides, optimise).
+# The keys of every result object (sweep points, diff sides, optimise): docs/json.md.
 RESULT_KEYS = {
     "format",
     "portfolio",
@@ -111,6 +119,60 @@ RESULT_KEYS = {
     "commitments",
     "solver",
 }
+
+
+# Links, a soft target and no budget of its own. A sweep at budgets 3 then 6 once handed
+# the MIP start from 3 back as the optimum at 6 (c1, c2, c3, c4, value 5).
+WARM_START_TRAP = """\
+objectives:
+  a: {weight: 2}
+  b: {weight: 1}
+commitments:
+  t: {target: 1, hard: false, penalty: 2}
+candidates:
+- {id: c0, cost: 4, value: {a: 2, b: 1}}
+- {id: c1, cost: 2, value: {a: 1.5, b: 1}, excludes: [c0]}
+- {id: c2, cost: 1, value: {a: 1, b: 2}, commitments: {t: 2}, requires: [c1]}
+- {id: c3, cost: 0, value: {a: 0, b: 1}}
+- {id: c4, cost: 2, value: {a: 3, b: 0}, commitments: {t: 1}}
+- {id: c5, cost: 2.5, value: {a: 1, b: 0}, commitments: {t: 1}}
+"""
+
+
+ANSI = re.compile(r"\x1b\[")
+"""The start of a terminal escape code (colour, bold): never on a pipe."""
+
+
+# SMALL without its budget: optimise refuses it, validate does not mind.
+NO_BUDGET = SMALL.replace("budget:\n  total: 100\n  per_year: {2027: 40}\n", "")
+assert NO_BUDGET != SMALL
+
+
+# Two candidates that tie exactly on value and cost: the tie rule (docs/model.md, "Ties")
+# prefers the one earlier in the file, whichever solver runs.
+TIES = """\
+name: Ties
+objectives:
+  a: {weight: 1}
+budget: {total: 10}
+candidates:
+  - {id: first, cost: 10, value: {a: 5}}
+  - {id: second, cost: 10, value: {a: 5}}
+  - {id: third, cost: 5, value: {a: 2}}
+  - {id: fourth, cost: 5, value: {a: 3}}
+"""
+
+
+def optimise_json(*args: str | Path, code: int = ExitCode.OK) -> dict[str, Any]:
+    """`optimise ... --format json`, the exit code checked, stdout parsed."""
+    result = invoke("optimise", *args, "--format", "json")
+    assert result.exit_code == code, result.output
+    return json.loads(result.stdout)
+
+
+def selected_ids(data: dict[str, Any]) -> list[str]:
+    """The ids a JSON result selects, in file order."""
+    return [s["id"] for s in data["selected"]]
 
 
 def line_with(text: str, *words: str) -> str:
@@ -293,3 +355,180 @@ class _Answered:
 
     def __call__(self) -> Any:
         return self.answer(self.run)
+
+
+TRACEBACK = "Traceback (most recent call last)"
+"""What Python prints first when an error escapes: never in defplan's output."""
+
+
+def invoke(
+    *args: str | Path, input: str | bytes | None = None, env: dict[str, str] | None = None
+) -> Any:
+    """Run the app in-process with stdout and stderr kept apart (env: variables to set)."""
+    from typer.testing import CliRunner
+
+    from defplan.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args], input=input, env=env)
+
+
+def hard_portfolio() -> str:
+    """A subset-sum in disguise: cost and contribution equal, target = budget.
+
+    Some selection hits the target exactly, but finding one takes a MIP solver far
+    longer than a fraction of a second (HiGHS has none after 3 s).
+    """
+    rnd = random.Random(1)
+    weights = [rnd.randrange(10**8, 10**9) for _ in range(60)]
+    target = sum(weights[::2]) + 1
+    lines = [
+        "name: Hard",
+        "objectives:",
+        "  a: {weight: 1}",
+        "commitments:",
+        f"  c: {{target: {target}}}",
+        f"budget: {{total: {target}}}",
+        "candidates:",
+    ]
+    lines += [
+        f"  - {{id: c{i}, cost: {w}, value: {{a: {rnd.randrange(1, 100)}}}, "
+        f"commitments: {{c: {w}}}}}"
+        for i, w in enumerate(weights)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def optimise_timed(
+    path: Path, out: Path, *, seconds: str, solver: str, code: int
+) -> tuple[Any, dict[str, Any]]:
+    """`optimise PATH --time-limit SECONDS --solver SOLVER --format json --output OUT`:
+    the exit code checked, OUT equal to stdout; the run and its JSON."""
+    result = invoke(
+        "optimise", path, "--time-limit", seconds, "--solver", solver,
+        "--format", "json", "--output", out,
+    )  # fmt: skip
+    assert result.exit_code == code, result.output
+    assert out.read_text() == result.stdout
+    return result, json.loads(result.stdout)
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment without colour settings, on a colour-capable TERM, plus extra."""
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    return {**base, "TERM": "xterm-256color", **(extra or {})}
+
+
+def run_many(
+    many_args: list[list[str]], envs: list[dict[str, str]] | None = None
+) -> list[subprocess.CompletedProcess[bytes]]:
+    """`python -m defplan ARGS` for each argument list, all running at the same time."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "defplan", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=clean_env(envs[k] if envs else None),
+        )
+        for k, args in enumerate(many_args)
+    ]
+    done = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return done
+
+
+def knapsack_cbc_wins() -> str:
+    """300 candidates over 6 years: CBC proves it well before HiGHS (bench/shell.py's)."""
+    rnd = random.Random(3)
+    lines = [
+        "name: Race",
+        "objectives: {a: {weight: 0.4}, b: {weight: 0.35}, c: {weight: 0.25}}",
+        "years: [2026, 2031]",
+        "budget: {total: 12166, per_year: {"
+        + ", ".join(f"{2026 + y}: 8000" for y in range(6))
+        + "}}",
+        "candidates:",
+    ]
+    for i in range(300):
+        start = rnd.randrange(6)
+        years = {2026 + start + k: round(rnd.uniform(10, 400), 1) for k in range(min(3, 6 - start))}
+        cost = ", ".join(f"{y}: {c}" for y, c in years.items())
+        value = ", ".join(f"{k}: {round(rnd.uniform(0, 10), 2)}" for k in "abc")
+        lines.append(f"  - {{id: c{i}, cost: {{{cost}}}, value: {{{value}}}}}")
+    return "\n".join(lines) + "\n"
+
+
+def hard_knapsack(n: int, years: int, seed: int, **extra: Any) -> Any:
+    """A correlated multidimensional knapsack: slow to prove optimal."""
+    extra.setdefault("commitments", {"c": {"target": 1}})
+    rng = random.Random(seed)
+    w = [[rng.randint(1, 1000) for _ in range(n)] for _ in range(years)]
+    cands = [
+        {
+            "id": f"i{j}",
+            "cost": {2001 + i: w[i][j] for i in range(years)},
+            "value": {"v": sum(w[i][j] for i in range(years)) / years + rng.randint(1, 500)},
+            "commitments": {"c": rng.randint(0, 5)},
+        }
+        for j in range(n)
+    ]
+    doc = {
+        "objectives": {"v": {}},
+        "years": [2001, 2000 + years],
+        "budget": {"per_year": {2001 + i: sum(w[i]) / 2 for i in range(years)}},
+        "candidates": cands,
+        **extra,
+    }
+    from defplan import parse_portfolio
+
+    return parse_portfolio(json.dumps(doc))
+
+
+def generated(seed: int = 2026, n: int = 60) -> str:
+    """A reproducible ~60-candidate portfolio over 2026-2029: per-year profiles and plain
+    costs, annual caps, a hard NATO target (needs at least ~4 contributors) and a soft EU
+    pledge. Integer values make equal-value ties common, so canonical choice matters."""
+    rng = random.Random(seed)
+    years = [2026, 2027, 2028, 2029]
+    candidates: list[dict[str, Any]] = []
+    for i in range(n):
+        candidate: dict[str, Any] = {"id": f"c{i:02d}"}
+        if rng.random() < 0.7:
+            first = rng.choice(years[:3])
+            profile = {y: rng.randint(5, 60) for y in years if y >= first and rng.random() < 0.7}
+            candidate["cost"] = profile or {first: rng.randint(5, 60)}
+        else:
+            candidate["cost"] = rng.randint(10, 150)
+        candidate["value"] = {"a": rng.randint(0, 20), "b": rng.randint(0, 20)}
+        contributions = {}
+        if rng.random() < 0.25:
+            contributions["nato"] = rng.randint(1, 4)
+        if rng.random() < 0.2:
+            contributions["eu"] = rng.randint(1, 3)
+        if contributions:
+            candidate["commitments"] = contributions
+        candidates.append(candidate)
+    document = {
+        "name": "Generated portfolio",
+        "years": [2026, 2029],
+        "objectives": {"a": {"weight": 2}, "b": {"weight": 1}},
+        "commitments": {
+            "nato": {"label": "NATO target", "target": 12},
+            "eu": {"label": "EU pledge", "target": 6, "hard": False, "penalty": 2},
+        },
+        "budget": {"total": 1000, "per_year": {y: 400 for y in years}},
+        "candidates": candidates,
+    }
+    return yaml.safe_dump(document, sort_keys=False)
+
+
+def engine(p: Any, **options: Any) -> Any:
+    """The solving engine of portfolio p under SolveOptions(**options)."""
+    from defplan import SolveOptions
+    from defplan.formulation import formulate
+    from defplan.solving import Engine
+
+    opts = SolveOptions(**options)
+    return Engine(formulate(p, opts), opts)

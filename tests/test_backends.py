@@ -7,9 +7,7 @@ import sys
 from typing import Any
 
 import pytest
-from samples import SMALL
-from test_cli import knapsack_cbc_wins
-from test_solver import hard_knapsack
+from samples import SMALL, engine, hard_knapsack, knapsack_cbc_wins
 
 from defplan import SolveOptions, Status, backends, optimise, parse_portfolio
 from defplan.backends import Limits, Outcome, registered, solve
@@ -18,13 +16,7 @@ from defplan.backends.cbc import Cbc, cbcbox_binary, on_path
 from defplan.backends.highs import HiGHS
 from defplan.backends.race import pick
 from defplan.errors import SolverError, SolverFailure
-from defplan.formulation import formulate
-from defplan.solving import VALUE, Engine
-
-
-def engine(p: Any, **options: Any) -> Engine:
-    opts = SolveOptions(**options)
-    return Engine(formulate(p, opts), opts)
+from defplan.solving import VALUE
 
 
 @pytest.mark.parametrize("heuristics", [True, False])

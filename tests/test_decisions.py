@@ -1,6 +1,7 @@
-"""Decision support (issue 4) against brute-force enumeration of small random portfolios.
+"""Decision support (conflicts, explain, limits, alternatives, frontier) against brute-force
+enumeration of small random portfolios.
 
-Every answer is checked against `enumerate_selections` (tests/test_bruteforce.py), which
+Every answer is checked against `enumerate_selections` (tests/bruteforce.py), which
 knows, for each selection, the named constraints it breaks, in exact arithmetic.
 """
 
@@ -12,9 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import event, given, note, settings
-from hypothesis import strategies as st
-from test_bruteforce import (
+from bruteforce import (
     TIE,
     YEARS,
     Case,
@@ -30,6 +29,8 @@ from test_bruteforce import (
     run,
     to_yaml,
 )
+from hypothesis import event, given, note, settings
+from hypothesis import strategies as st
 
 from defplan import SolveOptions, Status, optimise, parse_portfolio
 from defplan.formulation import formulate
@@ -341,7 +342,7 @@ def test_alternatives_match_brute_force(case: Case, count: int) -> None:
 
 
 def _equal_band(total: Fraction) -> Fraction:
-    return Fraction(1, 10**6)  # the issue: totals within 1e-6 are equal
+    return Fraction(1, 10**6)  # docs/model.md: totals within 1e-6 are equal
 
 
 @settings(max_examples=100, derandomize=True, deadline=None)
@@ -416,3 +417,31 @@ def test_frontier_status_says_what_a_time_limit_left() -> None:
     assert Frontier("a", "b", (point,), cut=False, complete=False).status is Status.FEASIBLE
     assert Frontier("a", "b", (), cut=False, complete=False).status is Status.UNKNOWN
     assert document_of(Frontier("a", "b", (), cut=False, complete=False))["status"] == "unknown"
+
+
+def test_conflict_narrowing_cut_by_the_time_limit_says_so() -> None:
+    text = """\
+objectives:
+  a: {weight: 1}
+commitments:
+  t: {target: 10}
+budget: {total: 100}
+rules:
+  - {at_most: 3, of: [c1, c2, c3, c4]}
+  - {at_least: 0, of: [c1]}
+candidates:
+  - {id: c1, cost: 3, value: {a: 3}, commitments: {t: 1}, excludes: [c2]}
+  - {id: c2, cost: 2, value: {a: 2}, commitments: {t: 1}, requires: [c3]}
+  - {id: c3, cost: 1, value: {a: 1}, commitments: {t: 1}, excludes: [c4]}
+  - {id: c4, cost: 4, value: {a: 4}, commitments: {t: 1}}
+"""
+    p = parse_portfolio(text)
+    full = optimise(p)
+    assert full.conflicts == ("commitment.t",) and full.notes == ()
+    assert full.conflict_details == (
+        "commitment.t: commitment 't' (hard): reach 10; "
+        "lowering it alone to 2 (by 8) would admit a portfolio",
+    )
+    cut = optimise(p, options=SolveOptions(time_limit=0.001))
+    if cut.status.value == "infeasible" and len(cut.conflicts) > 1:  # not irreducible
+        assert any("time limit" in note for note in cut.notes)

@@ -1,4 +1,5 @@
-"""`defplan diff` against SPEC §3-§5, and reading saved results back (result.py).
+"""`defplan diff` as docs/commands.md and docs/json.md give it, and reading saved results
+back (result.py).
 
 DIFF is built so each answer can be worked out by hand. Weights 1:1 -> 0.5 / 0.5, so the
 weighted values are papa 5, kilo 4, echo 3, yankee 2. The soft NATO target (3, penalty 1
@@ -25,11 +26,20 @@ from typing import Any
 import pytest
 import yaml
 from rich.console import Console
-from samples import ANNUAL, RESULT_KEYS, SMALL, cells, line_with, without_timings
-from typer.testing import CliRunner
+from samples import (
+    ANNUAL,
+    RESULT_KEYS,
+    SMALL,
+    TRACEBACK,
+    WARM_START_TRAP,
+    cells,
+    hard_portfolio,
+    invoke,
+    line_with,
+    without_timings,
+)
 
 from defplan.analysis.diff import Diff
-from defplan.cli import app
 from defplan.errors import ExitCode, LoadError
 from defplan.formulation import SolveOptions
 from defplan.loading import parse_portfolio
@@ -37,10 +47,6 @@ from defplan.render.diff import diff_renderables
 from defplan.render.documents import document_of, json_of
 from defplan.result import Result, read_saved_result, result_from_dict
 from defplan.solving import optimise
-
-runner = CliRunner()
-
-TRACEBACK = "Traceback (most recent call last)"
 
 DIFF = """\
 name: Diff test portfolio
@@ -64,11 +70,6 @@ DIFF_V2 = DIFF.replace(
     "cost: {2026: 10, 2027: 10}, value: {a: 4}}", "cost: {2026: 10, 2027: 10}, value: {a: 8}}"
 )
 assert DIFF_V2.count("cost: 50") == 1 and "value: {a: 8}" in DIFF_V2
-
-
-def invoke(*args: str | Path, input: str | bytes | None = None) -> Any:
-    """Run the app in-process with stdout and stderr kept apart."""
-    return runner.invoke(app, [str(a) for a in args], input=input)
 
 
 def diff_json(*args: str | Path, code: int = ExitCode.OK, input: str | None = None) -> Any:
@@ -188,7 +189,7 @@ def test_an_infeasible_side_still_compares() -> None:
 # -- the command line ---------------------------------------------------------------------
 
 
-def test_cli_json_is_the_spec_diff_object(diff_file: Path) -> None:
+def test_cli_json_is_the_documented_diff_object(diff_file: Path) -> None:
     data = diff_json(diff_file, "--budget", "60", "--budget", "100")
     assert data["format"] == "defplan-diff/1"
     for side, budget in (("left", 60), ("right", 100)):
@@ -450,7 +451,7 @@ def test_read_saved_result_rejects_an_unknown_format() -> None:
         read_saved_result(b'{"format": "defplan-result/99"}', filename="future.json")
 
 
-# -- what changed in the scenario (issue 12, item 13) --------------------------------------
+# -- what changed in the scenario ----------------------------------------------------------
 
 SCENARIO_V2 = (
     DIFF.replace("b: {label: Border, weight: 1}", "b: {label: Border, weight: 3}")
@@ -579,7 +580,7 @@ def test_an_older_saved_result_compares_on_budgets_and_weights(
 def test_an_objective_only_one_side_has_is_null_in_json_as_in_the_table(
     write_portfolio: Callable[..., Path],
 ) -> None:
-    """Issue 12, item 8: the JSON counted a missing objective as 0 while the table showed -."""
+    """The JSON once counted a missing objective as 0 while the table showed -."""
     old = write_portfolio(DIFF, "old.yaml")
     new = write_portfolio(
         DIFF.replace("  b: {label: Border, weight: 1}\n", "  c: {label: Cyber, weight: 1}\n")
@@ -657,7 +658,7 @@ def test_weights_saved_unrounded_by_an_earlier_defplan_compare_equal(
     assert data["candidates_changed"] == []
 
 
-# -- saved results read strictly, and with a byte order mark (defect 6) ---------------------
+# -- saved results read strictly, and with a byte order mark --------------------------------
 
 
 def test_cli_a_loose_saved_result_is_exit_2_with_its_json_path(
@@ -717,3 +718,24 @@ def test_a_dropped_candidate_shows_its_figures_from_the_left(small_file: Path) -
     table = shown.stdout.split("Dropped (left to right)")[1].split("\n\n")[0]
     for cid in dropped:
         assert cells(line_with(table, f" {cid} "))[-1] == f"{was[cid]:g}"
+
+
+def test_diff_with_a_side_out_of_time_exits_4(write_portfolio: Callable[..., Path]) -> None:
+    path = write_portfolio(hard_portfolio())
+    result = invoke("diff", path, path, "--time-limit", "0.05", "--format", "json")
+    assert result.exit_code == ExitCode.NO_SOLUTION, result.output
+    data = json.loads(result.stdout)
+    assert data["left"]["status"] == "unknown"
+
+
+def test_saved_result_missing_an_objective_is_an_input_error(tmp_path: Path) -> None:
+    p = parse_portfolio(WARM_START_TRAP)
+    saved = json.loads(json_of(optimise(p, options=SolveOptions(budget=6))))
+    del saved["candidates"][0]["objectives"]["a"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(saved))
+    good = tmp_path / "good.json"
+    good.write_text(json_of(optimise(p, options=SolveOptions(budget=3))))
+    result = invoke("diff", bad, good)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert '$.candidates[0].objectives: no value for "a"' in result.stderr

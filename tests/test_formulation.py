@@ -1,4 +1,4 @@
-"""formulation.py: the SPEC §2 model as labelled blocks of rows, before any solver."""
+"""formulation.py: the model of docs/model.md as labelled blocks of rows, before any solver."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from samples import WARM_START_TRAP
 
 from defplan import SolveOptions, UsageError, parse_portfolio
 from defplan.formulation import formulate
@@ -76,7 +77,7 @@ def test_commitments_rules_links_and_forced_choices_become_blocks() -> None:
 
 
 def test_every_constraint_has_a_name_in_one_fixed_order() -> None:
-    # issue 4: names follow one scheme, and the order (which the conflict search
+    # names follow one scheme, and the order (which the conflict search
     # follows) is budget, annual caps, hard commitments, groups, rules, each
     # candidate's links in file order, then mandatory, --include and --exclude
     doc = portfolio(
@@ -140,3 +141,11 @@ def test_options_that_do_not_fit_the_file(options: SolveOptions, message: str) -
 def test_budget_year_outside_the_horizon() -> None:
     with pytest.raises(UsageError, match="outside the planning horizon 2026-2030"):
         formulate(portfolio(years=[2026, 2030]), SolveOptions(budget_per_year={2031: 5}))
+
+
+def test_negative_zero_budget_reads_as_zero() -> None:
+    p = parse_portfolio(WARM_START_TRAP)
+    form = formulate(p, SolveOptions(budget=-0.0, budget_per_year={2026: -0.0}))
+    labels = [b.label for b in form.blocks]
+    assert labels[0].startswith("total budget 0 ")
+    assert labels[1].startswith("budget cap for 2026: 0 ")

@@ -1,4 +1,4 @@
-"""Fuzzing (issue 6): valid portfolio files, mutated line by line, must only ever load or
+"""Fuzzing: valid portfolio files, mutated line by line, must only ever load or
 fail with a LoadError, and the CLI must only ever exit 0, 2, 3 or 4, with no traceback.
 
 The mutations: delete, duplicate or truncate lines, replace values with junk, insert junk
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from samples import ANNUAL, SMALL
+from samples import ANNUAL, SMALL, TRACEBACK
 from typer.testing import CliRunner
 
 from defplan.cli import app
@@ -90,7 +90,6 @@ VALUE = re.compile(r"(?<=[:\[,{-] )[^,\]}\n#]*")
 """A value in a line: what follows ': ', '[ ', ', ', '{ ' or '- ' up to a delimiter."""
 KINDS = ("delete", "duplicate", "truncate", "junk", "junk", "insert")
 EXITS = {0, 2, 3, 4}
-TRACEBACK = "Traceback (most recent call last)"
 
 
 @st.composite

@@ -21,13 +21,13 @@ from typing import Any
 
 import pytest
 import yaml
+from samples import TRACEBACK
 from typer.testing import CliRunner
 
 from defplan.cli import app
 
 HOSTILE = Path(__file__).parent / "hostile"
 CASES: list[dict[str, Any]] = yaml.safe_load((HOSTILE / "cases.yaml").read_text("utf-8"))
-TRACEBACK = "Traceback (most recent call last)"
 
 MEMORY_MB = 512
 """Address space a `limits` case may use (RLIMIT_AS), as docs/internals.md states."""

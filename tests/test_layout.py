@@ -1,4 +1,4 @@
-"""Every table at every width (issue 12, defect 5): figures are never cut, lines never
+"""Every table at every width: figures are never cut, lines never
 run past the console, and a console too narrow for a table gets a list instead.
 
 Each command's output is rendered from a portfolio with a 90-character id, long names

@@ -19,13 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from samples import invoke
 
 from defplan import SolveOptions, Status, optimise, parse_portfolio
-from defplan.cli import app
 from defplan.errors import ExitCode
-
-runner = CliRunner()
 
 LIMITS = """\
 name: Limits
@@ -47,11 +44,6 @@ candidates:
   - {id: c, cost: {2028: 50}, value: {a: 3}}
   - {id: d, cost: {2028: 50}, value: {a: 2}}
 """
-
-
-def invoke(*args: str | Path, env: dict[str, str] | None = None) -> Any:
-    """Run the app in-process with stdout and stderr kept apart."""
-    return runner.invoke(app, [str(a) for a in args], env=env)
 
 
 def limits_json(path: Path, *args: str) -> dict[str, Any]:

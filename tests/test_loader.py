@@ -1,4 +1,5 @@
-"""The loader against SPEC §1 (file format, validation) and §4 (error messages).
+"""The loader against docs/file-format.md (file format, validation) and the error messages
+of docs/commands.md.
 
 Every class of bad input gets a test that pins the 1-based line and column of the
 reported problem and the key words of its message. Inline YAML keeps each case readable;
@@ -101,7 +102,7 @@ def test_minimal_portfolio_gets_the_documented_defaults() -> None:
     assert c.value_of("national") == 0
 
 
-SPEC_EXAMPLE = """\
+EVERY_FIELD_EXAMPLE = """\
 defplan: 1                      # format version
 name: Netherlands capability options 2026-2040
 currency: EUR
@@ -159,8 +160,8 @@ candidates:
 """
 
 
-def test_spec_example_loads_with_every_field() -> None:
-    p = parse_portfolio(SPEC_EXAMPLE, filename=FILE)
+def test_the_every_field_example_loads_every_field() -> None:
+    p = parse_portfolio(EVERY_FIELD_EXAMPLE, filename=FILE)
     assert p.name == "Netherlands capability options 2026-2040"
     assert p.years == [2026, 2040]
     assert list(p.objectives) == ["national", "flow", "human"]
@@ -249,7 +250,8 @@ def test_integer_id_and_its_quoted_text_are_the_same_id() -> None:
 
 
 def test_yaml_1_1_booleans_and_sexagesimals_are_plain_text() -> None:
-    # PyYAML alone reads NO/yes/on as booleans and 1:20 as 80 (YAML 1.1); SPEC asks YAML 1.2.
+    # PyYAML alone reads NO/yes/on as booleans and 1:20 as 80 (YAML 1.1); the format is
+    # YAML 1.2.
     text = dedent("""\
         objectives:
           NO: {weight: 1, label: no}
@@ -439,7 +441,7 @@ def test_non_utf8_on_the_first_line() -> None:
 
 @pytest.mark.parametrize("char", ["\x00", "\x07"])
 def test_control_character(char: str) -> None:
-    # One line per problem (SPEC §4), located like every other YAML problem.
+    # One line per problem, located like every other YAML problem.
     problem = one_problem(BASE + f"    name: a{char}b\n")
     check(problem, 6, 12, "character")
     assert "\n" not in str(problem)
@@ -480,7 +482,7 @@ def test_unsupported_format_version() -> None:
 
 @pytest.mark.parametrize("version", ["0", "'1'", "1.5", "true", "2026", "v1"])
 def test_any_other_format_version_is_an_error(version: str) -> None:
-    # SPEC: `defplan: 1` "optional, 1 if absent, any other value is an error".
+    # docs/file-format.md: `defplan: 1` is optional, 1 if absent, any other value an error.
     check(one_problem(f"defplan: {version}\n" + BASE), 1, 10)
 
 
@@ -562,7 +564,7 @@ def test_unknown_key_suggestions_come_from_the_right_level() -> None:
     ids=["top-int", "top-bool", "top-null", "top-float", "candidate", "objective", "budget"],
 )
 def test_unknown_key_that_is_not_text(template: str, key: str) -> None:
-    # Still an unknown key (SPEC §1), reported at the key like any other unknown key.
+    # Still an unknown key, reported at the key like any other unknown key.
     text, line, column = locate(template)
     problem = one_problem(text)
     check(problem, line, column, "unknown key", key)
@@ -602,7 +604,7 @@ def test_duplicate_profile_year_written_as_number_and_as_text() -> None:
 
 
 def test_duplicate_objective_written_as_number_and_as_text() -> None:
-    # An integer id is its decimal text (SPEC §1), so 1 and '1' name the same objective.
+    # An integer id is its decimal text, so 1 and '1' name the same objective.
     text, line, column = locate(
         "objectives:\n  1: {weight: 1}\n  @'1': {weight: 2}\ncandidates:\n  - {id: a, cost: 1}\n"
     )
@@ -1174,7 +1176,7 @@ def test_every_cross_check_problem_is_reported() -> None:
 
 
 def test_schema_and_cross_check_problems_are_reported_together() -> None:
-    # SPEC §1: every violation is reported, not only the first; a bad cost in one
+    # Every violation is reported, not only the first; a bad cost in one
     # candidate does not hide an unknown reference in another or an unused group.
     text = dedent("""\
         objectives:
@@ -1255,7 +1257,7 @@ def _stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
 
 
 def test_load_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
-    _stdin(monkeypatch, SPEC_EXAMPLE.encode())
+    _stdin(monkeypatch, EVERY_FIELD_EXAMPLE.encode())
     p = load_portfolio("-")
     assert p.candidates[0].id == "f35-4th-squadron"
 
@@ -1296,7 +1298,7 @@ def test_empty_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_load_from_path_and_pathlike(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
-    path.write_text(SPEC_EXAMPLE, encoding="utf-8")
+    path.write_text(EVERY_FIELD_EXAMPLE, encoding="utf-8")
     assert load_portfolio(path).name == load_portfolio(str(path)).name
 
 

@@ -1,7 +1,7 @@
 """The pydantic schema and cross-field checks of defplan.model, without YAML.
 
 The loader turns YAML into plain data first; these tests feed that plain data straight to
-the models, so they pin what the schema itself accepts (SPEC §1) and the locations
+the models, so they pin what the schema itself accepts (docs/file-format.md) and the locations
 `cross_check` hands the loader.
 """
 
@@ -113,7 +113,7 @@ def test_format_version() -> None:
 
 
 def test_format_version_true_is_not_1() -> None:
-    # True == 1 in Python, but `defplan: true` is not format 1 (SPEC: any other value errs).
+    # True == 1 in Python, but `defplan: true` is not format 1 (any other value errs).
     with pytest.raises(ValidationError):
         Portfolio.model_validate(portfolio(defplan=True))
 

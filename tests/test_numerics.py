@@ -1,4 +1,4 @@
-"""Numbers large and small (issue 12): rows scaled for the solvers, tolerances relative
+"""Numbers large and small: rows scaled for the solvers, tolerances relative
 to the numbers they compare, and no solver claim believed that a cheap check refutes."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ TOTALS = (1e9, 1e11, 1e12)
 
 
 def in_euros(total: float, mandatory: tuple[str, ...] = ()) -> str:
-    """The issue's portfolio: two candidates of equal value, together over the budget by 2."""
+    """Two candidates of equal value, together over the budget by 2, in euros."""
     costs = {"x": f"{total / 2:.0f}", "y": f"{total / 2 + 2:.0f}"}
     lines = ["objectives: {a: {weight: 1}}", f"budget: {{total: {total:.0f}}}", "candidates:"]
     for cid, cost in costs.items():
@@ -209,7 +209,7 @@ def test_solver_rows_are_scaled_by_powers_of_two_and_keep_their_selections() -> 
     assert mixed.coefs[0] == -mixed.coefs[1]
 
 
-# -- relative tolerances (item 8) ------------------------------------------------------
+# -- relative tolerances -----------------------------------------------------------------
 def test_a_tiny_target_is_not_met_by_nothing_while_rounding_still_meets_targets() -> None:
     assert shortfall(5e-10, 0.0) == 5e-10
     assert not CommitmentOutcome(label="t", framework=None, hard=True, target=5e-10, achieved=0).met
@@ -415,3 +415,24 @@ def test_a_cbc_second_try_that_fails_keeps_the_first_claim() -> None:
     with registered(CrashingCbc()):
         assert e.solve(e.linear([])).status is Status.INFEASIBLE
     assert tries[1][-len(SECOND_TRY) :] == SECOND_TRY
+
+
+def test_rounding_noise_in_contributions_is_no_shortfall() -> None:
+    text = """\
+objectives:
+  a: {weight: 1}
+commitments:
+  t: {target: 0.8, hard: false, penalty: 1000000000}
+budget: {total: 2}
+candidates:
+  - {id: c1, cost: 1, value: {a: 1}, commitments: {t: 0.7}}
+  - {id: c2, cost: 1, value: {a: 1}, commitments: {t: 0.1}}
+  - {id: c3, cost: 1, value: {a: 1}, commitments: {t: 0.8}}
+"""
+    p = parse_portfolio(text)
+    result = optimise(p)
+    assert result.selected_ids == ("c1", "c2")  # 0.7 + 0.1 meets 0.8: a tie, file order
+    assert result.value == 2
+    alone = optimise(p, options=SolveOptions(exclude=("c3",)))
+    assert alone.value == 2
+    assert alone.commitments["t"].met and alone.commitments["t"].shortfall == 0

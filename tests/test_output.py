@@ -169,7 +169,7 @@ def test_read_only_folder_is_a_usage_error(tmp_path: Path) -> None:
         folder.chmod(0o755)
 
 
-# -- targets that are not files: written as streams, never replaced (issue 12) ---------------
+# -- targets that are not files: written as streams, never replaced -------------------------
 
 
 def test_a_link_to_a_device_is_written_through_not_replaced(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@
   objective (MaxNPV) and selection in NAME.gold.csv.
 
 The conversions live in reference_cases.py (no defplan import) and were checked on their
-own by building the SPEC section 2 model with PuLP and solving it with CBC and HiGHS
+own by building the model of docs/model.md with PuLP and solving it with CBC and HiGHS
 (mip gap 0): all 15 optima match the published values.
 """
 

@@ -171,7 +171,7 @@ def test_csv(small: Result, golden: Golden) -> None:
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:6] == ["id", "name", "group", "selected", "cost", "value"]
     assert rows[0][6:] == [
-        *("a", "b"),  # the objectives (SPEC §3)
+        *("a", "b"),  # the objectives (docs/commands.md, "CSV for spreadsheets")
         *("cost_2026", "cost_2027", "cost_unphased"),
         *("commitment_nato", "commitment_eu"),
     ]
@@ -207,7 +207,7 @@ def test_csv_columns_add_up_to_the_result(small: Result) -> None:
         assert sum(float(r[key]) for r in chosen) == total
 
 
-def test_csv_without_years_or_commitments_has_only_the_spec_columns() -> None:
+def test_csv_without_years_or_commitments_has_only_the_base_columns() -> None:
     result = solve(RATIOS, name="ratios.yaml")
     header = next(csv.reader(io.StringIO(result_csv(result, parse_portfolio(RATIOS)))))
     assert header == ["id", "name", "group", "selected", "cost", "value", "a"]
@@ -267,7 +267,7 @@ def test_console_styles_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_progress_bar_shows_its_label_not_markup(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Item 9: the label printed literally as '[progress.description]solving ...'."""
+    """The label was once printed literally as '[progress.description]solving ...'."""
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
     terminal = _Terminal()

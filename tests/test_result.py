@@ -1,4 +1,4 @@
-"""result.py: the Result's derived figures and its SPEC §5 JSON form."""
+"""result.py: the Result's derived figures and its JSON form (docs/json.md)."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def test_costs_are_summed_from_the_selection() -> None:
     assert r.objectives == {"a": 3.7}
 
 
-def test_json_has_the_spec_fields() -> None:
+def test_json_has_the_documented_fields() -> None:
     d = json.loads(json_of(result()))
     assert d["format"] == "defplan-result/1"
     assert d["portfolio"] == {"name": "n", "file": "f.yaml", "sha256": "abc"}
@@ -334,7 +334,7 @@ def test_fields_of_later_versions_are_ignored() -> None:
     assert json_of(result_from_dict(document)) == written
 
 
-# -- reading a saved result strictly (issue 12, defect 6) ----------------------------------
+# -- reading a saved result strictly --------------------------------------------------------
 
 
 def saved_text() -> str:

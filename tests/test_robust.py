@@ -1,21 +1,27 @@
-"""`defplan robust` (issue 4): shares of sampled optima, reproducibility and arguments.
+"""`defplan robust`: shares of sampled optima, reproducibility and arguments.
 
 With no spread and no ranges every sample is the unperturbed problem, so each share is
-0 or 1 and must match the brute-force optimum of tests/test_bruteforce.py.
+0 or 1 and must match the brute-force optimum of tests/bruteforce.py.
 """
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
+from bruteforce import Case, brute_force, cases, to_yaml
 from hypothesis import event, given, note, settings
-from samples import pool_sizes
-from test_bruteforce import Case, brute_force, cases, to_yaml
+from samples import (
+    invoke,
+    pool_sizes,
+)
 
 from defplan import Portfolio, SolveOptions, Status, UsageError, parse_portfolio
 from defplan.analysis.robust import robust, sample_problem
+from defplan.errors import ExitCode
 from defplan.formats import ROBUST_FORMAT
 from defplan.render.documents import document_of
 
@@ -218,3 +224,30 @@ def test_workers_really_spread_the_samples(monkeypatch: pytest.MonkeyPatch) -> N
     assert pools == []
     robust(portfolio, options=SolveOptions(), samples=4, seed=3, spread=0.5, workers=2)
     assert pools == [2]
+
+
+def test_robust_json_is_reproducible_with_any_workers(small_file: Path) -> None:
+    args = ("robust", small_file, "--samples", "12", "--seed", "7", "--format", "json")
+    one = invoke(*args)
+    assert one.exit_code == 0, one.output
+    data = json.loads(one.stdout)
+    assert data["format"] == "defplan-robust/1" and data["samples"] == 12
+    ids = [c["id"] for c in data["candidates"]]
+    assert ids == ["alpha", "bravo", "charlie", "delta", "echo"]
+    assert sorted(data["core"] + data["borderline"] + data["exterior"]) == sorted(ids)
+    for c in data["candidates"]:
+        where = "core" if c["share"] == 1 else "exterior" if c["share"] == 0 else "borderline"
+        assert c["id"] in data[where]
+    again = invoke(*args, "--workers", "2")
+    assert again.exit_code == 0, again.output
+    assert again.stdout == one.stdout
+
+
+def test_robust_checks_its_options_and_exits_3_when_infeasible(small_file: Path) -> None:
+    for spread in ("1", "-0.1", "x"):
+        bad = invoke("robust", small_file, "--weight-spread", spread)
+        assert bad.exit_code == ExitCode.USAGE, (spread, bad.output)
+        assert "--weight-spread" in bad.output
+    infeasible = invoke("robust", small_file, "--budget", "1", "--format", "json")
+    assert infeasible.exit_code == ExitCode.INFEASIBLE
+    assert json.loads(infeasible.stdout)["conflicts"] == ["budget.total", "commitment.nato"]

@@ -8,8 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from samples import SMALL
-from test_cli import TRACEBACK, run_many
+from samples import SMALL, TRACEBACK, run_many
 
 from defplan.errors import ExitCode
 

@@ -1,14 +1,14 @@
-"""The optimiser: the SPEC §2 model, canonical ties, time limits, infeasibility, solvers."""
+"""The optimiser: the model of docs/model.md, canonical ties, time limits, infeasibility,
+solvers."""
 
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import exclusion_chain, requires_chain
+from samples import exclusion_chain, hard_knapsack, requires_chain
 
 from defplan import SolveOptions, Status, UsageError, load_portfolio, optimise, parse_portfolio
 from defplan.formulation import formulate
@@ -285,30 +285,6 @@ def test_shortcuts_of_the_conflict_search_keep_its_answer(
     assert conflicts.irreducible_blocks(engine) == keep
     monkeypatch.setattr(conflicts, "WALK_WORK", 0)  # runs alone, no witness walks
     assert conflicts.irreducible_blocks(engine) == keep
-
-
-def hard_knapsack(n: int, years: int, seed: int, **extra: Any) -> Any:
-    """A correlated multidimensional knapsack: slow to prove optimal."""
-    extra.setdefault("commitments", {"c": {"target": 1}})
-    rng = random.Random(seed)
-    w = [[rng.randint(1, 1000) for _ in range(n)] for _ in range(years)]
-    cands = [
-        {
-            "id": f"i{j}",
-            "cost": {2001 + i: w[i][j] for i in range(years)},
-            "value": {"v": sum(w[i][j] for i in range(years)) / years + rng.randint(1, 500)},
-            "commitments": {"c": rng.randint(0, 5)},
-        }
-        for j in range(n)
-    ]
-    doc = {
-        "objectives": {"v": {}},
-        "years": [2001, 2000 + years],
-        "budget": {"per_year": {2001 + i: sum(w[i]) / 2 for i in range(years)}},
-        "candidates": cands,
-        **extra,
-    }
-    return parse_portfolio(json.dumps(doc))
 
 
 def test_time_limit_returns_best_found_with_its_gap() -> None:

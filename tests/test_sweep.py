@@ -1,4 +1,5 @@
-"""`defplan sweep` against SPEC §3-§5: budget series, marginal value, workers, outputs, --plot.
+"""`defplan sweep` as docs/commands.md and docs/json.md give it: budget series, marginal
+value, workers, outputs, --plot.
 
 SMALL (samples.py) is worked out by hand there; its best portfolios at the budgets used
 here (the file's 2027 cap of 40 always applies):
@@ -14,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import random
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -22,12 +22,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from samples import RESULT_KEYS, SMALL, pool_sizes, timings_zeroed, without_timings
-from typer.testing import CliRunner
+from samples import (
+    RESULT_KEYS,
+    SMALL,
+    TRACEBACK,
+    WARM_START_TRAP,
+    generated,
+    invoke,
+    pool_sizes,
+    timings_zeroed,
+    without_timings,
+)
 
 from defplan.analysis.sweep import MAX_POINTS, SweepPoint, parse_budgets, sweep
-from defplan.cli import app
 from defplan.errors import ExitCode, UsageError
 from defplan.formulation import SolveOptions
 from defplan.loading import parse_portfolio
@@ -35,16 +42,8 @@ from defplan.render.documents import document_of
 from defplan.result import Result, Status
 from defplan.solving import optimise
 
-runner = CliRunner()
-
-TRACEBACK = "Traceback (most recent call last)"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
-
-
-def invoke(*args: str | Path, input: str | bytes | None = None) -> Any:
-    """Run the app in-process with stdout and stderr kept apart."""
-    return runner.invoke(app, [str(a) for a in args], input=input)
 
 
 def sweep_json(*args: str | Path, code: int = ExitCode.OK) -> dict[str, Any]:
@@ -52,44 +51,6 @@ def sweep_json(*args: str | Path, code: int = ExitCode.OK) -> dict[str, Any]:
     result = invoke("sweep", *args, "--format", "json")
     assert result.exit_code == code, result.output
     return json.loads(result.stdout)
-
-
-def generated(seed: int = 2026, n: int = 60) -> str:
-    """A reproducible ~60-candidate portfolio over 2026-2029: per-year profiles and plain
-    costs, annual caps, a hard NATO target (needs at least ~4 contributors) and a soft EU
-    pledge. Integer values make equal-value ties common, so canonical choice matters."""
-    rng = random.Random(seed)
-    years = [2026, 2027, 2028, 2029]
-    candidates: list[dict[str, Any]] = []
-    for i in range(n):
-        candidate: dict[str, Any] = {"id": f"c{i:02d}"}
-        if rng.random() < 0.7:
-            first = rng.choice(years[:3])
-            profile = {y: rng.randint(5, 60) for y in years if y >= first and rng.random() < 0.7}
-            candidate["cost"] = profile or {first: rng.randint(5, 60)}
-        else:
-            candidate["cost"] = rng.randint(10, 150)
-        candidate["value"] = {"a": rng.randint(0, 20), "b": rng.randint(0, 20)}
-        contributions = {}
-        if rng.random() < 0.25:
-            contributions["nato"] = rng.randint(1, 4)
-        if rng.random() < 0.2:
-            contributions["eu"] = rng.randint(1, 3)
-        if contributions:
-            candidate["commitments"] = contributions
-        candidates.append(candidate)
-    document = {
-        "name": "Generated portfolio",
-        "years": [2026, 2029],
-        "objectives": {"a": {"weight": 2}, "b": {"weight": 1}},
-        "commitments": {
-            "nato": {"label": "NATO target", "target": 12},
-            "eu": {"label": "EU pledge", "target": 6, "hard": False, "penalty": 2},
-        },
-        "budget": {"total": 1000, "per_year": {y: 400 for y in years}},
-        "candidates": candidates,
-    }
-    return yaml.safe_dump(document, sort_keys=False)
 
 
 GENERATED = generated()
@@ -506,3 +467,18 @@ def test_workers_really_spread_the_points(monkeypatch: pytest.MonkeyPatch) -> No
     assert pools == []
     module.sweep(portfolio, budgets=[60.0, 80.0, 100.0], options=SolveOptions(), workers=2)
     assert pools == [2]
+
+
+def test_sweep_point_equals_a_fresh_solve_after_a_smaller_budget() -> None:
+    # a MIP start handed over from the previous point came back as the "optimum"
+    p = parse_portfolio(WARM_START_TRAP)
+    points = sweep(p, budgets=[3, 6], options=SolveOptions())
+    fresh = optimise(p, options=SolveOptions(budget=6))
+    assert points[1].result.selected_ids == fresh.selected_ids == ("c1", "c2", "c3", "c4")
+    assert points[1].result.value == fresh.value == 5
+
+
+def test_range_budgets_keep_their_digits_and_never_pass_stop() -> None:
+    assert parse_budgets("100000.0000001:100000.0000001:1") == [100000.0000001]
+    assert parse_budgets("0:999999999:1000000000") == [0]
+    assert parse_budgets("0:1:0.1")[-1] == 1

@@ -8,9 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from test_backends import engine
-from test_solver import hard_knapsack
-from test_sweep import generated
+from samples import engine, generated, hard_knapsack
 
 from defplan import SolveOptions, Status, optimise, parse_portfolio
 from defplan.backends import Limits

@@ -1,5 +1,5 @@
-"""Stop signals at start-up, and during `sweep` and `robust --workers 2` (real
-processes, Linux /proc).
+"""Stop signals at start-up, during a long solve, and during `sweep` and
+`robust --workers 2` (real processes, Linux /proc).
 
 Ctrl-C (SIGINT), Ctrl-\\ (SIGQUIT) and a closed terminal (SIGHUP) reach the whole
 foreground process group, workers and CBC included; SIGTERM (`kill`, a scheduler) reaches
@@ -11,16 +11,21 @@ no worker or CBC left running and no `defplan-cbc-*` folder left behind.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_cli import hard_portfolio
+from samples import (
+    hard_portfolio,
+    knapsack_cbc_wins,
+)
 
 from defplan.errors import ExitCode
 
@@ -235,3 +240,111 @@ def test_a_signal_the_caller_ignores_stays_ignored(signum: int) -> None:
     assert sent > 3  # while it ran
     assert run.returncode == 0, err.decode()
     assert b"8,000" in out
+
+
+# -- Ctrl-C in a long solve, and a race's loser winding down --------------------------------
+
+
+def wait_for_cpu_seconds(pid: int, seconds: float, timeout: float = 30) -> None:
+    """Wait until process pid has used this much CPU time (robust on a busy machine)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / tick >= seconds:  # utime + stime
+            return
+        time.sleep(0.05)
+    pytest.fail(f"process {pid} used less than {seconds} s of CPU in {timeout} s")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_ctrl_c_ends_a_long_solve_with_130(write_portfolio: Callable[..., Path]) -> None:
+    """Ctrl-C ends a run with exit 130 (docs/commands.md), also in the middle of a long solve."""
+    path = write_portfolio(hard_portfolio())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "defplan", "optimise", str(path), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    wait_for_cpu_seconds(proc.pid, 1.0)  # past start-up (about 0.3 s) and into the solve
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=3)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("still solving 3 s after Ctrl-C")
+    assert proc.returncode == ExitCode.INTERRUPTED, err.decode()
+    assert b"Traceback" not in err
+
+
+def test_a_race_exits_cleanly_while_the_loser_winds_down(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    # HiGHS is still stopping when CBC's proof ends the run: the process must wait for
+    # it rather than exit mid-solve (which C++ punishes with SIGABRT)
+    path = write_portfolio(knapsack_cbc_wins())
+    command = [sys.executable, "-m", "defplan", "optimise", str(path), "--format", "json"]
+    for _ in range(3):
+        proc = subprocess.run(command, capture_output=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert json.loads(proc.stdout)["status"] == "optimal"
+
+
+# -- a stop signal to defplan alone stops CBC too --------------------------------------
+
+
+def processes_naming(text: str) -> list[int]:
+    """Ids of the running processes whose command line contains text."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize(
+    ("sig", "code", "word"),
+    [
+        (signal.SIGTERM, ExitCode.TERMINATED, "terminated"),  # kill PID, a scheduler, CI
+        (signal.SIGHUP, ExitCode.HUNG_UP, "hung up"),  # ssh dropped: left CBC running
+        (signal.SIGQUIT, ExitCode.QUIT, "quit"),  # kill -QUIT: left CBC running
+    ],
+)
+def test_a_stop_signal_stops_cbc_and_removes_its_files(
+    tmp_path: Path, sig: int, code: int, word: str
+) -> None:
+    # a signal to defplan alone: CBC must not run on as an orphan
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    portfolio = tmp_path / "hard.yaml"
+    portfolio.write_text(hard_portfolio())
+    out = tmp_path / "r.json"
+    out.write_text("earlier")
+    args = ["optimise", str(portfolio), "--solver", "cbc", "--output", str(out)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "defplan", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
+    started = time.monotonic()
+    try:
+        while not processes_naming(str(temp)):  # CBC is solving, on a model file in temp
+            assert proc.poll() is None and time.monotonic() - started < 30, "no CBC started"
+            time.sleep(0.02)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=10)
+        assert proc.returncode == code, err.decode()
+        assert err.decode() == f"defplan: {word}\n"
+        assert out.read_text() == "earlier" and list(temp.iterdir()) == []
+        assert processes_naming(str(temp)) == []
+    finally:  # should this fail: no CBC left running on this test's files
+        proc.kill()
+        for pid in processes_naming(str(temp)):
+            os.kill(pid, signal.SIGKILL)

@@ -1,27 +1,33 @@
-"""Command-line options as the edge parses them: each single-valued option at most once,
-numbers by the portfolio file's grammar, and --workers within the machine's cores."""
+"""Options every command shares, as the edge parses them: each single-valued option at
+most once, numbers by the portfolio file's grammar, --workers within the machine's cores,
+--bom with csv only, and the global --version, --debug, --profile and --help."""
 
 from __future__ import annotations
 
+import csv
 import importlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import typer
-from samples import SMALL, SMALL_WARNING, pool_sizes
-from typer.testing import CliRunner
+from samples import (
+    SMALL,
+    SMALL_WARNING,
+    TRACEBACK,
+    invoke,
+    pool_sizes,
+)
 
+import defplan
 from defplan.cli import app
 from defplan.errors import ExitCode
-
-runner = CliRunner()
-
-
-def invoke(*args: str | Path) -> Any:
-    return runner.invoke(app, [str(a) for a in args])
-
 
 # -- each single-valued option at most once ---------------------------------------------------
 
@@ -222,3 +228,173 @@ def test_the_cores_are_those_this_process_may_use() -> None:
 
     expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert cores() == expected >= 1
+
+
+# -- --bom: a byte order mark, with csv only ---------------------------------------------
+
+CSV_COMMANDS = {
+    "optimise": ([], "id,name,group,selected,cost,value,a,b,cost_2026"),
+    "sweep": (["--budget", "60,100"], "budget,status,value,cost,marginal_per_1000,selected"),
+    "frontier": (["--x", "a", "--y", "b"], "point,total_a,total_b,cost,candidates,selected"),
+    "robust": (["--samples", "3"], "id,name,group,share,samples_in,class,selected"),
+}
+
+
+@pytest.mark.parametrize("command", list(CSV_COMMANDS))
+def test_csv_takes_a_byte_order_mark_on_request(command: str, small_file: Path) -> None:
+    arguments, header = CSV_COMMANDS[command]
+    plain = invoke(command, small_file, *arguments, "--format", "csv")
+    marked = invoke(command, small_file, *arguments, "--format", "csv", "--bom")
+    for result in (plain, marked):
+        assert result.exit_code == 0, result.output
+    assert plain.stdout_bytes.startswith(header.encode())
+    assert marked.stdout_bytes == b"\xef\xbb\xbf" + plain.stdout_bytes
+    rows = list(csv.reader(io.StringIO(marked.stdout_bytes.decode("utf-8-sig"))))
+    assert ",".join(rows[0]).startswith(header) and len(rows) > 1
+
+
+@pytest.mark.parametrize("command", list(CSV_COMMANDS))
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_byte_order_mark_goes_with_csv_only(command: str, fmt: str, small_file: Path) -> None:
+    arguments, _ = CSV_COMMANDS[command]
+    result = invoke(command, small_file, *arguments, "--format", fmt, "--bom")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "--bom goes with --format csv only" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_byte_order_mark_makes_the_csv_utf8_whatever_the_locale(
+    write_portfolio: Callable[..., Path],
+) -> None:
+    path = write_portfolio(SMALL.replace("Alpha radar", "Radar Ålesund \u2013 Zürich"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "defplan", "optimise", str(path), "--format", "csv", "--bom"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(b"\xef\xbb\xbf")
+    assert "Radar Ålesund \u2013 Zürich" in proc.stdout.decode("utf-8-sig")
+
+
+# -- --debug, --version, --help, --profile -----------------------------------------------
+
+
+def test_internal_error_is_short_without_debug(
+    small_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something the code did not expect")
+
+    monkeypatch.setattr("defplan.solving.optimise", broken)
+    earlier = small_file.parent / "out.json"
+    earlier.write_text("old")
+    result = invoke("optimise", small_file, "--format", "json", "--output", earlier)
+    assert result.exit_code == ExitCode.INTERNAL, result.output
+    assert earlier.read_text() == "old"  # exit 1 leaves it untouched (docs/commands.md)
+    assert "internal error" in result.stderr
+    assert "--debug" in result.stderr
+    assert TRACEBACK not in result.output
+    assert result.stdout == ""
+
+    debug = invoke("--debug", "optimise", small_file)
+    assert isinstance(debug.exception, RuntimeError)  # left for Python to show
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"defplan {defplan.__version__}"
+
+
+def test_help_lists_every_command() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0, result.output
+    for name in command_names():
+        assert name in result.stdout
+    assert {"optimise", "validate", "schema"} <= set(command_names())
+
+
+def command_names() -> list[str]:
+    return [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", command_names())
+def test_every_command_has_help(name: str) -> None:
+    command = next(c for c in app.registered_commands if (c.name or c.callback.__name__) == name)  # type: ignore[union-attr]
+    assert command.help or (command.callback and command.callback.__doc__), name
+    result = invoke(name, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.stdout
+
+
+@pytest.mark.parametrize("args", [[], *([name] for name in command_names())])
+def test_help_shows_no_types_and_plain_usage(args: list[str]) -> None:
+    """A flag takes no value and an argument's name says what it is: no `<bool>`,
+    `<str>` beside them, and the usage line names arguments as click does."""
+    result = invoke(*args, "--help")
+    assert result.exit_code == 0, result.output
+    for noise in ("<bool>", "<str>", "{", "[["):
+        assert noise not in result.stdout, (args, noise, result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("name", "usage"),
+    [
+        ("diff", "Usage: defplan diff [OPTIONS] LEFT [RIGHT]"),
+        ("explain", "Usage: defplan explain [OPTIONS] FILE ID"),
+        ("optimise", "Usage: defplan optimise [OPTIONS] FILE"),
+    ],
+)
+def test_usage_lines_name_the_arguments_plainly(name: str, usage: str) -> None:
+    shown = invoke(name, "--help").stdout
+    assert usage in shown, shown
+    assert usage in invoke(name).output  # a usage error prints the same line
+
+
+def test_no_arguments_shows_help() -> None:
+    result = invoke()
+    assert "optimise" in result.output
+    assert TRACEBACK not in result.output
+
+
+def test_profile_prints_the_phases_on_stderr(small_file: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "defplan",
+            "--profile",
+            "optimise",
+            str(small_file),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "optimal"  # stdout stays clean data
+    assert proc.stderr.startswith(SMALL_WARNING)
+    lines = proc.stderr[len(SMALL_WARNING) :].splitlines()
+    assert lines[0] == "defplan: profile (seconds):"
+    seconds = {}
+    for line in lines[1:]:
+        words = line.split()
+        if words[0] in ("load", "validate", "build", "solve", "render", "other", "total"):
+            seconds[words[0]] = float(words[1])
+    assert set(seconds) == {"load", "validate", "build", "solve", "render", "other", "total"}
+    assert seconds["solve"] > 0 and seconds["build"] > 0 and seconds["render"] > 0
+    parts = sum(v for k, v in seconds.items() if k != "total")
+    assert abs(parts - seconds["total"]) < 0.01
+    assert re.search(r"peak memory [\d,]+ MB", proc.stderr)
+    short = subprocess.run(
+        [sys.executable, "-m", "defplan", "-v", "optimise", str(small_file), "--budget", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert short.returncode == ExitCode.INFEASIBLE  # the exit code is kept
+    assert "profile (seconds)" in short.stderr

@@ -1,6 +1,7 @@
 """The process boundary (defplan.boundary): a machine that cannot take the run (standard
 streams closed or full, an encoding without the characters, too little memory for a
-thread) is exit 2 with one line on stderr, never an internal error or a traceback.
+thread) is exit 2 with one line on stderr, never an internal error or a traceback; a
+reader that closes the pipe early ends the run quietly.
 
 Each condition is set up for a real `python -m defplan` process, as a shell would.
 """
@@ -10,11 +11,17 @@ from __future__ import annotations
 import json
 import os
 import resource
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from samples import SMALL, SMALL_WARNING, run_defplan
+from samples import (
+    SMALL,
+    SMALL_WARNING,
+    run_defplan,
+)
 from typer.testing import CliRunner
 
 from defplan.cli import app
@@ -187,3 +194,47 @@ def test_any_address_space_limit_is_exit_0_or_a_usage_error(small_file: Path, mi
     else:
         assert err.startswith(SMALL_WARNING) or err.startswith("defplan: error:"), err
         assert len(err.removeprefix(SMALL_WARNING).splitlines()) == 1, err
+
+
+# -- a reader that closes the pipe ------------------------------------------------------
+
+
+def big_portfolio(n: int) -> str:
+    lines = ["name: Big", "objectives:", "  a: {weight: 1}", "budget: {total: 1e9}", "candidates:"]
+    lines += [
+        f"  - {{id: cand-{i:05d}, name: Candidate {i} with a long descriptive name, "
+        f"cost: {1000 + i}, value: {{a: {1 + i % 97 + i / 10000}}}}}"
+        for i in range(n)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table"])
+def test_closed_pipe_ends_quietly(write_portfolio: Callable[..., Path], fmt: str) -> None:
+    """`defplan optimise big.yaml | head -1`: more output than a pipe holds, reader gone."""
+    path = write_portfolio(big_portfolio(700), "big.yaml")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "defplan", "optimise", str(path), "--format", fmt],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    code = proc.wait(timeout=60)
+    assert first.strip()
+    assert err == ""
+    assert code == 0
+
+
+def test_closed_pipe_in_a_shell(write_portfolio: Callable[..., Path]) -> None:
+    path = write_portfolio(big_portfolio(300), "big.yaml")
+    script = (
+        f'set -o pipefail; "{sys.executable}" -m defplan optimise "{path}" --format csv | head -1'
+    )
+    proc = subprocess.run(["bash", "-c", script], capture_output=True, timeout=60, check=False)
+    assert proc.stdout.decode() == "id,name,group,selected,cost,value,a\n"
+    assert proc.stderr == b""
+    assert proc.returncode == 0
