@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any, replace
 
 from defplan.formulation import Block, Formulation, SolveOptions, formulate
 from defplan.model import MAX_MAGNITUDE, Portfolio
@@ -118,21 +119,15 @@ def relaxable(form: Formulation) -> list[Block]:
     return [b for b in form.blocks if b.name.split(".")[0] in KINDS]
 
 
-def with_limits(
-    portfolio: Portfolio,
-    plan: Result,
-    *,
-    options: SolveOptions,
-    step: float | None = None,
-    on_solve: Callable[[], None] = lambda: None,
-) -> Result:
-    """The plan with its limits attached, or with a note saying why there are none."""
+def with_limits(portfolio: Portfolio, plan: Result, *, options: SolveOptions, **how: Any) -> Result:
+    """The plan with its limits attached, or with a note saying why there are none;
+    `how` is passed on to `limits` (its `step` and `on_solve`)."""
     if plan.status is Status.FEASIBLE or (plan.status is Status.OPTIMAL and plan.notes):
         note = "the time limit cut the solve short, so what limits this plan was not analysed"
         return noted(plan, note)
     if plan.status is not Status.OPTIMAL:
         return plan  # no plan to limit: the conflicts say why
-    found, proven = limits(portfolio, plan, options=options, step=step, on_solve=on_solve)
+    found, proven = limits(portfolio, plan, options=options, **how)
     unproven = (
         "the time limit cut some solves of 'what limits this plan' short: "
         "its gains are not all proven"
