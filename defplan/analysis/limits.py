@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 from defplan.formulation import Block, Formulation, SolveOptions, formulate
 from defplan.model import MAX_MAGNITUDE, Portfolio
