@@ -169,7 +169,11 @@ def run_options(
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Give a command the shared solving options in place of its `options` parameter,
     which it then receives as one checked SolveOptions (`budget=False`: the command
-    reads its own --budget; `weights=False`: it takes no --weight)."""
+    reads its own --budget; `weights=False`: it takes no --weight).
+
+    typer builds a command's options from its signature, so the wrapper shows typer a
+    signature with the shared options where `options` stood, and turns their values
+    into the SolveOptions before calling the command."""
 
     def decorate(func: Callable[..., None]) -> Callable[..., None]:
         own = inspect.signature(func)
