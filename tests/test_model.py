@@ -27,9 +27,8 @@ from defplan.model import (
     Rule,
     cross_check,
     did_you_mean,
-    scale_warnings,
-    scores_off_scale,
 )
+from defplan.scales import scale_warnings, scores_off_scale
 
 MINIMAL: dict[str, Any] = {
     "objectives": {"n": {"weight": 1}},

@@ -35,7 +35,7 @@ def warn_plain_costs(portfolio: "Portfolio", options: "SolveOptions | None" = No
 
     Silent for a run without a total budget: formulate refuses it, naming them."""
     from defplan.formulation import escapes_annual_caps
-    from defplan.model import named_few
+    from defplan.scales import named_few
 
     if options is not None and options.budget is None and portfolio.budget.total is None:
         return
@@ -50,7 +50,7 @@ def warn_plain_costs(portfolio: "Portfolio", options: "SolveOptions | None" = No
 
 def warn_off_scale(portfolio: "Portfolio") -> None:
     """A line on stderr for each score outside its objective's declared scale."""
-    from defplan.model import scale_warnings
+    from defplan.scales import scale_warnings
 
     for line in scale_warnings(portfolio):
         say(line)
