@@ -96,6 +96,7 @@ class Formulation:
 
 def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     """Build the model; UsageError when the run's options do not fit the file."""
+    refuse_time_phased(portfolio)
     index = portfolio.candidate_index()
     weights = normalised_weights(portfolio, options.weights)
     total, per_year = _budgets(portfolio, options)
@@ -140,6 +141,19 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
         budget_total=total,
         budget_per_year=per_year,
     )
+
+
+def refuse_time_phased(portfolio: Portfolio) -> None:
+    """UsageError for a file that plans in time: the model does not solve that yet, and
+    leaving the keys out of it would answer a different question without a word."""
+    from defplan.time_checks import time_keys
+
+    used = list(dict.fromkeys(key for _, key in time_keys(portfolio)))
+    if used:
+        raise UsageError(
+            f"time-phased planning is not solved yet: the file uses {', '.join(used)}; "
+            "`defplan validate` checks such a file, but no command solves it"
+        )
 
 
 def normalised_weights(portfolio: Portfolio, overrides: Mapping[str, float]) -> dict[str, float]:
@@ -200,7 +214,9 @@ def plain_costs(portfolio: Portfolio, options: SolveOptions | None = None) -> li
     out of the list."""
     out = set(options.exclude) if options is not None else set()
     return [
-        c.id for c in portfolio.candidates if not c.profile and c.total_cost > 0 and c.id not in out
+        c.id
+        for c in portfolio.candidates
+        if c.cost_years is None and c.total_cost > 0 and c.id not in out
     ]
 
 

@@ -89,7 +89,13 @@ Years = Annotated[list[Year], Field(min_length=2, max_length=2)]
 
 
 def _cost_kind(value: Any) -> str:
-    return "profile" if isinstance(value, dict) else "amount"
+    if not isinstance(value, dict):
+        return "amount"
+    return "by_line" if any(isinstance(v, dict) for v in value.values()) else "profile"
+
+
+def _running_kind(value: Any) -> str:
+    return "by_line" if isinstance(value, dict) else "amount"
 
 
 def _value_kind(value: Any) -> str:
@@ -97,8 +103,14 @@ def _value_kind(value: Any) -> str:
 
 
 Cost = Annotated[
-    Annotated[NonNegative, Tag("amount")] | Annotated[Profile, Tag("profile")],
+    Annotated[NonNegative, Tag("amount")]
+    | Annotated[Profile, Tag("profile")]
+    | Annotated[dict[Id, Profile], Tag("by_line")],
     Discriminator(_cost_kind),
+]
+Running = Annotated[
+    Annotated[NonNegative, Tag("amount")] | Annotated[dict[Id, NonNegative], Tag("by_line")],
+    Discriminator(_running_kind),
 ]
 ValueEntry = Annotated[
     Annotated[Number, Tag("number")] | Annotated[Range, Tag("range")],
@@ -130,6 +142,31 @@ class Commitment(Strict):
     target: Annotated[Number, Field(gt=0)]
     hard: bool = True
     penalty: NonNegative | None = None
+    by: Year | None = None
+    """Only candidates delivered by the end of this year count."""
+
+
+class Line(Strict):
+    """A funding line or other annual resource (personnel FTE when not money)."""
+
+    label: str | None = None
+    unit: str | None = None
+    money: bool = True
+
+
+class Prices(Strict):
+    """Costs are in constant prices of `base`; `rate` or `index` makes them nominal."""
+
+    base: Year
+    rate: Annotated[Number, Field(gt=-1)] | None = None
+    index: dict[Year, Annotated[Number, Field(gt=0)]] | None = None
+
+
+class LineBudget(Strict):
+    """Caps on one line (the first line's caps by year are budget.per_year)."""
+
+    per_year: Profile = {}
+    total: NonNegative | None = None
 
 
 class Budget(Strict):
@@ -137,6 +174,9 @@ class Budget(Strict):
 
     total: NonNegative | None = None
     per_year: Profile = {}
+    carry_over: NonNegative | None = None
+    """At most this much of the first line's unspent cap is carried; absent means 0."""
+    lines: dict[Id, LineBudget] = {}
 
 
 class Group(Strict):
@@ -176,6 +216,11 @@ class Candidate(Strict):
     requires: list[Id] = []
     excludes: list[Id] = []
     mandatory: bool = False
+    start: Years | None = None
+    """[a, b]: the years it may start in; the cost as written is for its first year."""
+    delay_penalty: NonNegative | None = None
+    running: Running | None = None
+    after: list[Id] = []
 
     @property
     def title(self) -> str:
@@ -184,15 +229,33 @@ class Candidate(Strict):
 
     @property
     def total_cost(self) -> float:
-        """The plain cost, or the sum of the per-year profile."""
+        """The plain cost, or the sum of its profiles as written (every line alike)."""
         if isinstance(self.cost, dict):
-            return math.fsum(self.cost.values())
+            return math.fsum(
+                v for profile in self.line_profiles("").values() for v in profile.values()
+            )
         return self.cost
 
     @property
     def profile(self) -> dict[int, float]:
-        """Cost per year; empty for a plain (unphased) cost."""
-        return self.cost if isinstance(self.cost, dict) else {}
+        """Cost per year of a year-keyed cost; empty for a plain cost or one by line."""
+        if isinstance(self.cost, dict) and _cost_kind(self.cost) == "profile":
+            return self.cost  # type: ignore[return-value]
+        return {}
+
+    def line_profiles(self, first_line: str) -> dict[str, dict[int, float]]:
+        """The cost per year on each line (a year-keyed cost is on first_line)."""
+        if not isinstance(self.cost, dict):
+            return {}
+        if _cost_kind(self.cost) == "by_line":
+            return self.cost  # type: ignore[return-value]
+        return {first_line: self.cost}  # type: ignore[dict-item]
+
+    @property
+    def cost_years(self) -> tuple[int, int] | None:
+        """(f, l): the first and last year in any of its profiles; None when it has none."""
+        years = [y for profile in self.line_profiles("").values() for y in profile]
+        return (min(years), max(years)) if years else None
 
     def value_of(self, objective: str) -> float:
         """The candidate's value on one objective, the midpoint of a range."""
@@ -210,12 +273,19 @@ class Portfolio(Strict):
     currency: str = "EUR"
     unit: str = "M"
     years: Years | None = None
+    lines: Annotated[dict[Id, Line], Field(min_length=1)] = {}
+    prices: Prices | None = None
     objectives: Annotated[dict[Id, Objective], Field(min_length=1)]
     commitments: dict[Id, Commitment] = {}
     budget: Budget = Budget()
     groups: dict[str, Group] = {}
     rules: list[Rule] = []
     candidates: Annotated[list[Candidate], Field(min_length=1)]
+
+    @property
+    def first_line(self) -> str:
+        """The line year-keyed costs and budget.per_year are on ('budget' when undeclared)."""
+        return next(iter(self.lines), "budget")
 
     def candidate_index(self) -> dict[str, int]:
         """Map each candidate id to its position in the file."""
@@ -255,6 +325,7 @@ class Names:
     objectives: frozenset[str]
     commitments: frozenset[str]
     group_tags: frozenset[str]
+    lines: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, p: Portfolio) -> Names:
@@ -264,6 +335,7 @@ class Names:
             frozenset(p.objectives),
             frozenset(p.commitments),
             frozenset(c.group for c in p.candidates if c.group is not None),
+            frozenset(p.lines),
         )
 
 
@@ -299,27 +371,12 @@ def _cross_problems(p: Portfolio, names: Names, suggest: Suggester) -> Iterator[
                 ("objectives", name, "scale"),
                 f"scale [{o.scale[0]:g}, {o.scale[1]:g}] needs low < high",
             )
-    yield from _check_years(p)
+    from defplan.time_checks import time_problems  # the horizon's checks, in their module
+
+    yield from time_problems(p, names, suggest)
     yield from _check_candidates(p, names, suggest)
     yield from _check_groups(p, names, suggest)
     yield from _check_rules(p, names, suggest)
-
-
-def _check_years(p: Portfolio) -> Iterator[tuple[Loc, str]]:
-    if p.years is None:
-        return
-    first, last = p.years
-    if first > last:
-        yield ("years",), f"years must be [first, last] with first <= last, not [{first}, {last}]"
-        return
-    span = f"outside the planning horizon {first}-{last}"
-    for year in p.budget.per_year:
-        if not first <= year <= last:
-            yield ("budget", "per_year", year, KEY), f"year {year} is {span}"
-    for i, c in enumerate(p.candidates):
-        for year in c.profile:
-            if not first <= year <= last:
-                yield ("candidates", i, "cost", year, KEY), f"year {year} is {span}"
 
 
 def _check_candidates(p: Portfolio, names: Names, suggest: Suggester) -> Iterator[tuple[Loc, str]]:

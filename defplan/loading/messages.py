@@ -16,7 +16,7 @@ from defplan.model import KEY, Loc, Portfolio, Suggester
 from defplan.numbers import read_number
 
 # pydantic's locations name union members; these are ours (see model.py Tag(...)).
-_UNION_TAGS = {"amount", "profile", "number", "range"}
+_UNION_TAGS = {"amount", "profile", "by_line", "number", "range"}
 
 ITEM_MODELS: dict[str, type[BaseModel]] = {
     "objectives": model.Objective,
@@ -24,6 +24,7 @@ ITEM_MODELS: dict[str, type[BaseModel]] = {
     "groups": model.Group,
     "rules": model.Rule,
     "candidates": model.Candidate,
+    "lines": model.Line,
 }
 """The model of each item of a section: a mapping's values, or a list's entries."""
 
@@ -124,7 +125,11 @@ def _message(err: Any) -> str:
 
 def _allowed(loc: Loc) -> list[str]:
     """The keys the model at an unknown key's location takes (for "did you mean")."""
-    sections: dict[str, type[BaseModel]] = {**ITEM_MODELS, "budget": model.Budget}
+    sections: dict[str, type[BaseModel]] = {
+        **ITEM_MODELS,
+        "budget": model.Budget,
+        "prices": model.Prices,
+    }
     cls = sections.get(str(loc[0]), Portfolio) if len(loc) > 1 else Portfolio
     return list(cls.model_fields)
 

@@ -104,7 +104,7 @@ def _partial_check(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             good = [(i, check(ITEM_MODELS[key], item)) for i, item in enumerate(items)]
             fields[key] = [obj for _, obj in good if obj is not None]
             positions[key] = [i for i, obj in good if obj is not None]
-    for key in ("objectives", "commitments", "groups"):
+    for key in ("lines", "objectives", "commitments", "groups"):
         entries = data.get(key)
         if isinstance(entries, dict):
             check = _salvaged if key in _SALVAGED else _validated
@@ -112,6 +112,8 @@ def _partial_check(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             fields[key] = {k: obj for k, obj in checked.items() if obj is not None}
     fields["budget"] = _validated(model.Budget, data.get("budget", {})) or model.Budget()
     fields["years"] = _validated(model.Years, data.get("years"))
+    if "prices" in data:
+        fields["prices"] = _validated(model.Prices, data["prices"])
     fields.setdefault("objectives", {})
     fields.setdefault("candidates", [])
     partial = Portfolio.model_construct(**fields)
@@ -135,7 +137,7 @@ def _validated(kind: Any, item: Any) -> Any:
 _NEUTRAL = {"cost": 0}
 """Stand-ins for required fields that failed, so the rest of an item can still be checked."""
 
-_SALVAGED = {"candidates", "objectives", "groups"}
+_SALVAGED = {"candidates", "objectives", "groups", "lines"}
 """Sections whose items are checked without their failed keys: leaving a key out there
 can hide a cross-field problem but never invent one (unlike a commitment's penalty or a
 rule's count)."""
@@ -166,6 +168,7 @@ def _raw_names(data: dict[str, Any]) -> Names:
         objectives=keys("objectives"),
         commitments=keys("commitments"),
         group_tags=frozenset(c["group"] for c in items if isinstance(c.get("group"), str)),
+        lines=keys("lines"),
     )
 
 

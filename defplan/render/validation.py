@@ -23,7 +23,17 @@ def validation_renderables(
 
     p = portfolio
     unit = f"{p.unit} {p.currency}".strip()
-    total = math.fsum(c.total_cost for c in p.candidates)
+    first = p.first_line
+    money = {first} | {name for name, line in p.lines.items() if line.money}
+    plain = [c.total_cost for c in p.candidates if c.cost_years is None]
+    phased = [
+        v
+        for c in p.candidates
+        for line, profile in c.line_profiles(first).items()
+        if line in money
+        for v in profile.values()
+    ]
+    total = math.fsum(plain + phased)
     head = Text.assemble(
         (f"{filename}: valid", "bold green"),
         "\n",
@@ -36,10 +46,10 @@ def validation_renderables(
     )
     parts: list[Any] = [head]
     years: dict[int, float] = {}
-    for c in p.candidates:
-        for y, v in c.profile.items():
+    for c in p.candidates:  # the first line's costs, which budget.per_year caps
+        for y, v in c.line_profiles(first).get(first, {}).items():
             years[y] = years.get(y, 0.0) + v
-    unphased = math.fsum(c.total_cost for c in p.candidates if not c.profile)
+    unphased = math.fsum(plain)
     if years or p.budget.per_year:
         rows = []
         for y in sorted(set(years) | set(p.budget.per_year)):

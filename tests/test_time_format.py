@@ -1,0 +1,453 @@
+"""The file format of time-phased planning (docs/file-format.md, "Planning in time"):
+lines, prices, carry-over, line caps, `by`, and on candidates start windows, delay
+penalties, running costs, `after` and costs by line.
+
+Each error test pins the exact message and where it points: in a template, '@' marks
+the character the one problem must point at (it is removed first). Until the model
+solves such files, every command but validate and schema refuses them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from samples import invoke
+
+from defplan import LoadError, parse_portfolio
+from defplan.errors import UsageError
+from defplan.formulation import SolveOptions, formulate
+
+FILE = "t.yaml"
+
+HEAD = """\
+years: [2026, 2040]
+objectives:
+  n: {weight: 1}
+"""
+
+EVERY_KEY = """\
+years: [2026, 2040]
+lines:
+  invest:  {label: Defence Materiel Fund}
+  operate: {label: Operating budget}
+  staff:   {label: Military personnel, unit: FTE, money: false}
+prices:
+  base: 2025
+  rate: 0.03
+objectives:
+  n: {weight: 1}
+commitments:
+  nato-iamd: {target: 10, by: 2030}
+budget:
+  total: 6000
+  per_year: {2026: 700, 2027: 800}
+  carry_over: 300
+  lines:
+    invest: {total: 5000}
+    operate: {per_year: {2029: 150}, total: 1200}
+    staff:   {per_year: {2029: 600}}
+candidates:
+  - id: tank-training-centre
+    cost: {2026: 100}
+  - id: leopard-battalion
+    cost: {2027: 300, 2028: 500, 2029: 400}
+    start: [2027, 2030]
+    delay_penalty: 0.5
+    running: {operate: 60, staff: 500}
+    after: [tank-training-centre]
+    commitments: {nato-iamd: 10}
+  - id: frigate-crews
+    cost: {invest: {2027: 200, 2028: 200}, staff: {2027: 80, 2028: 160}}
+    running: 20
+  - id: airlift-charter
+    cost: 5
+"""
+
+
+def test_every_time_key_loads_with_its_values() -> None:
+    p = parse_portfolio(EVERY_KEY, filename=FILE)
+    assert list(p.lines) == ["invest", "operate", "staff"]
+    assert p.first_line == "invest"
+    assert [(ln.label, ln.unit, ln.money) for ln in p.lines.values()] == [
+        ("Defence Materiel Fund", None, True),
+        ("Operating budget", None, True),
+        ("Military personnel", "FTE", False),
+    ]
+    assert p.prices is not None
+    assert (p.prices.base, p.prices.rate, p.prices.index) == (2025, 0.03, None)
+    assert p.commitments["nato-iamd"].by == 2030
+    assert p.budget.carry_over == 300
+    assert {k: (v.per_year, v.total) for k, v in p.budget.lines.items()} == {
+        "invest": ({}, 5000),
+        "operate": ({2029: 150}, 1200),
+        "staff": ({2029: 600}, None),
+    }
+    centre, leopard, frigate, charter = p.candidates
+    assert (centre.start, centre.delay_penalty, centre.running, centre.after) == (
+        None,
+        None,
+        None,
+        [],
+    )
+    assert leopard.start == [2027, 2030]
+    assert leopard.delay_penalty == 0.5
+    assert leopard.running == {"operate": 60, "staff": 500}
+    assert leopard.after == ["tank-training-centre"]
+    assert leopard.cost_years == (2027, 2029)
+    assert leopard.line_profiles("invest") == {"invest": {2027: 300, 2028: 500, 2029: 400}}
+    assert frigate.running == 20
+    assert frigate.profile == {}
+    assert frigate.cost_years == (2027, 2028)
+    assert frigate.line_profiles("invest") == {
+        "invest": {2027: 200, 2028: 200},
+        "staff": {2027: 80, 2028: 160},
+    }
+    assert (charter.cost, charter.cost_years, charter.line_profiles("invest")) == (5, None, {})
+
+
+def test_a_price_index_with_every_horizon_year_loads() -> None:
+    index = ", ".join(f"{y}: {1 + (y - 2025) / 100}" for y in range(2024, 2042))
+    p = parse_portfolio(
+        HEAD + f"prices: {{base: 2025, index: {{{index}}}}}\ncandidates:\n  - {{id: a, cost: 1}}\n",
+        filename=FILE,
+    )
+    assert p.prices is not None and p.prices.rate is None
+    assert p.prices.index is not None and p.prices.index[2040] == 1.15
+
+
+def test_a_file_without_time_keys_has_none_of_them() -> None:
+    p = parse_portfolio(HEAD + "candidates:\n  - {id: a, cost: {2026: 1}}\n", filename=FILE)
+    assert (p.lines, p.prices, p.first_line) == ({}, None, "budget")
+    assert (p.budget.carry_over, p.budget.lines) == (None, {})
+    (c,) = p.candidates
+    assert (c.start, c.delay_penalty, c.running, c.after) == (None, None, None, [])
+    assert c.profile == {2026: 1} and c.line_profiles("budget") == {"budget": {2026: 1}}
+
+
+def test_a_start_window_may_reach_outside_the_horizon() -> None:
+    text = HEAD + "candidates:\n  - {id: a, cost: {2020: 1, 2021: 2}, start: [2020, 2027]}\n"
+    (c,) = parse_portfolio(text, filename=FILE).candidates
+    assert c.start == [2020, 2027]
+
+
+# -- every error at its place, with its exact message -------------------------------------
+
+
+def error_at(template: str) -> str:
+    """The message of the one problem in template, which must point at its '@'."""
+    index = template.index("@")
+    before = template[:index]
+    line, column = before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+    with pytest.raises(LoadError) as info:
+        parse_portfolio(before + template[index + 1 :], filename=FILE)
+    problems = info.value.problems
+    assert len(problems) == 1, "\n".join(map(str, problems))
+    assert (problems[0].file, problems[0].line, problems[0].column) == (FILE, line, column)
+    return problems[0].message
+
+
+NO_YEARS = "objectives:\n  n: {weight: 1}\n"
+LINES = "lines:\n  invest: {}\n  operate: {}\n"
+
+
+@pytest.mark.parametrize(
+    ("template", "key"),
+    [
+        ("@lines: {invest: {}}\ncandidates:\n  - {id: a, cost: 1}\n", "lines"),
+        ("@prices: {base: 2025, rate: 0}\ncandidates:\n  - {id: a, cost: 1}\n", "prices"),
+        (
+            "budget: {per_year: {2026: 1}, @carry_over: 1}\ncandidates:\n  - {id: a, cost: 1}\n",
+            "budget.carry_over",
+        ),
+        (
+            "commitments: {c: {target: 1, @by: 2030}}\n"
+            "candidates:\n  - {id: a, cost: 1, commitments: {c: 1}}\n",
+            "by",
+        ),
+        ("candidates:\n  - {id: a, cost: {2026: 1}, @start: [2026, 2027]}\n", "start"),
+        ("candidates:\n  - {id: a, cost: {2026: 1}, @running: 1}\n", "running"),
+        ("candidates:\n  - {id: a, cost: 1}\n  - {id: b, cost: {2026: 1}, @after: [a]}\n", "after"),
+    ],
+    ids=["lines", "prices", "carry_over", "by", "start", "running", "after"],
+)
+def test_a_time_key_needs_years(template: str, key: str) -> None:
+    message = error_at(NO_YEARS + template)
+    assert message == f"'{key}' needs 'years' (the planning horizon) in the file"
+
+
+def located(text: str) -> list[tuple[int | None, int | None, str]]:
+    """(line, column, message) of every problem in text, which must fail."""
+    with pytest.raises(LoadError) as info:
+        parse_portfolio(text, filename=FILE)
+    return [(p.line, p.column, p.message) for p in info.value.problems]
+
+
+def test_line_caps_and_costs_by_line_need_years() -> None:
+    assert located(
+        NO_YEARS + LINES + "budget: {lines: {operate: {total: 1}}}\n"
+        "candidates:\n  - {id: a, cost: {operate: {2026: 1}}}\n"
+    ) == [
+        (3, 1, "'lines' needs 'years' (the planning horizon) in the file"),
+        (6, 10, "'budget.lines' needs 'years' (the planning horizon) in the file"),
+        (8, 19, "'cost by line' needs 'years' (the planning horizon) in the file"),
+    ]
+
+
+def test_delay_penalty_needs_years_and_start() -> None:
+    assert located(NO_YEARS + "candidates:\n  - {id: a, cost: {2026: 1}, delay_penalty: 1}\n") == [
+        (4, 30, "'delay_penalty' needs 'years' (the planning horizon) in the file"),
+        (4, 30, "'delay_penalty' needs a 'start' window: it is value lost per year of delay"),
+    ]
+
+
+def test_the_first_line_must_be_money() -> None:
+    message = error_at(
+        HEAD + "lines:\n  staff: {unit: FTE, money: @false}\n  invest: {}\n"
+        "candidates:\n  - {id: a, cost: 1}\n"
+    )
+    assert message == (
+        "the first line 'staff' pays year-keyed costs and budget.per_year, so it must be "
+        "money; put a money line first"
+    )
+
+
+def test_lines_need_an_entry() -> None:
+    message = error_at(HEAD + "lines: @{}\ncandidates:\n  - {id: a, cost: 1}\n")
+    assert message == "lines: needs at least one entry"
+
+
+def test_prices_need_a_base() -> None:
+    message = error_at(HEAD + "prices: @{rate: 0.02}\ncandidates:\n  - {id: a, cost: 1}\n")
+    assert message == "missing required key 'base'"
+
+
+@pytest.mark.parametrize(
+    ("prices", "given"),
+    [("{base: 2025}", "neither"), ("{base: 2025, rate: 0.02, index: {2026: 1}}", "both")],
+)
+def test_prices_need_one_of_rate_and_index(prices: str, given: str) -> None:
+    text = "years: [2026, 2026]\nobjectives:\n  n: {weight: 1}\n"
+    message = error_at(text + f"prices: @{prices}\ncandidates:\n  - {{id: a, cost: 1}}\n")
+    assert message == f"prices needs one of 'rate' and 'index', not {given}"
+
+
+def test_a_rate_is_above_minus_one() -> None:
+    message = error_at(
+        HEAD + "prices: {base: 2025, rate: @-1}\ncandidates:\n  - {id: a, cost: 1}\n"
+    )
+    assert message == "rate: must be > -1"
+
+
+def test_the_price_index_needs_every_horizon_year() -> None:
+    text = "years: [2026, 2030]\nobjectives:\n  n: {weight: 1}\n"
+    message = error_at(
+        text + "prices:\n  base: 2025\n  index: @{2026: 1.02, 2027: 1.04, 2029: 1.08}\n"
+        "candidates:\n  - {id: a, cost: 1}\n"
+    )
+    assert message == (
+        "the price index has no entry for 2028, 2030; it needs one for every year of the "
+        "horizon 2026-2030"
+    )
+
+
+def test_carry_over_needs_caps_by_year() -> None:
+    message = error_at(
+        HEAD + "budget: {total: 10, @carry_over: 5}\ncandidates:\n  - {id: a, cost: 1}\n"
+    )
+    assert message == (
+        "carry_over needs caps by year in budget.per_year: it carries the first line's "
+        "unspent cap to a later capped year"
+    )
+
+
+def test_budget_lines_name_known_lines() -> None:
+    message = error_at(
+        HEAD
+        + LINES
+        + "budget:\n  lines: {@operat: {total: 5}}\ncandidates:\n  - {id: a, cost: 1}\n"
+    )
+    assert message == "unknown line 'operat' (did you mean 'operate'?)"
+
+
+def test_the_first_line_takes_only_a_total_under_budget_lines() -> None:
+    message = error_at(
+        HEAD + LINES + "budget:\n  lines:\n    invest: {@per_year: {2026: 5}, total: 9}\n"
+        "candidates:\n  - {id: a, cost: 1}\n"
+    )
+    assert message == (
+        "the first line 'invest' takes only a 'total' here; its caps by year are budget.per_year"
+    )
+
+
+def test_a_line_cap_year_lies_inside_the_horizon() -> None:
+    message = error_at(
+        HEAD + LINES + "budget:\n  lines:\n    operate: {per_year: {@2041: 5}}\n"
+        "candidates:\n  - {id: a, cost: 1}\n"
+    )
+    assert message == "year 2041 is outside the planning horizon 2026-2040"
+
+
+def test_by_lies_inside_the_horizon() -> None:
+    message = error_at(
+        HEAD + "commitments: {c: {target: 1, by: @2045}}\n"
+        "candidates:\n  - {id: a, cost: 1, commitments: {c: 1}}\n"
+    )
+    assert message == "by 2045 is outside the planning horizon 2026-2040"
+
+
+def test_a_start_window_is_in_order() -> None:
+    message = error_at(HEAD + "candidates:\n  - {id: a, cost: {2027: 1}, start: @[2030, 2027]}\n")
+    assert message == "start must be [first, last] with first <= last, not [2030, 2027]"
+
+
+@pytest.mark.parametrize(
+    ("entry", "key"),
+    [
+        ("start: [2027, 2030]", "start"),
+        ("delay_penalty: 1", "delay_penalty"),
+        ("running: 5", "running"),
+        ("after: [b]", "after"),
+    ],
+)
+def test_a_plain_cost_takes_no_time_keys(entry: str, key: str) -> None:
+    message = error_at(
+        HEAD + f"candidates:\n  - {{id: a, cost: 900, @{entry}}}\n  - {{id: b, cost: 1}}\n"
+    )
+    assert message == f"'{key}' needs a cost profile by year; candidate 'a' has a plain cost"
+
+
+def test_delay_penalty_needs_a_start_window() -> None:
+    message = error_at(HEAD + "candidates:\n  - {id: a, cost: {2027: 1}, @delay_penalty: 0.5}\n")
+    assert message == "'delay_penalty' needs a 'start' window: it is value lost per year of delay"
+
+
+def test_a_start_window_that_fits_no_start_year() -> None:
+    message = error_at(
+        HEAD + "candidates:\n  - id: a\n    cost: {2030: 1, 2031: 1, 2032: 1, 2033: 1}\n"
+        "    start: @[2038, 2040]\n"
+    )
+    assert message == (
+        "no start year in 2038-2040 fits the planning horizon 2026-2040: its cost profile "
+        "spans 4 years (2030-2033), so it must start in 2026-2037"
+    )
+
+
+def test_a_profile_longer_than_the_horizon_fits_no_start_year() -> None:
+    text = "years: [2026, 2027]\nobjectives:\n  n: {weight: 1}\n"
+    message = error_at(
+        text + "candidates:\n  - {id: a, cost: {2026: 1, 2027: 1, 2028: 1}, start: @[2026, 2027]}\n"
+    )
+    assert message == (
+        "no start year in 2026-2027 fits the planning horizon 2026-2027: its cost profile "
+        "spans 3 years (2026-2028), more than the horizon's 2"
+    )
+
+
+def test_every_line_of_a_profile_counts_for_the_window() -> None:
+    message = error_at(
+        HEAD + LINES + "candidates:\n  - id: a\n"
+        "    cost: {invest: {2030: 1}, operate: {2035: 1}}\n    start: @[2036, 2040]\n"
+    )
+    assert message.startswith("no start year in 2036-2040 fits the planning horizon 2026-2040")
+    assert message.endswith("spans 6 years (2030-2035), so it must start in 2026-2035")
+
+
+def test_running_names_known_lines() -> None:
+    message = error_at(
+        HEAD + LINES + "candidates:\n  - {id: a, cost: {2027: 1}, running: {@operat: 3}}\n"
+    )
+    assert message == "unknown line 'operat' (did you mean 'operate'?)"
+
+
+def test_running_amounts_are_not_negative() -> None:
+    message = error_at(HEAD + "candidates:\n  - {id: a, cost: {2027: 1}, running: @-3}\n")
+    assert message == "running: must be >= 0"
+
+
+def test_a_cost_by_line_names_known_lines() -> None:
+    message = error_at(
+        HEAD + LINES + "candidates:\n  - {id: a, cost: {invest: {2027: 1}, @operat: {2028: 1}}}\n"
+    )
+    assert message == "unknown line 'operat' (did you mean 'operate'?)"
+
+
+def test_a_cost_by_line_needs_declared_lines() -> None:
+    message = error_at(HEAD + "candidates:\n  - {id: a, cost: {@invest: {2027: 1}}}\n")
+    assert message == "unknown line 'invest': declare the file's lines under 'lines'"
+
+
+def test_a_cost_by_line_lies_inside_the_horizon() -> None:
+    message = error_at(HEAD + LINES + "candidates:\n  - {id: a, cost: {operate: {@2041: 1}}}\n")
+    assert message == "year 2041 is outside the planning horizon 2026-2040"
+
+
+def test_after_may_not_name_its_own_candidate() -> None:
+    message = error_at(HEAD + "candidates:\n  - {id: a, cost: {2027: 1}, after: [@a]}\n")
+    assert message == "candidate 'a' cannot come after itself"
+
+
+def test_after_names_known_candidates() -> None:
+    message = error_at(
+        HEAD + "candidates:\n  - {id: radar, cost: {2027: 1}}\n"
+        "  - {id: b, cost: {2027: 1}, after: [@rader]}\n"
+    )
+    assert message == "unknown candidate 'rader' (did you mean 'radar'?)"
+
+
+def test_a_cycle_of_after_is_named() -> None:
+    message = error_at(
+        HEAD + "candidates:\n  - {id: x, cost: {2027: 1}}\n"
+        "  - {id: a, cost: {2027: 1}, after: [x, @b]}\n"
+        "  - {id: b, cost: {2027: 1}, after: [c]}\n"
+        "  - {id: c, cost: {2027: 1}, after: [a]}\n"
+    )
+    assert message == "'after' forms a cycle: a -> b -> c -> a"
+
+
+def test_each_cycle_of_after_is_one_problem() -> None:
+    assert located(
+        HEAD + "candidates:\n"
+        "  - {id: a, cost: {2027: 1}, after: [b]}\n"
+        "  - {id: b, cost: {2027: 1}, after: [a]}\n"
+        "  - {id: c, cost: {2027: 1}, after: [d]}\n"
+        "  - {id: d, cost: {2027: 1}, after: [c, a]}\n"
+    ) == [
+        (5, 38, "'after' forms a cycle: a -> b -> a"),
+        (7, 38, "'after' forms a cycle: c -> d -> c"),
+    ]
+
+
+def test_time_problems_are_found_beside_other_problems() -> None:
+    assert located(
+        HEAD + "candidates:\n"
+        "  - {id: a, cost: {2027: 1}, after: [b], value: {n: x}}\n"
+        "  - {id: b, cost: {2027: 1}, after: [a]}\n"
+    ) == [
+        (5, 38, "'after' forms a cycle: a -> b -> a"),
+        (5, 53, "n: expected a number, not 'x'"),
+    ]
+
+
+# -- no command but validate and schema solves such a file yet ----------------------------
+
+
+def test_formulate_refuses_time_phased_planning_for_now() -> None:
+    p = parse_portfolio(EVERY_KEY, filename=FILE)
+    with pytest.raises(UsageError) as info:
+        formulate(p, SolveOptions())
+    assert str(info.value) == (
+        "time-phased planning is not solved yet: the file uses lines, prices, "
+        "budget.carry_over, budget.lines, by, start, delay_penalty, running, after, cost by "
+        "line; `defplan validate` checks such a file, but no command solves it"
+    )
+
+
+def test_optimise_refuses_time_phased_planning_for_now(tmp_path: object) -> None:
+    text = HEAD + "budget: {total: 9}\ncandidates:\n  - {id: a, cost: {2027: 1}, running: 2}\n"
+    path = f"{tmp_path}/p.yaml"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    validated = invoke("validate", path)
+    assert validated.exit_code == 0, validated.output
+    result = invoke("optimise", path)
+    assert result.exit_code == 2, result.output
+    assert "time-phased planning is not solved yet: the file uses running;" in result.stderr
