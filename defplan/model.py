@@ -243,11 +243,16 @@ class Candidate(Strict):
             return self.cost  # type: ignore[return-value]
         return {}
 
+    @property
+    def cost_by_line(self) -> bool:
+        """Whether its cost is given line by line, `{LINE: {YEAR: AMOUNT}}`."""
+        return _cost_kind(self.cost) == "by_line"
+
     def line_profiles(self, first_line: str) -> dict[str, dict[int, float]]:
         """The cost per year on each line (a year-keyed cost is on first_line)."""
         if not isinstance(self.cost, dict):
             return {}
-        if _cost_kind(self.cost) == "by_line":
+        if self.cost_by_line:
             return self.cost  # type: ignore[return-value]
         return {first_line: self.cost}  # type: ignore[dict-item]
 

@@ -26,21 +26,29 @@ def time_keys(p: Portfolio) -> list[tuple[Loc, str]]:
     """Where the file uses a key of time-phased planning, as (location, key name)."""
     used: list[tuple[Loc, str]] = []
     for key in ("lines", "prices"):
-        if key in p.model_fields_set:
+        if _given(getattr(p, key)):
             used.append(((key, KEY), key))
     for key in ("carry_over", "lines"):
-        if key in p.budget.model_fields_set:
+        if _given(getattr(p.budget, key)):
             used.append((("budget", key, KEY), f"budget.{key}"))
     for name, c in p.commitments.items():
         if c.by is not None:
             used.append((("commitments", name, "by", KEY), "by"))
     for i, cand in enumerate(p.candidates):
-        if isinstance(cand.cost, dict) and not cand.profile and cand.line_profiles(""):
+        if cand.cost_by_line:
             used.append((("candidates", i, "cost"), "cost by line"))
-        used += [
-            (("candidates", i, k, KEY), k) for k in CANDIDATE_KEYS if k in cand.model_fields_set
-        ]
+        used += [(("candidates", i, k, KEY), k) for k in _candidate_keys(cand)]
     return used
+
+
+def _given(value: object) -> bool:
+    """Whether a key holds something: null and an empty list or mapping mean nothing."""
+    return value is not None and value != [] and value != {}
+
+
+def _candidate_keys(c: Candidate) -> list[str]:
+    """The keys of time-phased planning a candidate gives."""
+    return [key for key in CANDIDATE_KEYS if _given(getattr(c, key))]
 
 
 def time_problems(p: Portfolio, names: Names, suggest: Suggester) -> Found:
@@ -53,7 +61,7 @@ def time_problems(p: Portfolio, names: Names, suggest: Suggester) -> Found:
         yield ("years",), f"years must be [first, last] with first <= last, not [{first}, {last}]"
     else:
         yield from _outside_horizon(p)
-    yield from _lines(p, names, suggest)
+    yield from _lines(p)
     yield from _prices(p)
     yield from _budget(p, names, suggest)
     for i, c in enumerate(p.candidates):
@@ -91,7 +99,7 @@ def _outside_horizon(p: Portfolio) -> Found:
                     yield (*at, year, KEY), f"year {year} is {span}"
 
 
-def _lines(p: Portfolio, names: Names, suggest: Suggester) -> Found:
+def _lines(p: Portfolio) -> Found:
     if p.lines and not next(iter(p.lines.values())).money:
         first = p.first_line
         yield (
@@ -141,7 +149,7 @@ def _budget(p: Portfolio, names: Names, suggest: Suggester) -> Found:
     for name, caps in b.lines.items():
         if name not in names.lines:
             yield ("budget", "lines", name, KEY), _unknown_line(name, names, suggest)
-        elif name == p.first_line and "per_year" in caps.model_fields_set:
+        elif name == p.first_line and caps.per_year:
             yield (
                 ("budget", "lines", name, "per_year", KEY),
                 f"the first line '{name}' takes only a 'total' here; its caps by year are "
@@ -152,12 +160,11 @@ def _budget(p: Portfolio, names: Names, suggest: Suggester) -> Found:
 def _candidate(p: Portfolio, i: int, c: Candidate, names: Names, suggest: Suggester) -> Found:
     here: Loc = ("candidates", i)
     if c.cost_years is None:
-        for key in CANDIDATE_KEYS:
-            if key in c.model_fields_set:
-                yield (
-                    (*here, key, KEY),
-                    f"'{key}' needs a cost profile by year; candidate '{c.id}' has a plain cost",
-                )
+        for key in _candidate_keys(c):
+            yield (
+                (*here, key, KEY),
+                f"'{key}' needs a cost profile by year; candidate '{c.id}' has a plain cost",
+            )
     else:
         if c.delay_penalty is not None and c.start is None:
             yield (
@@ -166,7 +173,7 @@ def _candidate(p: Portfolio, i: int, c: Candidate, names: Names, suggest: Sugges
             )
         if c.start is not None:
             yield from _window(p, here, c)
-    if isinstance(c.cost, dict) and not c.profile:
+    if c.cost_by_line:
         for line in c.line_profiles(""):
             if line not in names.lines:
                 yield (*here, "cost", line, KEY), _unknown_line(line, names, suggest)

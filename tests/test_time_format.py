@@ -123,6 +123,23 @@ def test_a_file_without_time_keys_has_none_of_them() -> None:
     assert c.profile == {2026: 1} and c.line_profiles("budget") == {"budget": {2026: 1}}
 
 
+def test_an_empty_profile_is_no_time_key() -> None:
+    p = parse_portfolio(HEAD + "candidates:\n  - {id: a, cost: {}}\n", filename=FILE)
+    (c,) = p.candidates
+    assert (c.cost_by_line, c.cost_years, c.total_cost) == (False, None, 0)
+    assert formulate(p, SolveOptions(budget=1)).costs == (0,)
+
+
+def test_null_and_empty_time_keys_mean_nothing() -> None:
+    text = (
+        NO_YEARS + "commitments: {c: {target: 1, by: null}}\nbudget: {total: 1, lines: {}}\n"
+        "candidates:\n  - {id: a, cost: 1, start: null, running: null, after: [],"
+        " commitments: {c: 1}}\n"
+    )
+    p = parse_portfolio(text, filename=FILE)
+    assert formulate(p, SolveOptions()).costs == (1,)
+
+
 def test_a_start_window_may_reach_outside_the_horizon() -> None:
     text = HEAD + "candidates:\n  - {id: a, cost: {2020: 1, 2021: 2}, start: [2020, 2027]}\n"
     (c,) = parse_portfolio(text, filename=FILE).candidates
