@@ -216,25 +216,128 @@ def test_delay_penalty_needs_years_and_start() -> None:
     ]
 
 
-def test_the_first_line_must_be_money() -> None:
-    message = error_at(
+ERRORS = [
+    pytest.param(
         HEAD + "lines:\n  staff: {unit: FTE, money: @false}\n  invest: {}\n"
-        "candidates:\n  - {id: a, cost: 1}\n"
-    )
-    assert message == (
+        "candidates:\n  - {id: a, cost: 1}\n",
         "the first line 'staff' pays year-keyed costs and budget.per_year, so it must be "
-        "money; put a money line first"
-    )
+        "money; put a money line first",
+        id="the_first_line_must_be_money",
+    ),
+    pytest.param(
+        HEAD + "lines: @{}\ncandidates:\n  - {id: a, cost: 1}\n",
+        "lines: needs at least one entry",
+        id="lines_need_an_entry",
+    ),
+    pytest.param(
+        HEAD + "prices: @{rate: 0.02}\ncandidates:\n  - {id: a, cost: 1}\n",
+        "missing required key 'base'",
+        id="prices_need_a_base",
+    ),
+    pytest.param(
+        HEAD + "prices: {base: 2025, rate: @-1}\ncandidates:\n  - {id: a, cost: 1}\n",
+        "rate: must be > -1",
+        id="a_rate_is_above_minus_one",
+    ),
+    pytest.param(
+        HEAD + "budget: {total: 10, @carry_over: 5}\ncandidates:\n  - {id: a, cost: 1}\n",
+        "carry_over needs caps by year in budget.per_year: it carries the first line's "
+        "unspent cap to a later capped year",
+        id="carry_over_needs_caps_by_year",
+    ),
+    pytest.param(
+        HEAD
+        + LINES
+        + "budget:\n  lines: {@operat: {total: 5}}\ncandidates:\n  - {id: a, cost: 1}\n",
+        "unknown line 'operat' (did you mean 'operate'?)",
+        id="budget_lines_name_known_lines",
+    ),
+    pytest.param(
+        HEAD + LINES + "budget:\n  lines:\n    invest: {@per_year: {2026: 5}, total: 9}\n"
+        "candidates:\n  - {id: a, cost: 1}\n",
+        "the first line 'invest' takes only a 'total' here; its caps by year are budget.per_year",
+        id="the_first_line_takes_only_a_total_under_budget_lines",
+    ),
+    pytest.param(
+        HEAD + LINES + "budget:\n  lines:\n    operate: {per_year: {@2041: 5}}\n"
+        "candidates:\n  - {id: a, cost: 1}\n",
+        "year 2041 is outside the planning horizon 2026-2040",
+        id="a_line_cap_year_lies_inside_the_horizon",
+    ),
+    pytest.param(
+        HEAD + "commitments: {c: {target: 1, by: @2045}}\n"
+        "candidates:\n  - {id: a, cost: 1, commitments: {c: 1}}\n",
+        "by 2045 is outside the planning horizon 2026-2040",
+        id="by_lies_inside_the_horizon",
+    ),
+    pytest.param(
+        HEAD + "candidates:\n  - {id: a, cost: {2027: 1}, start: @[2030, 2027]}\n",
+        "start must be [first, last] with first <= last, not [2030, 2027]",
+        id="a_start_window_is_in_order",
+    ),
+    pytest.param(
+        HEAD + "candidates:\n  - {id: a, cost: {2027: 1}, @delay_penalty: 0.5}\n",
+        "'delay_penalty' needs a 'start' window: it is value lost per year of delay",
+        id="delay_penalty_needs_a_start_window",
+    ),
+    pytest.param(
+        HEAD + "candidates:\n  - id: a\n    cost: {2030: 1, 2031: 1, 2032: 1, 2033: 1}\n"
+        "    start: @[2038, 2040]\n",
+        "no start year in 2038-2040 fits the planning horizon 2026-2040: its cost profile "
+        "spans 4 years (2030-2033), so it must start in 2026-2037",
+        id="a_start_window_that_fits_no_start_year",
+    ),
+    pytest.param(
+        HEAD + LINES + "candidates:\n  - {id: a, cost: {2027: 1}, running: {@operat: 3}}\n",
+        "unknown line 'operat' (did you mean 'operate'?)",
+        id="running_names_known_lines",
+    ),
+    pytest.param(
+        HEAD + "candidates:\n  - {id: a, cost: {2027: 1}, running: @-3}\n",
+        "running: must be >= 0",
+        id="running_amounts_are_not_negative",
+    ),
+    pytest.param(
+        HEAD + LINES + "candidates:\n  - {id: a, cost: {invest: {2027: 1}, @operat: {2028: 1}}}\n",
+        "unknown line 'operat' (did you mean 'operate'?)",
+        id="a_cost_by_line_names_known_lines",
+    ),
+    pytest.param(
+        HEAD + "candidates:\n  - {id: a, cost: {@invest: {2027: 1}}}\n",
+        "unknown line 'invest': declare the file's lines under 'lines'",
+        id="a_cost_by_line_needs_declared_lines",
+    ),
+    pytest.param(
+        HEAD + LINES + "candidates:\n  - {id: a, cost: {operate: {@2041: 1}}}\n",
+        "year 2041 is outside the planning horizon 2026-2040",
+        id="a_cost_by_line_lies_inside_the_horizon",
+    ),
+    pytest.param(
+        HEAD + "candidates:\n  - {id: a, cost: {2027: 1}, after: [@a]}\n",
+        "candidate 'a' cannot come after itself",
+        id="after_may_not_name_its_own_candidate",
+    ),
+    pytest.param(
+        HEAD + "candidates:\n  - {id: radar, cost: {2027: 1}}\n"
+        "  - {id: b, cost: {2027: 1}, after: [@rader]}\n",
+        "unknown candidate 'rader' (did you mean 'radar'?)",
+        id="after_names_known_candidates",
+    ),
+    pytest.param(
+        HEAD + "candidates:\n  - {id: x, cost: {2027: 1}}\n"
+        "  - {id: a, cost: {2027: 1}, after: [x, @b]}\n"
+        "  - {id: b, cost: {2027: 1}, after: [c]}\n"
+        "  - {id: c, cost: {2027: 1}, after: [a]}\n",
+        "'after' forms a cycle: a -> b -> c -> a",
+        id="a_cycle_of_after_is_named",
+    ),
+]
+"""(template, exact message): each error of the time keys alone in a file."""
 
 
-def test_lines_need_an_entry() -> None:
-    message = error_at(HEAD + "lines: @{}\ncandidates:\n  - {id: a, cost: 1}\n")
-    assert message == "lines: needs at least one entry"
-
-
-def test_prices_need_a_base() -> None:
-    message = error_at(HEAD + "prices: @{rate: 0.02}\ncandidates:\n  - {id: a, cost: 1}\n")
-    assert message == "missing required key 'base'"
+@pytest.mark.parametrize(("template", "message"), ERRORS)
+def test_each_error_is_reported_at_its_place(template: str, message: str) -> None:
+    assert error_at(template) == message
 
 
 @pytest.mark.parametrize(
@@ -247,13 +350,6 @@ def test_prices_need_one_of_rate_and_index(prices: str, given: str) -> None:
     assert message == f"prices needs one of 'rate' and 'index', not {given}"
 
 
-def test_a_rate_is_above_minus_one() -> None:
-    message = error_at(
-        HEAD + "prices: {base: 2025, rate: @-1}\ncandidates:\n  - {id: a, cost: 1}\n"
-    )
-    assert message == "rate: must be > -1"
-
-
 def test_the_price_index_needs_every_horizon_year() -> None:
     text = "years: [2026, 2030]\nobjectives:\n  n: {weight: 1}\n"
     message = error_at(
@@ -264,56 +360,6 @@ def test_the_price_index_needs_every_horizon_year() -> None:
         "the price index has no entry for 2028, 2030; it needs one for every year of the "
         "horizon 2026-2030"
     )
-
-
-def test_carry_over_needs_caps_by_year() -> None:
-    message = error_at(
-        HEAD + "budget: {total: 10, @carry_over: 5}\ncandidates:\n  - {id: a, cost: 1}\n"
-    )
-    assert message == (
-        "carry_over needs caps by year in budget.per_year: it carries the first line's "
-        "unspent cap to a later capped year"
-    )
-
-
-def test_budget_lines_name_known_lines() -> None:
-    message = error_at(
-        HEAD
-        + LINES
-        + "budget:\n  lines: {@operat: {total: 5}}\ncandidates:\n  - {id: a, cost: 1}\n"
-    )
-    assert message == "unknown line 'operat' (did you mean 'operate'?)"
-
-
-def test_the_first_line_takes_only_a_total_under_budget_lines() -> None:
-    message = error_at(
-        HEAD + LINES + "budget:\n  lines:\n    invest: {@per_year: {2026: 5}, total: 9}\n"
-        "candidates:\n  - {id: a, cost: 1}\n"
-    )
-    assert message == (
-        "the first line 'invest' takes only a 'total' here; its caps by year are budget.per_year"
-    )
-
-
-def test_a_line_cap_year_lies_inside_the_horizon() -> None:
-    message = error_at(
-        HEAD + LINES + "budget:\n  lines:\n    operate: {per_year: {@2041: 5}}\n"
-        "candidates:\n  - {id: a, cost: 1}\n"
-    )
-    assert message == "year 2041 is outside the planning horizon 2026-2040"
-
-
-def test_by_lies_inside_the_horizon() -> None:
-    message = error_at(
-        HEAD + "commitments: {c: {target: 1, by: @2045}}\n"
-        "candidates:\n  - {id: a, cost: 1, commitments: {c: 1}}\n"
-    )
-    assert message == "by 2045 is outside the planning horizon 2026-2040"
-
-
-def test_a_start_window_is_in_order() -> None:
-    message = error_at(HEAD + "candidates:\n  - {id: a, cost: {2027: 1}, start: @[2030, 2027]}\n")
-    assert message == "start must be [first, last] with first <= last, not [2030, 2027]"
 
 
 @pytest.mark.parametrize(
@@ -330,22 +376,6 @@ def test_a_plain_cost_takes_no_time_keys(entry: str, key: str) -> None:
         HEAD + f"candidates:\n  - {{id: a, cost: 900, @{entry}}}\n  - {{id: b, cost: 1}}\n"
     )
     assert message == f"'{key}' needs a cost profile by year; candidate 'a' has a plain cost"
-
-
-def test_delay_penalty_needs_a_start_window() -> None:
-    message = error_at(HEAD + "candidates:\n  - {id: a, cost: {2027: 1}, @delay_penalty: 0.5}\n")
-    assert message == "'delay_penalty' needs a 'start' window: it is value lost per year of delay"
-
-
-def test_a_start_window_that_fits_no_start_year() -> None:
-    message = error_at(
-        HEAD + "candidates:\n  - id: a\n    cost: {2030: 1, 2031: 1, 2032: 1, 2033: 1}\n"
-        "    start: @[2038, 2040]\n"
-    )
-    assert message == (
-        "no start year in 2038-2040 fits the planning horizon 2026-2040: its cost profile "
-        "spans 4 years (2030-2033), so it must start in 2026-2037"
-    )
 
 
 def test_a_profile_longer_than_the_horizon_fits_no_start_year() -> None:
@@ -368,80 +398,33 @@ def test_every_line_of_a_profile_counts_for_the_window() -> None:
     assert message.endswith("spans 6 years (2030-2035), so it must start in 2026-2035")
 
 
-def test_running_names_known_lines() -> None:
-    message = error_at(
-        HEAD + LINES + "candidates:\n  - {id: a, cost: {2027: 1}, running: {@operat: 3}}\n"
-    )
-    assert message == "unknown line 'operat' (did you mean 'operate'?)"
-
-
-def test_running_amounts_are_not_negative() -> None:
-    message = error_at(HEAD + "candidates:\n  - {id: a, cost: {2027: 1}, running: @-3}\n")
-    assert message == "running: must be >= 0"
-
-
-def test_a_cost_by_line_names_known_lines() -> None:
-    message = error_at(
-        HEAD + LINES + "candidates:\n  - {id: a, cost: {invest: {2027: 1}, @operat: {2028: 1}}}\n"
-    )
-    assert message == "unknown line 'operat' (did you mean 'operate'?)"
-
-
-def test_a_cost_by_line_needs_declared_lines() -> None:
-    message = error_at(HEAD + "candidates:\n  - {id: a, cost: {@invest: {2027: 1}}}\n")
-    assert message == "unknown line 'invest': declare the file's lines under 'lines'"
-
-
-def test_a_cost_by_line_lies_inside_the_horizon() -> None:
-    message = error_at(HEAD + LINES + "candidates:\n  - {id: a, cost: {operate: {@2041: 1}}}\n")
-    assert message == "year 2041 is outside the planning horizon 2026-2040"
-
-
-def test_after_may_not_name_its_own_candidate() -> None:
-    message = error_at(HEAD + "candidates:\n  - {id: a, cost: {2027: 1}, after: [@a]}\n")
-    assert message == "candidate 'a' cannot come after itself"
-
-
-def test_after_names_known_candidates() -> None:
-    message = error_at(
-        HEAD + "candidates:\n  - {id: radar, cost: {2027: 1}}\n"
-        "  - {id: b, cost: {2027: 1}, after: [@rader]}\n"
-    )
-    assert message == "unknown candidate 'rader' (did you mean 'radar'?)"
-
-
-def test_a_cycle_of_after_is_named() -> None:
-    message = error_at(
-        HEAD + "candidates:\n  - {id: x, cost: {2027: 1}}\n"
-        "  - {id: a, cost: {2027: 1}, after: [x, @b]}\n"
-        "  - {id: b, cost: {2027: 1}, after: [c]}\n"
-        "  - {id: c, cost: {2027: 1}, after: [a]}\n"
-    )
-    assert message == "'after' forms a cycle: a -> b -> c -> a"
-
-
-def test_each_cycle_of_after_is_one_problem() -> None:
-    assert located(
-        HEAD + "candidates:\n"
-        "  - {id: a, cost: {2027: 1}, after: [b]}\n"
-        "  - {id: b, cost: {2027: 1}, after: [a]}\n"
-        "  - {id: c, cost: {2027: 1}, after: [d]}\n"
-        "  - {id: d, cost: {2027: 1}, after: [c, a]}\n"
-    ) == [
-        (5, 38, "'after' forms a cycle: a -> b -> a"),
-        (7, 38, "'after' forms a cycle: c -> d -> c"),
-    ]
-
-
-def test_time_problems_are_found_beside_other_problems() -> None:
-    assert located(
-        HEAD + "candidates:\n"
-        "  - {id: a, cost: {2027: 1}, after: [b], value: {n: x}}\n"
-        "  - {id: b, cost: {2027: 1}, after: [a]}\n"
-    ) == [
-        (5, 38, "'after' forms a cycle: a -> b -> a"),
-        (5, 53, "n: expected a number, not 'x'"),
-    ]
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            "  - {id: a, cost: {2027: 1}, after: [b]}\n"
+            "  - {id: b, cost: {2027: 1}, after: [a]}\n"
+            "  - {id: c, cost: {2027: 1}, after: [d]}\n"
+            "  - {id: d, cost: {2027: 1}, after: [c, a]}\n",
+            [
+                (5, 38, "'after' forms a cycle: a -> b -> a"),
+                (7, 38, "'after' forms a cycle: c -> d -> c"),
+            ],
+            id="each cycle of after is one problem",
+        ),
+        pytest.param(
+            "  - {id: a, cost: {2027: 1}, after: [b], value: {n: x}}\n"
+            "  - {id: b, cost: {2027: 1}, after: [a]}\n",
+            [
+                (5, 38, "'after' forms a cycle: a -> b -> a"),
+                (5, 53, "n: expected a number, not 'x'"),
+            ],
+            id="time problems are found beside other problems",
+        ),
+    ],
+)
+def test_several_problems_at_once(body: str, expected: list[tuple[int, int, str]]) -> None:
+    assert located(HEAD + "candidates:\n" + body) == expected
 
 
 # -- no command but validate and schema solves such a file yet ----------------------------
