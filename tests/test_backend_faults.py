@@ -58,6 +58,8 @@ def test_time_limit_with_a_portfolio_in_hand_reports_it_and_its_gap(
         (["cbc"], "cbc", ["CBC is not available", "'pulp[cbc]'", "--solver highs"]),
         (["highs"], "highs", ["HiGHS is not available", "'highspy'", "--solver cbc"]),
         (["highs", "cbc"], "auto", ["no solver is available", "'highspy'", "'pulp[cbc]'"]),
+        (["highs", "cbc"], "cbc", ["CBC is not available", "'pulp[cbc]'"]),
+        (["highs", "cbc"], "highs", ["HiGHS is not available", "'highspy'"]),
     ],
 )
 def test_a_missing_solver_is_named_with_what_to_install(
@@ -74,6 +76,8 @@ def test_a_missing_solver_is_named_with_what_to_install(
     assert len(result.stderr.splitlines()) == 2
     for word in words:
         assert word in result.stderr
+    if missing == ["highs", "cbc"]:  # no other solver to suggest
+        assert "--solver" not in result.stderr
     assert result.stdout == "" and earlier.read_text() == "earlier"
 
 

@@ -218,8 +218,8 @@ NEAR_TIE_FILE_ORDER_OF_THREE = Case(
 # {c0, c1, c5} and {c1, c2, c3} tie on value with {c0, c1, c2} (11000000001.5, 11000000006
 # and 11000000007.5), and on cost with each other (6.9999999979 and 7.000000004, 8.7e-10
 # apart), but {c0, c1, c2} costs 7.000000006, more than 1e-9 above the cheapest. CBC's
-# search for the cheapest stops at 7.000000004 (see CBC_MISSES), and the cost cap,
-# measured from it, lets {c0, c1, c2} in.
+# search for the cheapest stops at 7.000000004, and the cost cap, measured from it, let
+# {c0, c1, c2} in; the tie search now checks that its answer ties with the cheapest.
 CHEAPEST_EXACTLY = Case(
     _doc(
         [
@@ -393,23 +393,9 @@ def test_a_rough_first_answer_is_still_proven_and_canonical(solver: str, case: C
         check(replace(case, solver=solver))
 
 
-CBC_MISSES = {
-    "cheapest-exactly": "CBC 2.10 misses the cheapest tied portfolio (cheaper by 8.7e-10): "
-    "its 1e-9 gap and 1e-5 cutoff increment stop short of it and its pre-processing fixes "
-    "c5 out; without pre-processing it has claimed tie searches with an integral "
-    "relaxation infeasible",
-}
-"""Hand cases CBC alone still gets wrong (the race and HiGHS do not): expected to fail,
-strictly, so that a fix shows."""
-
-
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 @pytest.mark.parametrize("name", list(HAND_CASES))
-def test_tie_break_examples_with_each_solver(
-    solver: str, name: str, request: pytest.FixtureRequest
-) -> None:
-    if solver == "cbc" and name in CBC_MISSES:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=CBC_MISSES[name]))
+def test_tie_break_examples_with_each_solver(solver: str, name: str) -> None:
     case, want = HAND_CASES[name]
     assert check(replace(case, solver=solver)).selected == want
 

@@ -105,11 +105,8 @@ class Cbc:
         return ""  # a binary is there or not
 
     def missing(self, others: Sequence[str]) -> str:
-        # HiGHS comes with defplan's own requirements, so it is the one to suggest
-        return (
-            f"CBC is not available in this installation: install {self.install} "
-            "or use --solver highs"
-        )
+        other = f" or use --solver {others[0]}" if others else ""
+        return f"CBC is not available in this installation: install {self.install}{other}"
 
     def start(self, problem: Any, variables: Sequence[Any], limits: Limits) -> CbcRun:
         path = self.path()

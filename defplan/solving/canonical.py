@@ -125,9 +125,34 @@ class _Ties:
         if cheaper.status is Status.OPTIMAL and cheaper.x is not None and self._ties(cheaper.x):
             x = cheaper.x
             self._cap(selection_cost(form, x))
-        if engine.out_of_time() or not self._another_exists(x):
-            return x
-        return self._file_order_first(x)
+        while True:
+            if engine.out_of_time() or not self._another_exists(x):
+                return x
+            first = self._file_order_first(x)
+            dearer = selection_cost(form, first) > selection_cost(form, x)
+            cheaper_still = self._cheaper_than(first) if dearer else None
+            if cheaper_still is None:
+                return first
+            x = cheaper_still  # the least cost was not the least: measure the band again
+            self._cap(selection_cost(form, x))
+            self.fixed = []
+
+    def _cheaper_than(self, y: list[int]) -> list[int] | None:
+        """A portfolio of the best value costing less than y by more than the tie
+        tolerance, or None: so that y, dearer than the cheapest found, ties with the
+        cheapest there is and not only with the one a solver stopped at (solvers stop
+        within their own tolerances of the least cost, which can be coarser than the
+        tie rule's)."""
+        engine, form = self.engine, self.form
+        cost = selection_cost(form, y)
+        below = Bound("below_tie", COST, upper=cost - engine.cost_tie(cost))
+        found = engine.minimise(COST, rows=[*self.rows, below])
+        if found.status is not Status.OPTIMAL or found.x is None:
+            return None
+        z = found.x
+        if objective_value(form, z) < self.value_floor:
+            return None
+        return z if selection_cost(form, z) < cost - engine.cost_tie(cost) else None
 
     def _band(self) -> list[Bound]:
         """Every row of a solve within the tie band: the caller's, the band's, fixes."""
