@@ -290,18 +290,23 @@ def test_sweep_refuses_to_draw_over_its_portfolio(write_portfolio: Callable[...,
     assert path.read_bytes() == before
 
 
-def test_output_to_standard_output_goes_after_what_it_holds(small_file: Path) -> None:
-    # --output /dev/stdout with stdout a file: the link is /proc/self/fd/1 (a link of
-    # our own here, which the earlier code replaced, as it would have /dev/stdout)
+def _printed_with_output_to_stdout(small_file: Path, output_format: str) -> tuple[str, Path]:
+    """What `optimise --format FORMAT --output LINK` prints into a file as its stdout, LINK
+    being /proc/self/fd/1 (a link of our own, which the earlier code replaced, as it would
+    have /dev/stdout); and LINK."""
     link = small_file.parent / "stdout.json"
     link.symlink_to("/proc/self/fd/1")
     printed = small_file.parent / "printed.txt"
     with printed.open("wb") as stdout:
         done = run_defplan(
-            "optimise", small_file, "--format", "csv", "--output", link, stdout=stdout
+            "optimise", small_file, "--format", output_format, "--output", link, stdout=stdout
         )
     assert done.returncode == 0, done.stderr.decode()
-    text = printed.read_text()
+    return printed.read_text(), link
+
+
+def test_output_to_standard_output_goes_after_what_it_holds(small_file: Path) -> None:
+    text, link = _printed_with_output_to_stdout(small_file, "csv")
     json_part, csv_part = text.split("\n}\n")  # the JSON's last line, then the CSV
     assert json.loads(json_part + "}")["status"] == "optimal"
     assert csv_part.startswith("id,")
@@ -312,12 +317,5 @@ def test_json_asked_for_on_standard_output_and_as_output_there_is_printed_once(
     small_file: Path,
 ) -> None:
     """`--format json --output /dev/stdout`: one JSON document, which a reader can parse."""
-    link = small_file.parent / "stdout.json"
-    link.symlink_to("/proc/self/fd/1")
-    printed = small_file.parent / "printed.json"
-    with printed.open("wb") as stdout:
-        done = run_defplan(
-            "optimise", small_file, "--format", "json", "--output", link, stdout=stdout
-        )
-    assert done.returncode == 0, done.stderr.decode()
-    assert json.loads(printed.read_text())["status"] == "optimal"
+    text, _ = _printed_with_output_to_stdout(small_file, "json")
+    assert json.loads(text)["status"] == "optimal"

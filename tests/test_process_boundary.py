@@ -173,6 +173,37 @@ def test_an_ascii_standard_output_prints_an_ascii_answer(small_file: Path) -> No
     assert done.stdout.decode().rstrip().endswith("+")  # Rich's ASCII frame, to the end
 
 
+_PEAK = """\
+import atexit, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def peak():
+    status = open("/proc/self/status").read().split("\\n")
+    sys.stderr.write([line for line in status if line.startswith("VmPeak")][0] + "\\n")
+
+
+atexit.register(peak)
+from defplan.boundary import main
+sys.argv = ["defplan", "robust", sys.argv[1], "--samples", "5", "--format", "json"]
+main()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
+def test_under_an_address_space_limit_a_run_reserves_less_than_the_floor(
+    small_file: Path,
+) -> None:
+    """Under `ulimit -v` malloc keeps one arena: each solver thread would otherwise reserve
+    one of 64 MiB, and a run of the race, well within 256 MiB, would reserve more."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(small_file)], capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    kib = int(done.stderr.decode().rsplit("VmPeak:", 1)[1].split()[0])
+    assert kib * 1024 < LEAST_ADDRESS_SPACE, kib
+
+
 @pytest.mark.parametrize("mib", range(64, 416, 32))
 def test_any_address_space_limit_is_exit_0_or_a_usage_error(small_file: Path, mib: int) -> None:
     """`ulimit -v` anywhere from too small to enough: never exit 1 or a crash (OpenBLAS,

@@ -163,6 +163,19 @@ START_UP_SECONDS = 0.5
 Ctrl-C was swallowed), building the model, starting the solvers (CBC) or the workers."""
 
 
+def _ended_or_dumped(proc: subprocess.Popen[bytes], shown: str) -> tuple[bytes, bytes]:
+    """The output of a run that ends within 15 s of its signal; else a failure that shows
+    where each of its threads was (faulthandler's dump on SIGABRT) and its kernel waits."""
+    try:
+        return proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        tasks = Path(f"/proc/{proc.pid}/task")
+        waits = {t.name: (t / "wchan").read_text() for t in tasks.iterdir()}
+        os.kill(proc.pid, signal.SIGABRT)
+        _, err = proc.communicate()
+        pytest.fail(f"{shown}: still running 15 s later; waits {waits}\n{err.decode()}")
+
+
 def test_a_stop_at_any_moment_of_start_up_ends_the_run(tmp_path: Path) -> None:
     # Each run would take far longer than the test waits (20 s and more), so a signal
     # that is lost shows as a run that goes on, or one that ends with its answer.
@@ -187,7 +200,8 @@ def test_a_stop_at_any_moment_of_start_up_ends_the_run(tmp_path: Path) -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=tmp_path,
-            env={**os.environ, "TMPDIR": str(temp)},
+            # faulthandler: a run that outlives its signal is dumped (every thread's stack)
+            env={**os.environ, "TMPDIR": str(temp), "PYTHONFAULTHANDLER": "1"},
             start_new_session=True,
         )
         try:
@@ -198,8 +212,8 @@ def test_a_stop_at_any_moment_of_start_up_ends_the_run(tmp_path: Path) -> None:
                 time.sleep(0.001)
             time.sleep(moment)
             proc.send_signal(sig)  # `kill -SIG PID`
-            out, err = proc.communicate(timeout=15)
             shown = f"{command[0]}, {signal.Signals(sig).name} at {moment:.3f} s"
+            out, err = _ended_or_dumped(proc, shown)
             assert (proc.returncode, err) == (code, message), f"{shown}: {err.decode()}"
             assert out == b"", shown
             assert session(proc.pid) == {}, shown  # no worker, no CBC

@@ -19,6 +19,7 @@ from defplan.solving import (
     differs_from,
     objective_value,
     optimise,
+    selection_cost,
 )
 from defplan.tolerance import tie_tolerance
 
@@ -188,7 +189,7 @@ def entry_budget(portfolio: Portfolio, i: int, options: SolveOptions) -> tuple[f
     cheapest = engine.minimise(COST, rows=[with_i])
     last_best = -math.inf
     while cheapest.status is Status.OPTIMAL and cheapest.x is not None:
-        budget = math.fsum(c for c, on in zip(form.costs, cheapest.x, strict=True) if on)
+        budget = selection_cost(form, cheapest.x)
         capped = Bound("budget", COST, upper=budget)
         value_with_i = _best_value(engine, [with_i, capped])
         best = _best_value(engine, [capped])

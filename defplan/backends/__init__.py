@@ -26,7 +26,6 @@ from defplan.backends.base import (
     register,
     registered,
     registered_backends,
-    unregister,
 )
 from defplan.backends.cbc import DOUBTED, Cbc
 from defplan.backends.highs import HiGHS
@@ -50,7 +49,6 @@ __all__ = [
     "register",
     "registered",
     "solve",
-    "unregister",
 ]
 
 register(HiGHS())  # first: of equally good portfolios in a time-limited race, its is kept

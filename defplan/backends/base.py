@@ -136,11 +136,6 @@ def register(backend: Backend) -> None:
     _registry[backend.name] = backend
 
 
-def unregister(name: str) -> None:
-    """Remove the backend of that name (a KeyError when there is none)."""
-    del _registry[name]
-
-
 def lookup(name: str) -> Backend:
     """The backend --solver `name` runs (a SolverError names the choices)."""
     backend = _registry.get(name)
@@ -224,6 +219,12 @@ def package_version(package: str) -> str:
         return version(package)
     except PackageNotFoundError:
         return "unknown"
+
+
+def cutoff_limit(cutoff: float | None) -> float:
+    """The highest objective a search with this cutoff still counts as within it (the
+    solvers' gap beyond it): infinity without a cutoff."""
+    return math.inf if cutoff is None else cutoff + GAP * max(1.0, abs(cutoff))
 
 
 def relative_gap(objective: float, bound: float) -> float | None:

@@ -22,7 +22,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from defplan.backends.base import GAP, Limits, Outcome, package_version, relative_gap, seconds_left
+from defplan.backends.base import (
+    GAP,
+    Limits,
+    Outcome,
+    cutoff_limit,
+    package_version,
+    relative_gap,
+    seconds_left,
+)
 from defplan.errors import SolverFailure
 from defplan.result import Status
 
@@ -255,8 +263,7 @@ def doubtful(log: str, cutoff: float | None) -> bool:
     if "Pre-processing says infeasible" in log:
         return True
     found = re.findall(r"(?:Solution found of|Integer solution of) (\S+)", log)
-    limit = math.inf if cutoff is None else cutoff + GAP * max(1.0, abs(cutoff))
-    return any(_number(objective) <= limit for objective in found)
+    return any(_number(objective) <= cutoff_limit(cutoff) for objective in found)
 
 
 def _how_it_ended(code: int) -> str:

@@ -19,6 +19,7 @@ from defplan.backends.base import (
     GAP,
     Limits,
     Outcome,
+    cutoff_limit,
     package_version,
     relative_gap,
     seconds_left,
@@ -83,7 +84,7 @@ class HiGHS:
 
 def _beyond(objective: float, cutoff: float | None) -> bool:
     """True when objective is above the cutoff by more than the gap."""
-    return cutoff is not None and objective > cutoff + GAP * max(1.0, abs(cutoff))
+    return objective > cutoff_limit(cutoff)
 
 
 TURN = threading.Lock()

@@ -139,8 +139,6 @@ def _show(result: "Result", output_format: str, *, portfolio: "Portfolio", bom: 
 def _tables(result: "Result", console: "Console") -> "list[RenderableType]":
     """The report, then the alternatives and the limits when they were asked for.
     Conflicts go to stderr alone when both streams are the terminal."""
-    import sys
-
     from defplan.render.report import result_renderables
 
     on_screen = console.is_terminal and sys.stderr.isatty()
@@ -284,8 +282,10 @@ def frontier(
     portfolio, _, _ = load(file)
     warn_plain_costs(portfolio, options)
     found = run(portfolio, x=x, y=y, options=options, max_points=max_points)
+    from defplan.render.figures import unit_label
+
     labels = {k: o.label or k for k, o in portfolio.objectives.items()}
-    unit = f"{portfolio.unit} {portfolio.currency}".strip()
+    unit = unit_label(portfolio)
     show(
         output_format,
         json=lambda: json_of(found),
@@ -441,7 +441,6 @@ def validate(file: FileArg) -> None:
     warn_plain_costs(portfolio)
     show(
         "table",
-        json=lambda: "",
         tables=lambda console: validation_renderables(portfolio, name, width=console.width),
     )
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from defplan.render.figures import (
     VALUE_LEGEND,
     amount,
+    unit_label,
 )
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ def alternatives_table(result: Result, *, width: int = 100) -> RenderableType:
     from defplan.render.layout import Col, Kind, fitted
 
     found = result.alternatives or ()
-    unit = f"{result.unit} {result.currency}".strip()
+    unit = unit_label(result)
     rows = [["best", amount(result.value), "", amount(result.cost_total), "", ""]]
     for rank, alt in enumerate(found, start=1):
         gap = alt.value - (result.value or 0.0)

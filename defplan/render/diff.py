@@ -1,4 +1,4 @@
-"""Two results compared: JSON, and the tables of what changed."""
+"""Two results compared: the tables of what changed (its JSON is in `documents`)."""
 
 from __future__ import annotations
 

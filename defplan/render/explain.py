@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from defplan.render.figures import (
     VALUE_LEGEND,
     amount,
+    unit_label,
 )
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ def explain_renderables(e: Explanation) -> list[RenderableType]:
     from rich.text import Text
 
     result = e.result
-    unit = f"{result.unit} {result.currency}".strip()
+    unit = unit_label(result)
     who = f"'{e.id}'" + (f" ({e.name})" if e.name and e.name != e.id else "")
     where = (
         f"at a total budget of {amount(result.budget_total)} {unit}"

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
 
+    from defplan.model import Portfolio
     from defplan.result import CandidateOutcome, Result
 
 
@@ -34,8 +35,9 @@ VALUE_LEGEND = "value: weighted points on the objectives' scale, after penalties
 """What 'value' means, said wherever a value is printed."""
 
 
-def unit_label(result: Result) -> str:
-    return f"{result.unit} {result.currency}".strip()
+def unit_label(holder: Result | Portfolio) -> str:
+    """The unit money is shown in: 'M EUR', or what the file declares."""
+    return f"{holder.unit} {holder.currency}".strip()
 
 
 ROUNDING_NOTE = (

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from defplan.render.figures import (
     amount,
+    unit_label,
 )
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def limits_renderables(result: Result, *, width: int = 100) -> list[RenderableTy
     from rich.text import Text
 
     found = result.limits or ()
-    unit = f"{result.unit} {result.currency}".strip()
+    unit = unit_label(result)
     binding = [limit for limit in found if limit.binding]
     head = Text("What limits this plan", style="bold")
     head.append(

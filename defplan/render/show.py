@@ -14,18 +14,19 @@ if TYPE_CHECKING:
 def show(
     output_format: str,
     *,
-    json: Callable[[], str],
     tables: Callable[[Console], Iterable[RenderableType]],
+    json: Callable[[], str] | None = None,
     csv: Callable[[], str] | None = None,
     bom: bool = False,
     spaced: bool = True,
 ) -> None:
     """JSON text, CSV text (after a UTF-8 byte order mark with `bom`), or the tables
-    fitted to the console, each followed by a blank line when `spaced`."""
+    fitted to the console, each followed by a blank line when `spaced`. A format the
+    answer has no text for (the command's options do not offer it) shows the tables."""
     from defplan.timing import phase
 
     with phase("render"):
-        if output_format == "json":
+        if output_format == "json" and json is not None:
             sys.stdout.write(json())
         elif output_format == "csv" and csv is not None:
             write_csv(csv(), bom=bom)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from defplan.render.figures import amount, counted
+from defplan.render.figures import amount, counted, unit_label
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -22,7 +22,7 @@ def validation_renderables(
     from defplan.render.layout import Col, Kind, fitted
 
     p = portfolio
-    unit = f"{p.unit} {p.currency}".strip()
+    unit = unit_label(p)
     first = p.first_line
     money = {first} | {name for name, line in p.lines.items() if line.money}
     plain = [c.total_cost for c in p.candidates if c.cost_years is None]

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 
 from defplan.backends import Outcome
 from defplan.formulation import Formulation
-from defplan.result import Status, shortfall
+from defplan.result import Status
 from defplan.solving.engine import COST, VALUE, Bound, Engine, differs_from
-from defplan.tolerance import total_and_magnitude
+from defplan.tolerance import shortfall, total_and_magnitude
 
 CHUNK = 20
 """Candidates settled per solve when ties go to file order (2^20 stays exact in a MIP)."""
@@ -145,14 +145,12 @@ class _Ties:
         tie rule's)."""
         engine, form = self.engine, self.form
         cost = selection_cost(form, y)
-        below = Bound("below_tie", COST, upper=cost - engine.cost_tie(cost))
-        found = engine.minimise(COST, rows=[*self.rows, below])
-        if found.status is not Status.OPTIMAL or found.x is None:
+        under = cost - engine.cost_tie(cost)
+        found = engine.minimise(COST, rows=[*self.rows, Bound("below_tie", COST, upper=under)])
+        z = found.x if found.status is Status.OPTIMAL else None
+        if z is None or objective_value(form, z) < self.value_floor:
             return None
-        z = found.x
-        if objective_value(form, z) < self.value_floor:
-            return None
-        return z if selection_cost(form, z) < cost - engine.cost_tie(cost) else None
+        return z if selection_cost(form, z) < under else None
 
     def _band(self) -> list[Bound]:
         """Every row of a solve within the tie band: the caller's, the band's, fixes."""

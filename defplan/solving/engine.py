@@ -94,7 +94,6 @@ class Engine:
         self.deadline = (
             None if options.time_limit is None else time.monotonic() + options.time_limit
         )
-        self.solver_name, self.solver_version = backends.identity(options.solver)
         n = len(form.values)
         # kept: PuLP 4's variables die with the problem that made them
         self._home = pulp.LpProblem("variables")

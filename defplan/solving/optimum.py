@@ -83,12 +83,8 @@ def optimise(
             )
     notes += backends.missing_solver_notes(options.solver)
     gap = 0.0 if status is Status.OPTIMAL else first.gap if status is Status.FEASIBLE else None
-    info = SolverInfo(
-        name=engine.solver_name,
-        version=engine.solver_version,
-        gap=gap,
-        seconds=time.perf_counter() - started,
-    )
+    name, version = backends.identity(options.solver)
+    info = SolverInfo(name=name, version=version, gap=gap, seconds=time.perf_counter() - started)
     found = Found(status, x, info, conflicts, details, notes)
     sha256 = hashlib.sha256(data).hexdigest()
     return build_result(portfolio, form, found, file=file, sha256=sha256, options=options)
