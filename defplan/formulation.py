@@ -8,11 +8,12 @@ explanation can drop whole blocks by name.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from defplan.errors import UsageError
 from defplan.model import MAX_MAGNITUDE, Portfolio, did_you_mean
+from defplan.timeline import Option, delivered_by
 from defplan.tolerance import ROUNDING, TIE, allowance
 
 
@@ -31,16 +32,20 @@ class SolveOptions:
 
 @dataclass(frozen=True)
 class Row:
-    """lower <= sum(coef * x_i) <= upper; either bound may be None.
+    """lower <= sum(coef * x_i) + sum(flow * carried_k) <= upper; either bound may be None.
 
-    A total may pass a bound by `tolerance` of it (relative), and by the rounding of its
-    terms (tolerance.py): TIE for commitment targets, ROUNDING for everything else.
+    x_i are the model's columns (start options, docs/model.md); `flows` are coefficients
+    on the carried balances of the first line's capped years (carry-over), empty in
+    every other row. A total may pass a bound by `tolerance` of it (relative), and by
+    the rounding of its terms (tolerance.py): TIE for commitment targets, ROUNDING for
+    everything else.
     """
 
     coefs: dict[int, float]
     lower: float | None = None
     upper: float | None = None
     tolerance: float = ROUNDING
+    flows: dict[int, float] = field(default_factory=dict)
 
     def violated_by(self, total: float, magnitude: float) -> bool:
         """True when a total of terms whose absolute values sum to `magnitude` lies
@@ -55,9 +60,11 @@ class Row:
 class Block:
     """One constraint of the file or the run: its name, in plain words, and its rows.
 
-    Names follow one scheme (docs/model.md): budget.total, budget.per_year.YEAR, commitment.ID
-    (hard ones), group.ID.min|max|min_share|max_share, rule.K (0-based), mandatory.ID,
-    include.ID, exclude.ID, requires.ID.OTHER, excludes.ID.OTHER (ID declares it).
+    Names follow one scheme (docs/model.md): budget.total, budget.per_year.YEAR,
+    budget.line.LINE.YEAR, budget.line.LINE.total, carry_over, commitment.ID (hard ones;
+    commitment.ID.by with a deadline), group.ID.min|max|min_share|max_share, rule.K
+    (0-based), mandatory.ID, include.ID, exclude.ID, requires.ID.OTHER,
+    excludes.ID.OTHER, after.ID.OTHER (ID declares it).
     `unit` is what the block's number counts, for suggestions ("M EUR", "", "candidates").
     `adjust` says which way its one number could move to admit more portfolios: "raise"
     (a budget or cap), "lower" (a target), "lower above 0" (a commitment target, which
@@ -83,7 +90,10 @@ class SoftTarget:
 
 @dataclass(frozen=True, kw_only=True)
 class Formulation:
-    """The whole model: values, costs, hard constraint blocks and soft targets."""
+    """The whole model: one column per start option (one per candidate in a file that
+    does not plan in time), its value and money, hard constraint blocks, soft targets,
+    the rows that let a candidate take one option at most (`choices`, never dropped),
+    and the first line's capped years whose balances carry over (`carried_years`)."""
 
     values: tuple[float, ...]
     costs: tuple[float, ...]
@@ -92,46 +102,98 @@ class Formulation:
     weights: dict[str, float]
     budget_total: float | None
     budget_per_year: dict[int, float]
+    options: tuple[Option, ...] = ()
+    choices: tuple[Row, ...] = ()
+    carried_years: tuple[int, ...] = ()
+    carry_over: float | None = None
+
+    @property
+    def columns_of(self) -> list[list[int]]:
+        """Each candidate's columns, in file order."""
+        found: list[list[int]] = []
+        for k, option in enumerate(self.options):
+            if option.candidate == len(found):
+                found.append([])
+            found[option.candidate].append(k)
+        return found
+
+    def selected(self, x: Sequence[int]) -> list[int]:
+        """Which candidates selection x selects, as 0/1 in file order."""
+        return [int(any(x[k] for k in cols)) for cols in self.columns_of]
+
+    def chosen_options(self, x: Sequence[int]) -> dict[int, Option]:
+        """The option selection x takes for each selected candidate."""
+        return {o.candidate: o for k, o in enumerate(self.options) if x[k]}
 
 
 def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     """Build the model; UsageError when the run's options do not fit the file."""
-    refuse_time_phased(portfolio)
+    from defplan.timeline import line_names, money_lines, money_of, options_of
+
     index = portfolio.candidate_index()
     weights = normalised_weights(portfolio, options.weights)
     total, per_year = _budgets(portfolio, options)
     forced = _forced(portfolio, options, index)
     cands = portfolio.candidates
-    values = tuple(math.fsum(w * c.value_of(k) for k, w in weights.items()) for c in cands)
-    costs = tuple(c.total_cost for c in cands)
+    columns = options_of(portfolio)
+    owner = [o.candidate for o in columns]
+    money = money_lines(portfolio)
+    first = portfolio.first_line
+    worth = [math.fsum(w * c.value_of(k) for k, w in weights.items()) for c in cands]
+    values = tuple(worth[o.candidate] - o.value_lost for o in columns)
+    costs = tuple(money_of(o, cands[o.candidate], money) for o in columns)
     unit = f"{portfolio.unit} {portfolio.currency}".strip()
+    carried = tuple(sorted(per_year)) if portfolio.budget.carry_over is not None else ()
     blocks: list[Block] = []
     if total is not None:
         row = Row(_nonzero(enumerate(costs)), upper=total)
         label = f"total budget {total:,.12g} {unit}"
         blocks.append(Block("budget.total", label, (row,), unit, "raise"))
-    for year, cap in sorted(per_year.items()):
-        row = Row(_nonzero((i, c.profile.get(year, 0.0)) for i, c in enumerate(cands)), upper=cap)
+    for k, (year, cap) in enumerate(sorted(per_year.items())):
+        spend = _nonzero((j, o.spend.get(first, {}).get(year, 0.0)) for j, o in enumerate(columns))
+        flows = ({k: 1.0} | ({k - 1: -1.0} if k else {})) if carried else {}
+        row = Row(spend, upper=cap, flows=flows)
         label = f"budget cap for {year}: {cap:,.12g} {unit}"
-        blocks.append(Block(f"budget.per_year.{year}", label, (row,), unit, "raise"))
+        adjust = "" if carried else "raise"
+        blocks.append(Block(f"budget.per_year.{year}", label, (row,), unit, adjust))
+    if carried:
+        limit = portfolio.budget.carry_over or 0.0
+        rows = tuple(Row({}, upper=limit, flows={k: 1.0}) for k in range(len(carried)))
+        label = f"carry-over of at most {limit:,.12g} {unit} of unspent caps"
+        blocks.append(Block("carry_over", label, rows, unit))
+    blocks.extend(_line_blocks(portfolio, columns, line_names(portfolio), money))
     soft: list[SoftTarget] = []
     for name, com in portfolio.commitments.items():
-        coefs = _nonzero((i, c.commitments.get(name, 0.0)) for i, c in enumerate(cands))
+        by = com.by
+        coefs = _nonzero(
+            (j, cands[o.candidate].commitments.get(name, 0.0))
+            for j, o in enumerate(columns)
+            if by is None or delivered_by(o, portfolio) <= by
+        )
         if com.hard:
-            label = f"commitment '{name}' ({com.framework or 'hard'}): reach {com.target:g}"
+            when = f" by {by}" if by is not None else ""
+            label = f"commitment '{name}' ({com.framework or 'hard'}): reach {com.target:g}{when}"
             row = Row(coefs, lower=com.target, tolerance=TIE)
-            blocks.append(Block(f"commitment.{name}", label, (row,), adjust="lower above 0"))
+            block = f"commitment.{name}" + (".by" if by is not None else "")
+            blocks.append(Block(block, label, (row,), adjust="lower above 0"))
         else:
             soft.append(SoftTarget(name, coefs, com.target, com.penalty or 0.0))
-    blocks.extend(_group_blocks(portfolio, costs, unit))
-    blocks.extend(_rule_blocks(portfolio, index))
-    blocks.extend(_link_blocks(portfolio, index))
+    columns_of = _columns_of(owner)
+    blocks.extend(_group_blocks(portfolio, costs, unit, owner))
+    blocks.extend(_rule_blocks(portfolio, index, columns_of))
+    blocks.extend(_link_blocks(portfolio, index, columns_of))
+    blocks.extend(_after_blocks(portfolio, index, columns, columns_of))
     for i, how, value in forced:
-        bound = Row({i: 1.0}, lower=1.0) if value else Row({i: 1.0}, upper=0.0)
-        cost = f" (cost {costs[i]:,.12g} {unit})" if value and costs[i] else ""
+        ones = dict.fromkeys(columns_of[i], 1.0)
+        bound = Row(ones, lower=1.0) if value else Row(ones, upper=0.0)
+        cost = min(costs[j] for j in columns_of[i])
+        shown = f" (cost {cost:,.12g} {unit})" if value and cost else ""
         words = {"mandatory": "mandatory candidate", "include": "--include", "exclude": "--exclude"}
-        label = f"{words[how]} '{cands[i].id}'{cost}"
+        label = f"{words[how]} '{cands[i].id}'{shown}"
         blocks.append(Block(f"{how}.{cands[i].id}", label, (bound,)))
+    choices = tuple(
+        Row(dict.fromkeys(cols, 1.0), upper=1.0) for cols in columns_of if len(cols) > 1
+    )
     return Formulation(
         values=values,
         costs=costs,
@@ -140,20 +202,79 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
         weights=weights,
         budget_total=total,
         budget_per_year=per_year,
+        options=tuple(columns),
+        choices=choices,
+        carried_years=carried,
+        carry_over=portfolio.budget.carry_over if carried else None,
     )
 
 
-def refuse_time_phased(portfolio: Portfolio) -> None:
-    """UsageError for a file that plans in time: the model does not solve that yet, and
-    leaving the keys out of it would answer a different question without a word."""
-    from defplan.time_checks import time_keys
+def _columns_of(owner: Sequence[int]) -> list[list[int]]:
+    found: list[list[int]] = []
+    for k, i in enumerate(owner):
+        if i == len(found):
+            found.append([])
+        found[i].append(k)
+    return found
 
-    used = list(dict.fromkeys(key for _, key in time_keys(portfolio)))
-    if used:
-        raise UsageError(
-            f"time-phased planning is not solved yet: the file uses {', '.join(used)}; "
-            "`defplan validate` checks such a file, but no command solves it"
+
+def _line_blocks(
+    portfolio: Portfolio, columns: Sequence[Option], lines: Sequence[str], money: set[str]
+) -> list[Block]:
+    """The caps of budget.lines: by year and in total on each line."""
+    blocks = []
+    for name in lines:
+        caps = portfolio.budget.lines.get(name)
+        if caps is None:
+            continue
+        line = portfolio.lines.get(name)
+        unit = (line.unit if line is not None and line.unit else None) or (
+            f"{portfolio.unit} {portfolio.currency}".strip() if name in money else ""
         )
+        title = line.label if line is not None and line.label else name
+        for year, cap in sorted(caps.per_year.items()):
+            row = Row(
+                _nonzero((j, o.spend.get(name, {}).get(year, 0.0)) for j, o in enumerate(columns)),
+                upper=cap,
+            )
+            label = f"{title} cap for {year}: {cap:,.12g} {unit}".rstrip()
+            blocks.append(Block(f"budget.line.{name}.{year}", label, (row,), unit, "raise"))
+        if caps.total is not None:
+            row = Row(
+                _nonzero(
+                    (j, math.fsum(o.spend.get(name, {}).values())) for j, o in enumerate(columns)
+                ),
+                upper=caps.total,
+            )
+            label = f"{title} total: {caps.total:,.12g} {unit}".rstrip()
+            blocks.append(Block(f"budget.line.{name}.total", label, (row,), unit, "raise"))
+    return blocks
+
+
+def _after_blocks(
+    portfolio: Portfolio,
+    index: dict[str, int],
+    columns: Sequence[Option],
+    columns_of: Sequence[Sequence[int]],
+) -> list[Block]:
+    """`after`: each option of i needs an option of j delivered before it starts (so i
+    requires j)."""
+    blocks = []
+    for i, c in enumerate(portfolio.candidates):
+        for other in dict.fromkeys(c.after):
+            j = index[other]
+            rows = []
+            for k in columns_of[i]:
+                start = columns[k].start
+                ready = [
+                    m
+                    for m in columns_of[j]
+                    if start is not None and delivered_by(columns[m], portfolio) < start
+                ]
+                rows.append(Row({k: 1.0} | dict.fromkeys(ready, -1.0), upper=0.0))
+            label = f"'{c.id}' starts after '{other}' is delivered"
+            blocks.append(Block(f"after.{c.id}.{other}", label, tuple(rows)))
+    return blocks
 
 
 def normalised_weights(portfolio: Portfolio, overrides: Mapping[str, float]) -> dict[str, float]:
@@ -193,16 +314,19 @@ def _budgets(portfolio: Portfolio, options: SolveOptions) -> tuple[float | None,
                 raise UsageError(
                     f"--budget-year {year}: outside the planning horizon {first}-{last}"
                 )
-    if total is None and not per_year:
+    line_caps = any(c.per_year or c.total is not None for c in portfolio.budget.lines.values())
+    if total is None and not per_year and not line_caps:
+        lines = " or budget.lines" if portfolio.lines else ""
         raise UsageError(
             "no budget: give --budget or --budget-year, or set budget.total or "
-            "budget.per_year in the file"
+            f"budget.per_year{lines} in the file"
         )
     if total is None:
         free = plain_costs(portfolio)
         if free:
+            what = "caps by year or by line" if line_caps else "annual caps"
             raise UsageError(
-                "only annual caps are set, so candidates with a plain (not per-year) cost "
+                f"only {what} are set, so candidates with a plain (not per-year) cost "
                 f"would be free: {', '.join(free)}; give a total budget or per-year profiles"
             )
     return total, per_year
@@ -247,10 +371,13 @@ def _forced(
     return forced
 
 
-def _group_blocks(portfolio: Portfolio, costs: tuple[float, ...], unit: str) -> list[Block]:
+def _group_blocks(
+    portfolio: Portfolio, costs: tuple[float, ...], unit: str, owner: Sequence[int]
+) -> list[Block]:
+    cands = portfolio.candidates
     blocks = []
     for name, g in portfolio.groups.items():
-        members = {i for i, c in enumerate(portfolio.candidates) if c.group == name}
+        members = {k for k, i in enumerate(owner) if cands[i].group == name}
         spend = _nonzero((i, costs[i]) for i in members)
         if g.min is not None:
             label = f"group '{name}': spend at least {g.min:,.12g} {unit}"
@@ -276,12 +403,14 @@ def _group_blocks(portfolio: Portfolio, costs: tuple[float, ...], unit: str) -> 
     return blocks
 
 
-def _rule_blocks(portfolio: Portfolio, index: dict[str, int]) -> list[Block]:
+def _rule_blocks(
+    portfolio: Portfolio, index: dict[str, int], columns_of: Sequence[Sequence[int]]
+) -> list[Block]:
     blocks = []
     for n, rule in enumerate(portfolio.rules):
         lower, upper = rule.bounds
         members = dict.fromkeys(index[cid] for cid in rule.of)
-        coefs = dict.fromkeys(members, 1.0)
+        coefs = dict.fromkeys((k for i in members for k in columns_of[i]), 1.0)
         word = (
             "exactly"
             if rule.exactly is not None
@@ -297,12 +426,17 @@ def _rule_blocks(portfolio: Portfolio, index: dict[str, int]) -> list[Block]:
     return blocks
 
 
-def _link_blocks(portfolio: Portfolio, index: dict[str, int]) -> list[Block]:
+def _link_blocks(
+    portfolio: Portfolio, index: dict[str, int], columns_of: Sequence[Sequence[int]]
+) -> list[Block]:
+    def ones(i: int, coef: float) -> dict[int, float]:
+        return dict.fromkeys(columns_of[i], coef)
+
     blocks = []
     seen_pairs: set[tuple[int, int]] = set()
     for i, c in enumerate(portfolio.candidates):
         for other in dict.fromkeys(c.requires):
-            row = Row({i: 1.0, index[other]: -1.0}, upper=0.0)
+            row = Row(ones(i, 1.0) | ones(index[other], -1.0), upper=0.0)
             blocks.append(Block(f"requires.{c.id}.{other}", f"'{c.id}' requires '{other}'", (row,)))
         for other in dict.fromkeys(c.excludes):
             j = index[other]
@@ -310,7 +444,7 @@ def _link_blocks(portfolio: Portfolio, index: dict[str, int]) -> list[Block]:
             if pair in seen_pairs:
                 continue
             seen_pairs.add(pair)
-            row = Row({i: 1.0, j: 1.0}, upper=1.0)
+            row = Row(ones(i, 1.0) | ones(j, 1.0), upper=1.0)
             blocks.append(Block(f"excludes.{c.id}.{other}", f"'{c.id}' excludes '{other}'", (row,)))
     return blocks
 
@@ -343,12 +477,13 @@ def solver_row(row: Row) -> tuple[Row, float]:
         cap = lower - least
         if cap > 0:
             coefs = {i: min(c, cap) for i, c in coefs.items()}
-    scale = row_scale(coefs.values())
+    scale = row_scale([*coefs.values(), *row.flows.values()])
     scaled = Row(
         {i: c / scale for i, c in coefs.items()},
         None if lower is None else lower / scale,
         None if upper is None else upper / scale,
         row.tolerance,
+        {k: c / scale for k, c in row.flows.items()},
     )
     return scaled, scale
 

@@ -57,6 +57,38 @@ class CandidateOutcome:
     objectives: dict[str, float]
     profile: dict[int, float]
     forced: Forced | None = None  # None: the solver chose freely
+    start: int | None = None  # the start year taken (selected, in a file with years)
+    delivered: int | None = None  # the last year of its shifted profiles
+    window: tuple[int, int] | None = None  # the start years it may take, as written
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineSpend:
+    """One funding line (or counted resource) over the horizon: what the selection
+    spends on it each year (nominal for money), its caps, and its running cost per
+    year after the horizon."""
+
+    label: str
+    unit: str
+    money: bool
+    spend: dict[int, float]
+    caps: dict[int, float] = field(default_factory=dict)
+    total_cap: float | None = None
+    running_after: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timing:
+    """A plan in time: the horizon, each line's spending, the first line's carried
+    balances (with carry-over) and the price index (with prices)."""
+
+    years: tuple[int, int]
+    lines: dict[str, LineSpend]
+    declared_lines: bool = False  # the file names its lines (else one line, 'budget')
+    carried: dict[int, float] | None = None
+    carry_over: float | None = None
+    price_index: dict[int, float] | None = None
+    price_base: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,6 +162,7 @@ class Result:
     rules: tuple[str, ...] = ()  # the cardinality rules in words, in file order
     run: SolveOptions | None = None  # None: saved by a defplan that did not record it
     limits: tuple[Limit, ...] | None = None  # None: not analysed (analysis/limits.py)
+    timing: Timing | None = None  # None: the file has no planning horizon
 
     @property
     def records_scenario(self) -> bool:

@@ -9,11 +9,13 @@ solves such files, every command but validate and schema refuses them.
 
 from __future__ import annotations
 
+import json
+import math
+
 import pytest
 from samples import invoke
 
 from defplan import LoadError, parse_portfolio
-from defplan.errors import UsageError
 from defplan.formulation import SolveOptions, formulate
 
 FILE = "t.yaml"
@@ -427,27 +429,77 @@ def test_several_problems_at_once(body: str, expected: list[tuple[int, int, str]
     assert located(HEAD + "candidates:\n" + body) == expected
 
 
-# -- no command but validate and schema solves such a file yet ----------------------------
+# -- what the model makes of every key -------------------------------------------------
 
 
-def test_formulate_refuses_time_phased_planning_for_now() -> None:
+def test_every_time_key_becomes_options_and_named_blocks() -> None:
     p = parse_portfolio(EVERY_KEY, filename=FILE)
-    with pytest.raises(UsageError) as info:
-        formulate(p, SolveOptions())
-    assert str(info.value) == (
-        "time-phased planning is not solved yet: the file uses lines, prices, "
-        "budget.carry_over, budget.lines, by, start, delay_penalty, running, after, cost by "
-        "line; `defplan validate` checks such a file, but no command solves it"
-    )
+    form = formulate(p, SolveOptions())
+    starts = [(p.candidates[o.candidate].id, o.start, o.delivered) for o in form.options]
+    # the battalion's four start years all fit 2026-2040: 2027-2029 shifted by 0..3
+    assert starts == [
+        ("tank-training-centre", 2026, 2026),
+        ("leopard-battalion", 2027, 2029),
+        ("leopard-battalion", 2028, 2030),
+        ("leopard-battalion", 2029, 2031),
+        ("leopard-battalion", 2030, 2032),
+        ("frigate-crews", 2027, 2028),
+        ("airlift-charter", None, None),
+    ]
+    # value lost to delay: 0.5 a year after 2027
+    assert [o.value_lost for o in form.options] == [0, 0, 0.5, 1.0, 1.5, 0, 0]
+    names = [b.name for b in form.blocks]
+    assert names == [
+        "budget.total",
+        "budget.per_year.2026",
+        "budget.per_year.2027",
+        "carry_over",
+        "budget.line.invest.total",
+        "budget.line.operate.2029",
+        "budget.line.operate.total",
+        "budget.line.staff.2029",
+        "commitment.nato-iamd.by",
+        "after.leopard-battalion.tank-training-centre",
+    ]
+    # one option at most per candidate: the battalion's four columns
+    assert [r.coefs for r in form.choices] == [{1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0}]
 
 
-def test_optimise_refuses_time_phased_planning_for_now(tmp_path: object) -> None:
+def test_prices_running_costs_and_by_in_the_coefficients() -> None:
+    p = parse_portfolio(EVERY_KEY, filename=FILE)
+    form = formulate(p, SolveOptions())
+    blocks = {b.name: b for b in form.blocks}
+    # no option runs in 2029: the battalion is delivered in 2029 at the earliest
+    (operate,) = blocks["budget.line.operate.2029"].rows
+    assert operate.coefs == {}
+    (staff,) = blocks["budget.line.staff.2029"].rows
+    # started in 2027 it is delivered in 2029 and needs no staff before 2030; the frigate
+    # crews' profile is over by 2029. Staff is counted, never priced
+    assert staff.coefs == {}
+    # started in 2027 it runs 60 a year (2025 prices) 2030-2040, each year's at 1.03^(y-2025)
+    (operate_total,) = blocks["budget.line.operate.total"].rows
+    expected = math.fsum(60 * 1.03 ** (y - 2025) for y in range(2030, 2041))
+    assert operate_total.coefs[1] == pytest.approx(expected, rel=1e-12)
+    # delivered by 2030: only the starts in 2027 and 2028 count toward the target
+    (target,) = blocks["commitment.nato-iamd.by"].rows
+    assert target.coefs == {1: 10.0, 2: 10.0}
+    # the battalion needs the training centre (delivered 2026) delivered before it starts
+    rows = blocks["after.leopard-battalion.tank-training-centre"].rows
+    assert [r.coefs for r in rows] == [{k: 1.0, 0: -1.0} for k in (1, 2, 3, 4)]
+    # the carried balance enters each capped year's row: +1 out of it, -1 into the next
+    (y2026,) = blocks["budget.per_year.2026"].rows
+    (y2027,) = blocks["budget.per_year.2027"].rows
+    assert (y2026.flows, y2027.flows) == ({0: 1.0}, {1: 1.0, 0: -1.0})
+    assert [r.flows for r in blocks["carry_over"].rows] == [{0: 1.0}, {1: 1.0}]
+    assert {r.upper for r in blocks["carry_over"].rows} == {300}
+
+
+def test_optimise_solves_time_phased_planning(tmp_path: object) -> None:
     text = HEAD + "budget: {total: 9}\ncandidates:\n  - {id: a, cost: {2027: 1}, running: 2}\n"
     path = f"{tmp_path}/p.yaml"
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
-    validated = invoke("validate", path)
-    assert validated.exit_code == 0, validated.output
-    result = invoke("optimise", path)
-    assert result.exit_code == 2, result.output
-    assert "time-phased planning is not solved yet: the file uses running;" in result.stderr
+    result = invoke("optimise", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    # 1 in 2027, then 2 a year 2028-2040 (13 years): 27 is over the budget of 9
+    assert json.loads(result.stdout)["selected"] == []

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from defplan.analysis.robust import Robustness
     from defplan.analysis.sweep import SweepPoint
     from defplan.formulation import SolveOptions
-    from defplan.result import Alternative, Result
+    from defplan.result import Alternative, Result, Timing
 
     Answer = Result | SweepPoint | Sequence[SweepPoint] | Diff | Explanation | Frontier | Robustness
 
@@ -134,11 +134,49 @@ def result_document(result: Result) -> dict[str, Any]:
             for c in result.candidates
         ],
     }
+    if result.timing is not None:
+        _add_timing(out, result, result.timing)
     if result.alternatives is not None:
         out["alternatives"] = [_alternative(a) for a in result.alternatives]
     if result.limits is not None:
         out["limits"] = [_limit(limit) for limit in result.limits]
     return out
+
+
+def _add_timing(out: dict[str, Any], result: Result, timing: Timing) -> None:
+    """A plan in time's fields: each selected and listed candidate's start and delivery
+    years, each line's spending by year, running costs past the horizon, carried
+    balances and the price index."""
+    has = result.status.has_portfolio
+    for entry, c in zip(out["selected"], result.selected, strict=True):
+        entry["start"], entry["delivered"] = c.start, c.delivered
+    for entry, c in zip(out["candidates"], result.candidates, strict=True):
+        entry["start"], entry["delivered"] = (c.start, c.delivered) if has else (None, None)
+        if c.window is not None:
+            entry["window"] = list(c.window)
+    out["spend"] = {
+        name: {str(y): v for y, v in line.spend.items()} for name, line in timing.lines.items()
+    }
+    out["running_after"] = {name: line.running_after for name, line in timing.lines.items()}
+    if timing.declared_lines:
+        out["lines"] = {
+            name: {
+                "label": line.label,
+                "unit": line.unit,
+                "money": line.money,
+                "caps": {str(y): v for y, v in line.caps.items()},
+                "total_cap": line.total_cap,
+            }
+            for name, line in timing.lines.items()
+        }
+    if timing.carried is not None:
+        out["carried"] = {str(y): v for y, v in timing.carried.items()}
+        out["carry_over"] = timing.carry_over
+    if timing.price_index is not None:
+        out["prices"] = {
+            "base": timing.price_base,
+            "index": {str(y): v for y, v in timing.price_index.items()},
+        }
 
 
 def run_document(run: SolveOptions) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from defplan.formulation import Formulation, SolveOptions
 from defplan.model import Candidate, Commitment, Group, Portfolio
 from defplan.result import CandidateOutcome, CommitmentOutcome, Forced, Result, Status, clean
 from defplan.solving.canonical import objective_value
+from defplan.solving.spending import timing_of
+from defplan.timeline import delivered_by, money_by_year, money_lines
 from defplan.tolerance import total_and_magnitude
 
 if TYPE_CHECKING:
@@ -45,26 +47,34 @@ def build_result(
     run's `options` and the file's rules in words, so that a diff can compare them."""
     status, x = found.status, found.x
     chosen = list(x) if x is not None and status.has_portfolio else [0] * len(form.values)
+    money = money_lines(portfolio)
+    taken = form.chosen_options(chosen)
+    column = {o.candidate: k for k, o in reversed(list(enumerate(form.options)))}
+    column |= {o.candidate: k for k, o in enumerate(form.options) if chosen[k]}
+    timed = portfolio.years is not None
     cands = tuple(
         CandidateOutcome(
             id=c.id,
             name=c.title,
             group=c.group,
-            selected=bool(chosen[i]),
-            cost=clean(form.costs[i]),
-            value=clean(form.values[i]),
+            selected=i in taken,
+            cost=clean(form.costs[column[i]]),
+            value=clean(form.values[column[i]]),
             objectives={k: clean(c.value_of(k)) for k in portfolio.objectives},
-            profile=dict(sorted(c.profile.items())),
+            profile={y: clean(v) for y, v in _profile(form, column[i], c, money).items()},
             forced=forced_by(c, options),
+            start=taken[i].start if i in taken else None,
+            delivered=taken[i].delivered if i in taken else None,
+            window=_window(c),
         )
         for i, c in enumerate(portfolio.candidates)
     )
     commitments = {}
     for name, com in portfolio.commitments.items():
         achieved, magnitude = total_and_magnitude(
-            c.commitments.get(name, 0.0)
-            for c, on in zip(portfolio.candidates, chosen, strict=True)
-            if on
+            portfolio.candidates[i].commitments.get(name, 0.0)
+            for i, o in taken.items()
+            if com.by is None or delivered_by(o, portfolio) <= com.by
         )
         commitments[name] = CommitmentOutcome(
             label=com.label or name,
@@ -76,11 +86,7 @@ def build_result(
         )
     groups = {
         name: clean(
-            math.fsum(
-                form.costs[i]
-                for i, c in enumerate(portfolio.candidates)
-                if chosen[i] and c.group == name
-            )
+            math.fsum(form.costs[column[i]] for i in taken if portfolio.candidates[i].group == name)
         )
         for name in portfolio.groups
     }
@@ -111,7 +117,21 @@ def build_result(
         commitment_rules={k: commitment_rule_text(c) for k, c in portfolio.commitments.items()},
         rules=tuple(b.label for b in form.blocks if b.name.startswith("rule.")),
         run=options,
+        timing=timing_of(portfolio, form, taken) if timed else None,
     )
+
+
+def _profile(form: Formulation, k: int, c: Candidate, money: set[str]) -> dict[int, float]:
+    """The money by year of column k: its candidate's profile as written in a file that
+    does not plan in time, its nominal money on all money lines otherwise."""
+    if form.options[k].start is None:
+        return dict(sorted(c.profile.items()))
+    return money_by_year(form.options[k], money)
+
+
+def _window(c: Candidate) -> tuple[int, int] | None:
+    """The start window a candidate's file gives it, None without one."""
+    return None if c.start is None else (c.start[0], c.start[1])
 
 
 def forced_by(candidate: Candidate, options: SolveOptions | None) -> Forced | None:

@@ -175,18 +175,29 @@ class _Ties:
         )
 
     def _file_order_first(self, x: list[int]) -> list[int]:
-        """The lexicographically greatest tied selection, CHUNK candidates per solve.
+        """The tied selection that selects the earliest candidates in file order, then
+        starts them earliest in file order: a walk over the candidates (each with all
+        its options), then, when some candidate has several options, over the options."""
+        units = self.form.columns_of or [[k] for k in range(len(x))]
+        x = self._walk(x, units)
+        if len(units) < len(x) and not self.engine.out_of_time():
+            x = self._walk(x, [[k] for k in range(len(x))])
+        return x
 
-        Within a chunk, weights 2^(k-1), ..., 2, 1 make selecting an earlier candidate
-        worth more than selecting all later ones together, so the chunk's best is its
-        lexicographic maximum; the chunk is then fixed and the next one solved, until no
-        other tie is left among the candidates not yet fixed.
+    def _walk(self, x: list[int], units: Sequence[Sequence[int]]) -> list[int]:
+        """The lexicographically greatest tied selection over `units` (groups of columns,
+        one of which at most is taken), CHUNK units per solve.
+
+        Within a chunk, weights 2^(k-1), ..., 2, 1 make taking an earlier unit worth more
+        than taking all later ones together, so the chunk's best is its lexicographic
+        maximum; the chunk is then fixed and the next one solved, until no other tie is
+        left among the columns not yet fixed.
         """
         engine = self.engine
-        n = len(x)
+        n = len(units)
         for start in range(0, n, CHUNK):
             chunk = range(start, min(n, start + CHUNK))
-            weights = {i: float(2 ** (chunk.stop - 1 - i)) for i in chunk}
+            weights = {k: float(2 ** (chunk.stop - 1 - u)) for u in chunk for k in units[u]}
 
             def score(y: list[int], weights: dict[int, float] = weights) -> float:
                 return sum(w for i, w in weights.items() if y[i])
@@ -196,11 +207,16 @@ class _Ties:
             trial = engine.maximise(weights, rows=self._band(), floor=score(x) - 0.5)
             if trial.x is not None and self._ties(trial.x) and score(trial.x) >= score(x):
                 x = trial.x
-            self.fixed += [
-                Bound(f"fix{i}", {i: 1}, lower=1) if x[i] else Bound(f"fix{i}", {i: 1}, upper=0)
-                for i in chunk
-            ]
-            if chunk.stop < n and (engine.out_of_time() or not self._another_exists(x, chunk.stop)):
+            for u in chunk:
+                cols = dict.fromkeys(units[u], 1.0)
+                taken = any(x[k] for k in units[u])
+                name = f"fix{units[u][0]}"
+                self.fixed.append(
+                    Bound(name, cols, lower=1) if taken else Bound(name, cols, upper=0)
+                )
+            if chunk.stop < n and (
+                engine.out_of_time() or not self._another_exists(x, units[chunk.stop][0])
+            ):
                 return x
         return x
 

@@ -99,13 +99,29 @@ class Engine:
         self._home = pulp.LpProblem("variables")
         make = self._home.add_variable  # no LpVariable(...) deprecation
         # (name, lower, upper, kind) of each variable, to make them again in each problem
-        self._columns = [(f"x{i}", 0, 1, pulp.LpBinary) for i in range(n)] + [
-            (f"s{k}", 0, None, pulp.LpContinuous) for k in range(len(form.soft))
-        ]
+        soft_count, carried_count = len(form.soft), len(form.carried_years)
+        self._columns = (
+            [(f"x{i}", 0, 1, pulp.LpBinary) for i in range(n)]
+            + [(f"s{k}", 0, None, pulp.LpContinuous) for k in range(soft_count)]
+            + [(f"c{k}", 0, None, pulp.LpContinuous) for k in range(carried_count)]
+        )
         made = [make(*column) for column in self._columns]
         # PuLP 4 (a core in Rust) takes no row over another problem's variables
         self._tied = int(pulp.__version__.split(".")[0]) >= 4
-        self.x, short = made[:n], made[n:]
+        self.x, short = made[:n], made[n : n + soft_count]
+        self.carried = made[n + soft_count :]  # the first line's carried balances
+        # which block holds each capped year's row, and the carry-over limit's block
+        self._year_blocks = {
+            k: b
+            for b, block in enumerate(form.blocks)
+            for row in block.rows
+            for k, flow in row.flows.items()
+            if flow == 1.0 and block.name != "carry_over"
+        }
+        self._carry_block = next(
+            (b for b, block in enumerate(form.blocks) if block.name == "carry_over"), None
+        )
+        self._choice_rows = [c for row in form.choices for c in self._row(solver_row(row)[0])]
         self._block_rows: list[list[Any]] = [
             [c for row in block.rows for c in self._row(solver_row(row)[0])]
             for block in form.blocks
@@ -167,9 +183,11 @@ class Engine:
         from_list = getattr(lp, "from_list", None)
         return from_list(list(terms)) if from_list is not None else lp(list(terms))
 
-    def expr(self, coefs: Mapping[int, float]) -> Any:
-        """sum(coef * x_i) over this engine's variables."""
-        return self.linear([(self.x[i], c) for i, c in coefs.items() if c])
+    def expr(self, coefs: Mapping[int, float], flows: Mapping[int, float] | None = None) -> Any:
+        """sum(coef * x_i) + sum(flow * carried_k) over this engine's variables."""
+        terms = [(self.x[i], c) for i, c in coefs.items() if c]
+        terms += [(self.carried[k], c) for k, c in (flows or {}).items() if c]
+        return self.linear(terms)
 
     def _sum(self, of: Sum) -> Any:
         """The PuLP expression of VALUE, COST or coefficients over the candidates."""
@@ -197,7 +215,7 @@ class Engine:
         return out
 
     def _row(self, row: Row) -> list[Any]:
-        expr = self.expr(row.coefs)
+        expr = self.expr(row.coefs, row.flows)
         rows = []
         if row.lower is not None:
             rows.append(expr >= row.lower)
@@ -238,7 +256,8 @@ class Engine:
         constraints = [c for b in chosen for c in self._block_rows[b]]
         among = set(chosen)
         constraints += [cut for b, cut in self._cuts if b in among]
-        constraints += self._soft_rows + [self._conditioned(c) for _, c in extra]
+        constraints += self._choice_rows + self._soft_rows
+        constraints += [self._conditioned(c) for _, c in extra]
         for k, constraint in enumerate(constraints):
             if not constraint.keys():
                 if constraint.valid(0):
@@ -377,14 +396,45 @@ class Engine:
         (tolerance.py), relative to the bound and the terms, however large or small.
         """
         k = self._broken_block(x, blocks)
+        if k == -1:
+            return "one option per candidate"
         return "" if k is None else self.form.blocks[k].name
 
     def _broken_block(self, x: Sequence[int], blocks: Sequence[int] | None = None) -> int | None:
-        """The position of the first block x breaks (see broken), None if none."""
-        for k in self.active if blocks is None else blocks:
-            if any(exact.breaks(row, x) for row in self.form.blocks[k].rows):
+        """The position of the first block x breaks (see broken), None if none; -1 when
+        x takes two options of one candidate."""
+        if any(exact.breaks(row, x) for row in self.form.choices):
+            return -1
+        chosen = self.active if blocks is None else blocks
+        carried = self.carried_at(x, chosen)
+        for k in chosen:
+            if any(exact.breaks(row, x, carried) for row in self.form.blocks[k].rows):
                 return k
         return None
+
+    def carried_at(self, x: Sequence[int], blocks: Sequence[int]) -> list[float]:
+        """The first line's carried balances at selection x, each as large as the rows
+        of `blocks` allow (a larger balance never hurts a later year): the balance
+        carried out of a capped year is its cap, plus what came in, less what it spends,
+        at most the carry-over limit, and never below 0 (the year's row then fails).
+        Unbounded (inf) when none of those blocks bounds it."""
+        form = self.form
+        if not form.carried_years:
+            return []
+        chosen = set(blocks)
+        limit = form.carry_over if self._carry_block in chosen else None
+        balances: list[float] = []
+        before = 0.0
+        for k in range(len(form.carried_years)):
+            room = math.inf if limit is None else limit
+            b = self._year_blocks.get(k)
+            if b is not None and b in chosen and math.isfinite(before):
+                (row,) = form.blocks[b].rows
+                spent = [-c for i, c in row.coefs.items() if x[i]]
+                room = min(room, math.fsum([row.upper or 0.0, before, *spent]))
+            before = max(room, 0.0)
+            balances.append(before)
+        return balances
 
     def _rule_out(self, x: Sequence[int], blocks: Sequence[int], extra: list[exact.Extra]) -> bool:
         """Rule out, in every later solve with the block x breaks, the selections that
@@ -392,12 +442,15 @@ class Engine:
         only an extra row (a tie band, a cap), rule out x alone, for this solve: it
         joins `extra`. False when x breaks nothing (nothing to rule out)."""
         k = self._broken_block(x, blocks)
-        if k is not None:
+        # a row over carried balances depends on the other blocks of the solve, and the
+        # one-option rows on nothing else: x alone is ruled out, for this solve
+        alone = k == -1 or (k is not None and any(r.flows for r in self.form.blocks[k].rows))
+        if k is not None and not alone:
             support = sorted({i for row in self.form.blocks[k].rows for i in row.coefs})
             ((_, cut),) = self._extras([differs_on(x, support)])
             self._cuts.append((k, self._conditioned(cut)))
             return True
-        if not exact.broken_extra(self, x, extra):
+        if not alone and not exact.broken_extra(self, x, extra):
             return False
         extra += self._extras([differs_from(x, name=f"ruled_out.{len(extra)}")])
         return True
@@ -408,6 +461,8 @@ class Engine:
         for k, s in enumerate(self.form.soft):
             achieved = math.fsum(c for i, c in s.coefs.items() if x[i])
             values[f"s{k}"] = max(0.0, s.target - achieved) / self._soft_units[k]
+        for k, balance in enumerate(self.carried_at(x, self.active)):
+            values[f"c{k}"] = balance
         return values
 
     def disproof(

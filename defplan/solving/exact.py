@@ -6,6 +6,7 @@ Solvers accept rows off by their absolute feasibility tolerance; these checks de
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +20,15 @@ Extra = tuple[str, Any]
 """One extra row of a solve as PuLP gets it: (its name, the PuLP constraint)."""
 
 
-def breaks(row: Row, x: Sequence[int]) -> bool:
-    """True when selection x puts row's exact total beyond a bound (tolerance.py)."""
-    return row.violated_by(*total_and_magnitude(c for i, c in row.coefs.items() if x[i]))
+def breaks(row: Row, x: Sequence[int], carried: Sequence[float] = ()) -> bool:
+    """True when selection x, with these carried balances, puts row's exact total beyond
+    a bound (tolerance.py). A row over an unbounded balance holds."""
+    flows = [f * carried[k] for k, f in row.flows.items()]
+    if any(math.isinf(v) for v in flows):
+        return False
+    return row.violated_by(
+        *total_and_magnitude([*(c for i, c in row.coefs.items() if x[i]), *flows])
+    )
 
 
 def evaluated(expr: Any, values: dict[str, float]) -> tuple[float, float]:

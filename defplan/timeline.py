@@ -1,0 +1,141 @@
+"""A portfolio's start options: for each candidate, the start years that fit the
+horizon, and what each costs on each line in each year, in nominal money
+(docs/planning-in-time.md).
+
+An option is one column of the model. A candidate without a start window has one
+option (its profile as written); a plain cost has one option with no years.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from defplan.model import Candidate, Portfolio
+
+Spend = dict[str, dict[int, float]]
+"""Money (or counted units) by line, then by year."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to carry out a candidate: its start and delivery years (None for a
+    plain cost or a file without a horizon), its spending by line and year (nominal on
+    money lines), and the value its delay loses."""
+
+    candidate: int
+    start: int | None
+    delivered: int | None
+    spend: Spend
+    value_lost: float = 0.0
+
+
+class Prices:
+    """Turns constant prices of the file's base year into each year's nominal money."""
+
+    def __init__(self, portfolio: Portfolio) -> None:
+        self.prices = portfolio.prices
+        self.money = money_lines(portfolio)
+
+    def index(self, year: int) -> float:
+        """The factor money spent in `year` is multiplied by (1 without `prices`)."""
+        p = self.prices
+        if p is None:
+            return 1.0
+        if p.index is not None:
+            return p.index[year]
+        return (1.0 + (p.rate or 0.0)) ** (year - p.base)
+
+    def nominal(self, line: str, year: int, amount: float) -> float:
+        """An amount spent on `line` in `year`, in that year's money (counted units of
+        a line that is not money as they are)."""
+        if line not in self.money or self.prices is None:
+            return amount
+        return amount * self.index(year)
+
+
+def money_lines(portfolio: Portfolio) -> set[str]:
+    """The lines that count as money: every line but those with `money: false`."""
+    return {portfolio.first_line} | {n for n, line in portfolio.lines.items() if line.money}
+
+
+def line_names(portfolio: Portfolio) -> list[str]:
+    """The file's lines in order ('budget' alone when it declares none)."""
+    return list(portfolio.lines) or [portfolio.first_line]
+
+
+def options_of(portfolio: Portfolio) -> list[Option]:
+    """Every candidate's options, candidate by candidate in file order, each candidate's
+    in order of start year."""
+    prices = Prices(portfolio)
+    found: list[Option] = []
+    for i, c in enumerate(portfolio.candidates):
+        found += _candidate_options(portfolio, prices, i, c)
+    return found
+
+
+def _candidate_options(portfolio: Portfolio, prices: Prices, i: int, c: Candidate) -> list[Option]:
+    span = c.cost_years
+    profiles = c.line_profiles(portfolio.first_line)
+    if span is None:  # a plain cost: no years
+        return [Option(i, None, None, {})]
+    if portfolio.years is None:  # no horizon: the profile as written, nothing moves
+        return [Option(i, None, None, {line: dict(p) for line, p in profiles.items()})]
+    first, last = portfolio.years
+    f, end = span
+    window = c.start or (f, f)
+    options = []
+    for s in range(window[0], window[1] + 1):
+        shift = s - f
+        if not (first <= s and end + shift <= last):
+            continue
+        delivered = end + shift
+        spend: Spend = {}
+        for line, profile in profiles.items():
+            by_year = spend.setdefault(line, {})
+            for year, amount in profile.items():
+                by_year[year + shift] = prices.nominal(line, year + shift, amount)
+        for line, amount in running_of(portfolio, c).items():
+            by_year = spend.setdefault(line, {})
+            for year in range(delivered + 1, last + 1):
+                by_year[year] = by_year.get(year, 0.0) + prices.nominal(line, year, amount)
+        lost = (c.delay_penalty or 0.0) * (s - window[0])
+        options.append(Option(i, s, delivered, spend, lost))
+    return options
+
+
+def running_of(portfolio: Portfolio, c: Candidate) -> dict[str, float]:
+    """A candidate's running cost per year by line, as written (constant prices)."""
+    if c.running is None:
+        return {}
+    if isinstance(c.running, Mapping):
+        return dict(c.running)
+    return {portfolio.first_line: c.running}
+
+
+def money_of(option: Option, candidate: Candidate, money: set[str]) -> float:
+    """All the money an option spends: a plain cost, or its money lines' sum."""
+    if option.start is None and not option.spend:
+        return candidate.total_cost
+    return math.fsum(
+        v for line, years in option.spend.items() if line in money for v in years.values()
+    )
+
+
+def delivered_by(option: Option, portfolio: Portfolio) -> int:
+    """The year an option is delivered; a plain cost counts as delivered in the
+    horizon's first year."""
+    if option.delivered is not None:
+        return option.delivered
+    return portfolio.years[0] if portfolio.years is not None else 0
+
+
+def money_by_year(option: Option, money: set[str]) -> dict[int, float]:
+    """An option's money on all money lines, by year (zero entries kept), in year order."""
+    years: dict[int, list[float]] = {}
+    for line, by_year in option.spend.items():
+        if line in money:
+            for year, amount in by_year.items():
+                years.setdefault(year, []).append(amount)
+    return {y: math.fsum(v) for y, v in sorted(years.items())}
