@@ -26,6 +26,8 @@ class SolveOptions:
     weights: Mapping[str, float] = field(default_factory=dict)
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    starts: Mapping[str, int] = field(default_factory=dict)
+    """Candidates forced in at a given start year (--start ID=YEAR)."""
     solver: str = "auto"
     time_limit: float | None = None
 
@@ -121,6 +123,10 @@ class Formulation:
         """Which candidates selection x selects, as 0/1 in file order."""
         return [int(any(x[k] for k in cols)) for cols in self.columns_of]
 
+    def columns_taking(self, starts: Mapping[int, int | None]) -> list[int]:
+        """The selection (0/1 by column) taking candidate i at start year starts[i]."""
+        return [int(starts.get(o.candidate, -1) == o.start) for o in self.options]
+
     def chosen_options(self, x: Sequence[int]) -> dict[int, Option]:
         """The option selection x takes for each selected candidate."""
         return {o.candidate: o for k, o in enumerate(self.options) if x[k]}
@@ -191,6 +197,7 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
         words = {"mandatory": "mandatory candidate", "include": "--include", "exclude": "--exclude"}
         label = f"{words[how]} '{cands[i].id}'{shown}"
         blocks.append(Block(f"{how}.{cands[i].id}", label, (bound,)))
+    blocks.extend(_start_blocks(portfolio, options, index, columns, columns_of))
     choices = tuple(
         Row(dict.fromkeys(cols, 1.0), upper=1.0) for cols in columns_of if len(cols) > 1
     )
@@ -216,6 +223,34 @@ def _columns_of(owner: Sequence[int]) -> list[list[int]]:
             found.append([])
         found[i].append(k)
     return found
+
+
+def _start_blocks(
+    portfolio: Portfolio,
+    options: SolveOptions,
+    index: dict[str, int],
+    columns: Sequence[Option],
+    columns_of: Sequence[Sequence[int]],
+) -> list[Block]:
+    """--start ID=YEAR: the candidate in, at that start year."""
+    blocks = []
+    for cid, year in options.starts.items():
+        if cid not in index:
+            raise UsageError(f"--start: unknown candidate '{cid}'{did_you_mean(cid, list(index))}")
+        if cid in options.exclude:
+            raise UsageError(f"both --start and --exclude name: {cid}")
+        at = [k for k in columns_of[index[cid]] if columns[k].start == year]
+        if not at:
+            years = [columns[k].start for k in columns_of[index[cid]]]
+            can = (
+                "it has no start years (a plain cost)"
+                if years == [None]
+                else "its start years are " + ", ".join(str(y) for y in years)
+            )
+            raise UsageError(f"--start {cid}={year}: '{cid}' cannot start in {year}; {can}")
+        row = Row({at[0]: 1.0}, lower=1.0)
+        blocks.append(Block(f"start.{cid}", f"--start {cid}={year}", (row,)))
+    return blocks
 
 
 def _line_blocks(

@@ -60,6 +60,7 @@ class CandidateOutcome:
     start: int | None = None  # the start year taken (selected, in a file with years)
     delivered: int | None = None  # the last year of its shifted profiles
     window: tuple[int, int] | None = None  # the start years it may take, as written
+    runs: bool = False  # it has running costs after delivery
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +86,7 @@ class Timing:
     years: tuple[int, int]
     lines: dict[str, LineSpend]
     declared_lines: bool = False  # the file names its lines (else one line, 'budget')
+    phased: bool = False  # the file plans in time (start windows, running costs, lines...)
     carried: dict[int, float] | None = None
     carry_over: float | None = None
     price_index: dict[int, float] | None = None

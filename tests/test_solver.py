@@ -359,7 +359,7 @@ def test_a_proven_answer_at_a_smaller_budget_saves_the_tie_search(
     alone = optimise(p, options=SolveOptions(budget=12))
     without = len(solves)
     solves.clear()
-    reused = optimise(p, options=SolveOptions(budget=12), below=(10.0, ("a",)))
+    reused = optimise(p, options=SolveOptions(budget=12), below=(10.0, {"a": None}))
     assert reused.selected_ids == alone.selected_ids == ("a",)
     assert reused.value == alone.value
     assert len(solves) < without

@@ -9,9 +9,9 @@ from defplan.solving import (
     VALUE,
     Engine,
     canonical,
-    differs_from,
     objective_value,
     selection_cost,
+    selects_otherwise,
 )
 
 
@@ -35,15 +35,16 @@ def alternatives(
     found = [[1 if cid in best else 0 for cid in ids]]
     out: list[Alternative] = []
     while len(out) < count:
-        others = [differs_from(x, name=f"not_{k}") for k, x in enumerate(found)]
+        # another selection of candidates, not the same one started otherwise
+        others = [selects_otherwise(form, x, f"not_{k}") for k, x in enumerate(found)]
         first = engine.maximise(VALUE, rows=others)
         if first.status is Status.INFEASIBLE:
             break  # no other portfolio
         if first.status is not Status.OPTIMAL or first.x is None:
             return tuple(out), False
         x = canonical(engine, first.x, others)
-        found.append(x)
-        chosen = tuple(cid for cid, on in zip(ids, x, strict=True) if on)
+        found.append(form.selected(x))
+        chosen = tuple(cid for cid, on in zip(ids, form.selected(x), strict=True) if on)
         out.append(
             Alternative(
                 value=clean(objective_value(form, x)),

@@ -19,6 +19,15 @@ class CandidateChange:
 
 
 @dataclass(frozen=True)
+class StartChange:
+    """A candidate selected on both sides but started in different years."""
+
+    id: str
+    left: int | None
+    right: int | None
+
+
+@dataclass(frozen=True)
 class ScenarioChange:
     """A setting that differs between the sides: a cap, weight, target, rule or run option.
 
@@ -63,6 +72,17 @@ class Diff:
         """Selected on the left but not on the right, in the left's file order."""
         after = set(self.right.selected_ids)
         return tuple(i for i in self.left.selected_ids if i not in after)
+
+    @property
+    def moved(self) -> tuple[StartChange, ...]:
+        """Candidates selected on both sides whose start year changes, in the right's
+        file order."""
+        before = {c.id: c.start for c in self.left.selected}
+        return tuple(
+            StartChange(c.id, before[c.id], c.start)
+            for c in self.right.selected
+            if c.id in before and before[c.id] != c.start
+        )
 
     @property
     def value_delta(self) -> float | None:
@@ -129,7 +149,8 @@ class Diff:
         return tuple(
             CandidateChange(c.id, c, right[c.id])
             for c in self.left.candidates
-            if c.id in right and _figures(c, weighted) != _figures(right[c.id], weighted)
+            if c.id in right
+            and _figures(c, weighted, right[c.id]) != _figures(right[c.id], weighted, c)
         )
 
     @property
@@ -144,12 +165,14 @@ class Diff:
             ("budget.total", left.budget_total, right.budget_total)
         ]
         pairs += _paired("budget.per_year", left.budget_per_year, right.budget_per_year)
+        pairs += _line_caps(left, right)
         pairs += _paired("weights", _reported(left.weights), _reported(right.weights))
         if left.run is not None and right.run is not None:
             pairs += _paired("commitment", left.commitment_rules, right.commitment_rules)
             pairs += _paired("group", left.group_rules, right.group_rules)
             pairs.append(("rules", list(left.rules), list(right.rules)))
             pairs += _paired("forced", _words(left.forced), _words(right.forced))
+            pairs += _paired("start", dict(left.run.starts), dict(right.run.starts))
             pairs.append(("run.solver", left.run.solver, right.run.solver))
             pairs.append(("run.time_limit", left.run.time_limit, right.run.time_limit))
         return tuple(ScenarioChange(key, a, b) for key, a, b in pairs if a != b)
@@ -175,6 +198,20 @@ def _paired(
     return [(f"{prefix}.{k}", left.get(k), right.get(k)) for k in keys]
 
 
+def _line_caps(left: Result, right: Result) -> list[tuple[str, Any, Any]]:
+    """budget.line.LINE.YEAR and .total of the lines other than the first, side by side."""
+    pairs: list[tuple[str, Any, Any]] = []
+    sides = [r.timing.lines if r.timing is not None else {} for r in (left, right)]
+    names = list(dict.fromkeys([*list(sides[0])[1:], *list(sides[1])[1:]]))
+    for name in names:
+        a, b = (side.get(name) for side in sides)
+        pairs += _paired(f"budget.line.{name}", a.caps if a else {}, b.caps if b else {})
+        pairs.append(
+            (f"budget.line.{name}.total", a.total_cap if a else None, b.total_cap if b else None)
+        )
+    return pairs
+
+
 def _reported(weights: Mapping[str, float]) -> dict[str, float]:
     """Weights as results report them (12 significant digits): a result saved before
     they were rounded holds 0.7499999999999999 where one solved now holds 0.75."""
@@ -185,6 +222,12 @@ def _words(marks: Mapping[str, str]) -> dict[str, str]:
     return {k: str(v) for k, v in marks.items()}
 
 
-def _figures(c: CandidateOutcome, weighted: bool) -> tuple[object, ...]:
+def _figures(c: CandidateOutcome, weighted: bool, other: CandidateOutcome) -> tuple[object, ...]:
+    """What a file's change shows in a candidate. In a plan in time its money and value
+    depend on the start year taken: they are compared only at the same start (a moved
+    start is a change of its own, `Diff.moved`)."""
     rounded = {k: round(v, 9) for k, v in c.objectives.items()}
+    timed = c.window is not None or other.window is not None
+    if timed and (c.start, c.window) != (other.start, other.window):
+        return (rounded, c.group)
     return (c.cost, c.value if weighted else None, c.profile, rounded, c.group)

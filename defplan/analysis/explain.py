@@ -25,6 +25,16 @@ from defplan.tolerance import tie_tolerance
 
 
 @dataclass(frozen=True)
+class StartYear:
+    """The best portfolio with the candidate in, starting in `year`: its value (None:
+    no portfolio starts it then) and how much less that is than the optimum."""
+
+    year: int
+    value: float | None
+    below_optimum: float | None
+
+
+@dataclass(frozen=True)
 class Explanation:
     """The answers of `defplan explain` for one candidate (JSON: defplan-explain/1)."""
 
@@ -37,6 +47,12 @@ class Explanation:
     binding_details: tuple[str, ...]
     forced_by_run: str = ""  # "--include" or "--exclude" when the run itself forces ID
     complete: bool = True  # False when a time limit cut a solve short: answers unproven
+    starts: tuple[StartYear, ...] = ()  # with a start window: the best at each start year
+
+    @property
+    def start(self) -> int | None:
+        """Its start year in the optimum (None when out, or without years)."""
+        return next((c.start for c in self.result.selected if c.id == self.id), None)
 
     @property
     def selected(self) -> bool:
@@ -138,6 +154,8 @@ def explain(
         if (cid in without.selected_ids) != selected:
             binding.append((block.name, f"{block.name}: {block.label}"))
     entry, entry_proven = entry_budget(portfolio, index[cid], options)
+    starts, starts_proven = _start_years(portfolio, cid, options, base)
+    proven.append(starts_proven)
     return Explanation(
         id=cid,
         name=candidate.title,
@@ -148,7 +166,31 @@ def explain(
         binding_details=tuple(text for _, text in binding),
         forced_by_run=by_run,
         complete=all(proven) and entry_proven and not base.notes,
+        starts=starts,
     )
+
+
+def _start_years(
+    portfolio: Portfolio, cid: str, options: SolveOptions, base: Result
+) -> tuple[tuple[StartYear, ...], bool]:
+    """The best portfolio with cid in at each of its start years (a candidate with a
+    start window only), and whether every one is proven."""
+    from defplan.timeline import options_of
+
+    i = portfolio.candidate_index()[cid]
+    if portfolio.candidates[i].start is None or cid in options.exclude or cid in options.starts:
+        return (), True
+    years = [o.start for o in options_of(portfolio) if o.candidate == i and o.start is not None]
+    found, proven = [], True
+    for year in years:
+        at = optimise(portfolio, options=replace(options, starts={**options.starts, cid: year}))
+        proven &= _proven(at)
+        value = at.value if at.status.has_portfolio else None
+        below = None
+        if value is not None and base.value is not None:
+            below = max(0.0, reported_sum(base.value, -value))
+        found.append(StartYear(year, value, below))
+    return tuple(found), proven
 
 
 def _order(result: Result) -> tuple[bool, ...]:
@@ -181,11 +223,19 @@ def entry_budget(portfolio: Portfolio, i: int, options: SolveOptions) -> tuple[f
     from the cheapest portfolio with i, raises f at every step, and ends with None when
     no total up to the sum of all costs lets i in.
     """
-    # every cost at once, but no more than a budget may be (1e12): the answer is a budget
-    ceiling = min(math.fsum(c.total_cost for c in portfolio.candidates), MAX_MAGNITUDE)
+    from defplan.timeline import money_lines, money_of, options_of
+
+    # every cost at once (each candidate at its dearest start), but no more than a
+    # budget may be (1e12): the answer is a budget
+    money = money_lines(portfolio)
+    dearest: dict[int, float] = {}
+    for o in options_of(portfolio):
+        spent = money_of(o, portfolio.candidates[o.candidate], money)
+        dearest[o.candidate] = max(dearest.get(o.candidate, 0.0), spent)
+    ceiling = min(math.fsum(dearest.values()), MAX_MAGNITUDE)
     form = formulate(portfolio, replace(options, budget=ceiling))
     engine = Engine(form, options)
-    with_i = Bound("with_i", {i: 1}, lower=1)
+    with_i = Bound("with_i", dict.fromkeys(form.columns_of[i], 1), lower=1)
     cheapest = engine.minimise(COST, rows=[with_i])
     last_best = -math.inf
     while cheapest.status is Status.OPTIMAL and cheapest.x is not None:

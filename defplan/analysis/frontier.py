@@ -73,8 +73,8 @@ def frontier(
     if max_points < 1:
         raise UsageError("--max-points must be at least 1")
     form = formulate(portfolio, options)
-    xs = _totals(portfolio, x)
-    ys = _totals(portfolio, y)
+    xs = _totals(portfolio, form, x)
+    ys = _totals(portfolio, form, y)
     along_x = _engine(form, xs, options)
     along_y = _engine(form, ys, options)
     cheapest = _engine(form, {i: -c for i, c in enumerate(form.costs) if c}, options)
@@ -102,7 +102,9 @@ def frontier(
                 objectives={x: clean(_total(xs, chosen)), y: clean(_total(ys, chosen))},
                 cost=clean(selection_cost(form, chosen)),
                 selected=tuple(
-                    c.id for c, on in zip(portfolio.candidates, chosen, strict=True) if on
+                    c.id
+                    for c, on in zip(portfolio.candidates, form.selected(chosen), strict=True)
+                    if on
                 ),
             )
         )
@@ -121,9 +123,15 @@ def frontier(
     return Frontier(x, y, tuple(points), cut=False)
 
 
-def _totals(portfolio: Portfolio, objective: str) -> dict[int, float]:
-    """Each candidate's unweighted value on one objective (a range at its midpoint)."""
-    return {i: v for i, c in enumerate(portfolio.candidates) if (v := c.value_of(objective)) != 0}
+def _totals(portfolio: Portfolio, form: Formulation, objective: str) -> dict[int, float]:
+    """Each column's unweighted value on one objective: its candidate's (a range at its
+    midpoint), whatever its start year."""
+    cands = portfolio.candidates
+    return {
+        k: v
+        for k, o in enumerate(form.options)
+        if (v := cands[o.candidate].value_of(objective)) != 0
+    }
 
 
 def _engine(form: Formulation, values: dict[int, float], options: SolveOptions) -> Engine:

@@ -24,6 +24,7 @@ from defplan.tolerance import tie_tolerance
 
 KINDS = {
     "budget": "cap",
+    "carry_over": "cap",
     "commitment": "target",
     "group": "group",
     "rule": "rule",
@@ -97,7 +98,7 @@ def limits(
         return (), False
     step = default_step(portfolio.unit) if step is None else step
     form = formulate(portfolio, options)
-    x = [1 if c.selected else 0 for c in plan.candidates]
+    x = form.columns_taking({i: c.start for i, c in enumerate(plan.candidates) if c.selected})
     found = []
     proven = True
     for block in relaxable(form):

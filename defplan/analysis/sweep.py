@@ -121,7 +121,8 @@ class _Job:
         from defplan.solving import optimise
 
         results = []
-        below: tuple[float, tuple[str, ...]] | None = None  # last proven answer, by budget
+        # the last proven answer, by budget: its candidates and their start years
+        below: tuple[float, dict[str, int | None]] | None = None
         for budget in budgets:
             result = optimise(
                 self.portfolio,
@@ -131,7 +132,7 @@ class _Job:
                 below=below if below is not None and below[0] <= budget else None,
             )
             if result.status is Status.OPTIMAL and not result.notes:
-                below = (budget, result.selected_ids)
+                below = (budget, {c.id: c.start for c in result.selected})
             results.append(result)
             if on_point is not None:
                 on_point()

@@ -119,6 +119,10 @@ IncludeOpt = Annotated[
 ExcludeOpt = Annotated[
     list[str] | None, typer.Option(metavar="ID", help="Keep a candidate out; repeatable.")
 ]
+StartOpt = Annotated[
+    list[str] | None,
+    typer.Option(metavar="ID=YEAR", help="Force a candidate in, starting in YEAR; repeatable."),
+]
 SolverOpt = Annotated[
     str,
     typer.Option(metavar="NAME", help="Solver: auto (default: HiGHS and CBC race), highs or cbc."),
@@ -156,6 +160,7 @@ def _run_parameters(*, budget: bool, weights: bool) -> list[inspect.Parameter]:
         ("weight", WeightOpt, None),
         ("include", IncludeOpt, None),
         ("exclude", ExcludeOpt, None),
+        ("start", StartOpt, None),
         ("solver", SolverOpt, "auto"),
         ("time_limit", TimeLimitOpt, None),
     ]
@@ -205,6 +210,7 @@ def solve_options(
     weight: list[str] | None = None,
     include: list[str] | None = None,
     exclude: list[str] | None = None,
+    start: list[str] | None = None,
     solver: str = "auto",
     time_limit: str | None = None,
 ) -> "SolveOptions":
@@ -222,6 +228,7 @@ def solve_options(
         weights=_pairs(weight, "--weight", "OBJ"),
         include=tuple(include or ()),
         exclude=tuple(exclude or ()),
+        starts=_starts(start),
         solver=solver.lower(),
         time_limit=seconds,
     )
@@ -246,6 +253,22 @@ def _pairs(items: list[str] | None, flag: str, what: str) -> dict[str, float]:
             raise UsageError(f"{flag} names {key} twice")
         pairs[key] = value
     return pairs
+
+
+def _starts(items: list[str] | None) -> dict[str, int]:
+    """--start ID=YEAR options by ID."""
+    from defplan.numbers import read_number
+
+    starts: dict[str, int] = {}
+    for item in items or ():
+        key, sep, raw = item.partition("=")
+        key, year = key.strip(), read_number(raw)
+        if not sep or not key or type(year) is not int:
+            raise UsageError(f"--start takes ID=YEAR with a whole year, not '{item}'")
+        if key in starts:
+            raise UsageError(f"--start names {key} twice")
+        starts[key] = year
+    return starts
 
 
 def check_bom(bom: bool, output_format: OutputFormat) -> None:

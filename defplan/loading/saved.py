@@ -8,6 +8,7 @@ its line and column in the text.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,8 +23,10 @@ from defplan.result import (
     Alternative,
     CandidateOutcome,
     CommitmentOutcome,
+    LineSpend,
     Result,
     SolverInfo,
+    Timing,
 )
 
 
@@ -80,6 +83,9 @@ def to_result(saved: SavedResult) -> Result:
                 objectives=dict(c.objectives),
                 profile=_by_year(c.profile),
                 forced=c.forced,
+                start=c.start,
+                delivered=c.delivered,
+                window=None if c.window is None else (c.window[0], c.window[1]),
             )
             for c in saved.candidates
         ),
@@ -122,6 +128,46 @@ def to_result(saved: SavedResult) -> Result:
             for a in saved.alternatives
         ),
         run=None if saved.run is None else _run(saved.run),
+        timing=_timing(saved),
+    )
+
+
+def _timing(saved: SavedResult) -> Timing | None:
+    """A saved plan in time's Timing; None for a result without years."""
+    if saved.spend is None or not saved.spend:
+        return None
+    years = sorted({int(y) for by_year in saved.spend.values() for y in by_year})
+    declared = saved.lines or {}
+    first = next(iter(saved.spend))
+    unit = f"{saved.unit} {saved.currency}".strip()
+    lines = {}
+    for name, by_year in saved.spend.items():
+        line = declared.get(name)
+        lines[name] = LineSpend(
+            label=line.label if line else name,
+            unit=line.unit if line else unit,
+            money=line.money if line else True,
+            spend=_by_year(by_year),
+            caps=_by_year(line.caps) if line else _by_year(saved.budget.per_year),
+            total_cap=line.total_cap if line else None,
+            running_after=saved.running_after.get(name, 0.0),
+        )
+    if not declared and first in lines:
+        lines[first] = replace(lines[first], caps=_by_year(saved.budget.per_year))
+    prices = saved.prices
+    return Timing(
+        years=(years[0], years[-1]) if years else (0, 0),
+        lines=lines,
+        declared_lines=bool(declared),
+        phased=bool(declared)
+        or saved.carried is not None
+        or prices is not None
+        or any(c.window is not None for c in saved.candidates)
+        or any(saved.running_after.values()),
+        carried=None if saved.carried is None else _by_year(saved.carried),
+        carry_over=saved.carry_over,
+        price_index=None if prices is None else _by_year(prices.index),
+        price_base=None if prices is None else prices.base,
     )
 
 
@@ -136,6 +182,7 @@ def _run(run: RunRecord) -> SolveOptions:
         weights=dict(run.weights),
         include=tuple(run.include),
         exclude=tuple(run.exclude),
+        starts=dict(run.starts),
         solver=run.solver,
         time_limit=run.time_limit,
     )

@@ -94,6 +94,9 @@ class CandidateRecord(_Record):
     objectives: dict[Id, Number]
     profile: dict[Year, NonNegative]
     forced: Annotated[Forced, Field(strict=False)] | None = None
+    start: int | None = None
+    delivered: int | None = None
+    window: Annotated[list[int], Field(min_length=2, max_length=2)] | None = None
 
 
 class AlternativeRecord(_Record):
@@ -122,6 +125,22 @@ class RunRecord(_Record):
     exclude: list[Id]
     solver: str
     time_limit: Positive | None
+    starts: dict[Id, int] = {}
+
+
+class LineRecord(_Record):
+    """A declared line of a plan in time: its name in words, unit and caps."""
+
+    label: str
+    unit: str
+    money: bool
+    caps: dict[Year, NonNegative] = {}
+    total_cap: NonNegative | None = None
+
+
+class PricesRecord(_Record):
+    base: int
+    index: dict[Year, Positive]
 
 
 class SavedResult(_Record):
@@ -149,6 +168,12 @@ class SavedResult(_Record):
     notes: list[str] = []
     candidates: list[CandidateRecord]
     alternatives: list[AlternativeRecord] | None = None
+    spend: dict[Id, dict[Year, NonNegative]] | None = None  # a plan in time
+    running_after: dict[Id, NonNegative] = {}
+    lines: dict[Id, LineRecord] | None = None
+    carried: dict[Year, NonNegative] | None = None
+    carry_over: NonNegative | None = None
+    prices: PricesRecord | None = None
 
 
 __all__ = [

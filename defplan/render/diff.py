@@ -106,6 +106,19 @@ def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableTy
             rows = [[*row, mark] for row, mark in zip(rows, forced, strict=True)]
         parts.append(fitted(title, columns, rows, width=width))
 
+    if comparison.moved:
+        columns = [
+            Col("Candidate", Kind.KEY),
+            Col("Start left", Kind.FIGURE),
+            Col("Start right", Kind.FIGURE),
+            Col("Change", Kind.FIGURE),
+        ]
+        rows = [
+            [m.id, str(m.left), str(m.right), _years_later(m.left, m.right)]
+            for m in comparison.moved
+        ]
+        parts.append(fitted("Start year changed (left to right)", columns, rows, width=width))
+
     if comparison.commitments_changed:
         rows = [
             [
@@ -144,6 +157,14 @@ def diff_renderables(comparison: Diff, *, width: int = 100) -> list[RenderableTy
         ]
         parts.append(fitted("Candidates whose figures changed", columns, rows, width=width))
     return parts
+
+
+def _years_later(left: int | None, right: int | None) -> str:
+    """'+2 years', '-1 year': how much later the right side starts."""
+    if left is None or right is None:
+        return "-"
+    shift = right - left
+    return f"{shift:+d} year{'s' if abs(shift) != 1 else ''}"
 
 
 def _met(result: Result, key: str) -> str:

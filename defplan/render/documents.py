@@ -181,7 +181,7 @@ def _add_timing(out: dict[str, Any], result: Result, timing: Timing) -> None:
 
 def run_document(run: SolveOptions) -> dict[str, Any]:
     """A run's options as the result records them: as given, not as the file resolved them."""
-    return {
+    out = {
         "budget": run.budget,
         "budget_per_year": {str(y): v for y, v in sorted(run.budget_per_year.items())},
         "weights": dict(run.weights),
@@ -190,6 +190,9 @@ def run_document(run: SolveOptions) -> dict[str, Any]:
         "solver": run.solver,
         "time_limit": run.time_limit,
     }
+    if run.starts:  # only when given, so that older results read the same
+        out["starts"] = dict(run.starts)
+    return out
 
 
 def _alternative(a: Alternative) -> dict[str, Any]:
@@ -266,7 +269,14 @@ def diff_document(comparison: Diff) -> dict[str, Any]:
             }
             for ch in comparison.changed_candidates
         ],
-    }
+    } | _moved(comparison)
+
+
+def _moved(comparison: Diff) -> dict[str, Any]:
+    """A plan in time's start years that change: {"moved": [{id, left, right}]}."""
+    if comparison.left.timing is None and comparison.right.timing is None:
+        return {}
+    return {"moved": [{"id": m.id, "left": m.left, "right": m.right} for m in comparison.moved]}
 
 
 def explain_document(e: Explanation) -> dict[str, Any]:
@@ -295,6 +305,19 @@ def explain_document(e: Explanation) -> dict[str, Any]:
         },
         "conflicts": list(e.result.conflicts),
         "complete": e.complete,
+    } | _start_years(e)
+
+
+def _start_years(e: Explanation) -> dict[str, Any]:
+    """A candidate with a start window: its start in the optimum and the best portfolio
+    at each start year it may take."""
+    if not e.starts:
+        return {}
+    return {
+        "start": e.start,
+        "starts": [
+            {"year": s.year, "value": s.value, "below_optimum": s.below_optimum} for s in e.starts
+        ],
     }
 
 

@@ -59,6 +59,7 @@ def explain_renderables(e: Explanation) -> list[RenderableType]:
         if below and not e.selected:
             text.append(" (selections are not monotone in the budget: it left again)")
         text.append(".\n")
+    text.append(_start_sentence(e))
     if e.binding:
         change = "take it out" if e.selected else "bring it in"
         text.append(f"Removing any one of these constraints alone would {change}:")
@@ -74,6 +75,23 @@ def explain_renderables(e: Explanation) -> list[RenderableType]:
         )
     text.append(f"\n{VALUE_LEGEND}.", style="dim")
     return [text]
+
+
+def _start_sentence(e: Explanation) -> str:
+    """With a start window: the best portfolio at each start year, and what a later
+    start costs in value."""
+    if not e.starts:
+        return ""
+    head = f"It starts in {e.start} in the optimum. " if e.start is not None else ""
+    told = []
+    for s in e.starts:
+        if s.value is None:
+            told.append(f"{s.year} none")
+        elif not s.below_optimum:
+            told.append(f"{s.year} {amount(s.value)} (the optimum's value)")
+        else:
+            told.append(f"{s.year} {amount(s.value)} ({amount(s.below_optimum)} less)")
+    return f"{head}The best portfolio with it, by start year: {', '.join(told)}.\n"
 
 
 def _forced_changes(e: Explanation) -> str:

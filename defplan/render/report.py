@@ -47,7 +47,12 @@ def result_renderables(
             parts.append(text)
         return parts
     parts.append(_selected_table(result, width))
-    if result.cost_per_year or result.budget_per_year:
+    timing = result.timing
+    if timing is not None and timing.phased:
+        from defplan.render.schedule import timing_renderables
+
+        parts += timing_renderables(result, timing, width)
+    elif result.cost_per_year or result.budget_per_year:
         parts.append(_years_table(result, width))
     parts.append(_objectives_table(result, width))
     if result.commitments:
@@ -263,7 +268,11 @@ def result_csv(result: Result, portfolio: Portfolio | None = None) -> str:
     """One row per candidate: id,name,group,selected,cost,value, one column per objective,
     then cost_YEAR per year (and cost_unphased for plain costs) so that the cost is their
     sum, then commitment_ID with each contribution (taken from `portfolio`, when given),
-    then, when the file or the run fixes a choice, forced: mandatory, include or exclude."""
+    then, when the file or the run fixes a choice, forced: mandatory, include or exclude,
+    and for a plan in time the start and delivery years of the selected. In a plan in
+    time cost_YEAR is the nominal money of the start year taken (of the earliest start for
+    a candidate left out)."""
+    phased = result.timing is not None and result.timing.phased
     objectives = list(result.weights)
     years = sorted({y for c in result.candidates for y in c.profile} | set(result.budget_per_year))
     unphased = bool(years) and any(not c.profile for c in result.candidates)
@@ -283,6 +292,7 @@ def result_csv(result: Result, portfolio: Portfolio | None = None) -> str:
             *([num(0.0 if c.profile else c.cost)] if unphased else []),
             *(num(given[c.id].get(k, 0.0)) for k in commitments),
             *([c.forced or ""] if result.forced else []),
+            *(_years_taken(c, has) if phased else []),
         ]
         for c in result.candidates
     )
@@ -293,5 +303,13 @@ def result_csv(result: Result, portfolio: Portfolio | None = None) -> str:
         *(["cost_unphased"] if unphased else []),
         *(f"commitment_{k}" for k in commitments),
         *(["forced"] if result.forced else []),
+        *(["start", "delivered"] if phased else []),
     ]
     return csv_text(header, rows)
+
+
+def _years_taken(c: CandidateOutcome, has: bool) -> list[str]:
+    """A selected candidate's start and delivery years; empty cells otherwise."""
+    if not (has and c.selected) or c.start is None:
+        return ["", ""]
+    return [str(c.start), str(c.delivered)]

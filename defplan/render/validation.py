@@ -45,12 +45,15 @@ def validation_renderables(
         f"; budget total {amount(p.budget.total)}" if p.budget.total is not None else "",
     )
     parts: list[Any] = [head]
-    years: dict[int, float] = {}
-    for c in p.candidates:  # the first line's costs, which budget.per_year caps
-        for y, v in c.line_profiles(first).get(first, {}).items():
-            years[y] = years.get(y, 0.0) + v
+    from defplan.time_checks import time_keys
+
+    if p.years is not None and time_keys(p):
+        parts += _lines_renderables(p, width)
+        years: dict[int, float] = {}
+    else:
+        years = _first_line_years(p)
     unphased = math.fsum(plain)
-    if years or p.budget.per_year:
+    if years:
         rows = []
         for y in sorted(set(years) | set(p.budget.per_year)):
             cap = p.budget.per_year.get(y)
@@ -91,3 +94,72 @@ def validation_renderables(
             fitted("Commitments: what all options could reach", columns, rows, width=width)
         )
     return parts
+
+
+def _first_line_years(p: Portfolio) -> dict[int, float]:
+    """All candidates' costs on the first line by year, as written (budget.per_year caps
+    them); every capped year is there, at 0 when nothing is spent in it."""
+    years: dict[int, float] = dict.fromkeys(p.budget.per_year, 0.0)
+    for c in p.candidates:
+        for y, v in c.line_profiles(p.first_line).get(p.first_line, {}).items():
+            years[y] = years.get(y, 0.0) + v
+    return years
+
+
+def _lines_renderables(p: Portfolio, width: int) -> list[RenderableType]:
+    """A plan in time: its lines, prices and carry-over in words, then each year's demand
+    on each line, every candidate at its earliest start (nominal, with running costs to
+    the horizon), against the caps."""
+    from rich.text import Text
+
+    from defplan.render.layout import Col, Kind, fitted
+    from defplan.timeline import line_names, money_lines, options_of
+
+    money = money_lines(p)
+    names = line_names(p)
+    described = []
+    for name in names:
+        line = p.lines.get(name)
+        unit = (line.unit if line is not None and line.unit else None) or (
+            unit_label(p) if name in money else ""
+        )
+        what = [w for w in (line.label if line else None, unit) if w]
+        what += [] if name in money else ["not money"]
+        described.append(f"{name} ({', '.join(what)})" if what else name)
+    said = Text(f"lines: {', '.join(described)}")
+    if p.prices is not None:
+        how = (
+            f"{100 * p.prices.rate:g}% a year" if p.prices.rate is not None else "an index by year"
+        )
+        said.append(f"\nprices: constant {p.prices.base} prices made nominal by {how}")
+    if p.budget.carry_over is not None:
+        said.append(f"\ncarry-over: at most {amount(p.budget.carry_over)} of the unspent caps")
+    earliest: dict[int, object] = {}
+    for o in options_of(p):
+        earliest.setdefault(o.candidate, o)
+    first_year, last_year = p.years or (0, 0)
+    caps = {
+        name: p.budget.per_year
+        if name == p.first_line
+        else (p.budget.lines[name].per_year if name in p.budget.lines else {})
+        for name in names
+    }
+    columns = [Col("Year", Kind.FIGURE)]
+    for name in names:
+        columns.append(Col(name, Kind.FIGURE))
+        if caps[name]:
+            columns.append(Col(f"{name} cap", Kind.FIGURE))
+    rows = []
+    for year in range(first_year, last_year + 1):
+        row = [str(year)]
+        for name in names:
+            demand = math.fsum(
+                o.spend.get(name, {}).get(year, 0.0)
+                for o in earliest.values()  # type: ignore[attr-defined]
+            )
+            row.append(amount(demand))
+            if caps[name]:
+                row.append(amount(caps[name].get(year)))
+        rows.append(row)
+    title = "Demand of all options by line and year (each at its earliest start) against the caps"
+    return [said, fitted(title, columns, rows, width=width)]

@@ -7,7 +7,7 @@ as arguments, and settle ties with `canonical`; none of them needs PuLP.
 
 from defplan.solving.answer import build_result, forced_choices
 from defplan.solving.canonical import canonical, objective_value, selection_cost
-from defplan.solving.engine import COST, VALUE, Bound, Engine, differs_from
+from defplan.solving.engine import COST, VALUE, Bound, Engine, differs_from, selects_otherwise
 from defplan.solving.optimum import optimise
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "objective_value",
     "optimise",
     "selection_cost",
+    "selects_otherwise",
 ]

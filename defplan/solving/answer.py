@@ -66,6 +66,7 @@ def build_result(
             start=taken[i].start if i in taken else None,
             delivered=taken[i].delivered if i in taken else None,
             window=_window(c),
+            runs=bool(c.running),
         )
         for i, c in enumerate(portfolio.candidates)
     )

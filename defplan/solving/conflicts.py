@@ -113,7 +113,8 @@ def irreducible_blocks(engine: Engine) -> list[int]:
         streak = 0
         if run > 1:  # a run too long: grow more slowly from now on
             patience += 1
-        if found.x is not None:
+        # a carried balance ties a year's row to the others: witnesses are not local
+        if found.x is not None and not engine.form.carried_years:
             needed |= walk.needed_blocks(found.x, keep, needed)
         if run == 1:  # admitted without this block alone: it is needed (or time is up)
             needed.add(keep[position])

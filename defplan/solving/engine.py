@@ -76,6 +76,13 @@ def differs_on(x: Sequence[int], among: Iterable[int], name: str = "no_good") ->
     return Bound(name, flips, lower=1 - sum(x[i] for i in among))
 
 
+def selects_otherwise(form: Formulation, chosen: Sequence[int], name: str) -> Bound:
+    """A row that holds for every selection whose candidates (whatever their start
+    years) differ from `chosen` (0/1 by candidate)."""
+    flips = {k: -1.0 if chosen[i] else 1.0 for i, cols in enumerate(form.columns_of) for k in cols}
+    return Bound(name, flips, lower=1 - sum(chosen))
+
+
 def _scale(coefs: Iterable[float]) -> float:
     """The power of two (exact in floating point) to multiply by to bring the largest of
     these coefficients near SIZE."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping
 
 from defplan import backends
 from defplan.backends import GAP
@@ -30,13 +30,14 @@ def optimise(
     options: SolveOptions | None = None,
     file: str = "",
     data: bytes = b"",
-    below: tuple[float, Sequence[str]] | None = None,
+    below: tuple[float, Mapping[str, int | None]] | None = None,
     without: Collection[str] = (),
 ) -> Result:
     """Find the best portfolio; `file` and `data` (the input bytes) label the result.
 
     `below` is (budget, selection): this same run's proven answer at a total budget no
-    larger than this one (a sweep's previous point). It only shortens the search.
+    larger than this one (a sweep's previous point), as its candidates' ids and their
+    start years. It only shortens the search.
     `without` names constraints (blocks, by name: budget.total, rule.0, ...) to leave out,
     as if never written.
     """
@@ -54,8 +55,8 @@ def optimise(
         if first.status is Status.OPTIMAL and first.x is not None and first.within > GAP:
             first, unique = prove(engine, first.x, first.within)
     else:  # the smaller budget's answer is feasible here too: its value is a floor
-        chosen_below = set(below[1])
-        lower = (below[0], [1 if c.id in chosen_below else 0 for c in portfolio.candidates])
+        index = portfolio.candidate_index()
+        lower = (below[0], form.columns_taking({index[c]: s for c, s in below[1].items()}))
         y_value = objective_value(form, lower[1])
         first = engine.maximise(VALUE, floor=y_value - 2 * engine.value_tie(y_value))
         if first.status is Status.INFEASIBLE:

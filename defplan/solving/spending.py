@@ -8,6 +8,7 @@ import math
 from defplan.formulation import Formulation
 from defplan.model import Portfolio
 from defplan.result import LineSpend, Timing, clean
+from defplan.time_checks import time_keys
 from defplan.timeline import Option, Prices, line_names, money_lines, running_of
 
 
@@ -62,6 +63,7 @@ def timing_of(portfolio: Portfolio, form: Formulation, taken: dict[int, Option])
         years=(first_year, last_year),
         lines=lines,
         declared_lines=bool(portfolio.lines),
+        phased=bool(time_keys(portfolio)),
         carried=carried,
         carry_over=form.carry_over,
         price_index=index,
