@@ -110,7 +110,15 @@ def limits(
         on_solve()
         proven &= other.status is Status.OPTIMAL and not other.notes
         found.append(
-            _limit(block, plan, other, slack=_slack(block, x), step=step if raised else None)
+            _limit(
+                block,
+                plan,
+                other,
+                slack=_carry_room(plan)
+                if block.name == "carry_over"
+                else _slack(block, x, _carried_in(plan, block.name)),
+                step=step if raised else None,
+            )
         )
     return tuple(found), proven
 
@@ -179,11 +187,32 @@ def _raised(
     return None
 
 
-def _slack(block: Block, x: list[int]) -> float:
-    """How far selection x stays inside the block's rows (the least over its bounds)."""
+def _carried_in(plan: Result, name: str) -> float:
+    """With carry-over, the balance the plan carries into the capped year `name` caps
+    (budget.per_year.YEAR); 0 otherwise."""
+    timing = plan.timing
+    prefix = "budget.per_year."
+    if timing is None or timing.carried is None or not name.startswith(prefix):
+        return 0.0
+    year = int(name[len(prefix) :])
+    before = [y for y in timing.carried if y < year]
+    return timing.carried[before[-1]] if before else 0.0
+
+
+def _carry_room(plan: Result) -> float:
+    """How far the carried balances stay below the carry-over limit (the least)."""
+    timing = plan.timing
+    if timing is None or timing.carried is None or timing.carry_over is None:
+        return 0.0
+    return clean(min((timing.carry_over - v for v in timing.carried.values()), default=0.0))
+
+
+def _slack(block: Block, x: list[int], carried_in: float = 0.0) -> float:
+    """How far selection x stays inside the block's rows (the least over its bounds);
+    a capped year's row with carry-over also has what was carried into it."""
     room = math.inf
     for row in block.rows:
-        used = math.fsum(c for i, c in row.coefs.items() if x[i])
+        used = math.fsum([*(c for i, c in row.coefs.items() if x[i]), -carried_in])
         if row.upper is not None:
             room = min(room, row.upper - used)
         if row.lower is not None:

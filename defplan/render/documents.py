@@ -274,7 +274,8 @@ def diff_document(comparison: Diff) -> dict[str, Any]:
 
 def _moved(comparison: Diff) -> dict[str, Any]:
     """A plan in time's start years that change: {"moved": [{id, left, right}]}."""
-    if comparison.left.timing is None and comparison.right.timing is None:
+    sides = (comparison.left.timing, comparison.right.timing)
+    if not any(t is not None and t.phased for t in sides):
         return {}
     return {"moved": [{"id": m.id, "left": m.left, "right": m.right} for m in comparison.moved]}
 
