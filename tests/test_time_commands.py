@@ -227,3 +227,64 @@ def test_conflicts_name_the_blocks_of_a_plan_in_time(tmp_path: Path) -> None:
     detail = next(d for d in doc["conflict_details"] if d.startswith("budget.line.staff.2029"))
     assert "raising it alone to 250 FTE (by 200) would admit a portfolio" in detail
     assert "mandatory.ships" in doc["conflicts"]
+
+
+# Caps that bind by a hair, worked by hand: each keeps one candidate out by less than 5%
+# of the cap (2.5%, 2.4%, 4%), so a model that loosens any of them by 5% fails here.
+BINDING = """\
+defplan: 1
+years: [2026, 2028]
+lines:
+  invest: {}
+  operate: {}
+  staff: {unit: FTE, money: false}
+objectives:
+  n: {weight: 1}
+budget:
+  total: 1000
+  per_year: {2026: 100, 2027: 100, 2028: 100}
+  carry_over: 20
+  lines:
+    operate: {total: 100}
+    staff: {per_year: {2028: 50}}
+candidates:
+  # 2026 spends nothing, so 20 of its 100 carry into 2027: 120 may be spent there
+  - id: late-radar
+    cost: {2027: 120.5}
+    value: {n: 5}
+  # 98.6 on operate in 2026 and 1.9 running in each of 2027 and 2028: 102.4 > 100
+  - id: depot
+    cost: {invest: {2026: 1}, operate: {2026: 98.6}}
+    running: {operate: 1.9}
+    value: {n: 4}
+  # 52 staff a year from 2028, over the 50 of 2028
+  - id: crews
+    cost: {2026: 1, 2027: 1}
+    running: {staff: 52}
+    value: {n: 3}
+  - id: spare
+    cost: {2026: 1}
+    value: {n: 1}
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "admitted"),
+    [
+        ("", []),
+        ("carry_over: 20\n", ["late-radar"]),  # a carry-over of 20.5: 120.5 fits in 2027
+        ("operate: {total: 100}", ["depot"]),  # an operating total of 102.4
+        ("staff: {per_year: {2028: 50}}", ["crews"]),  # 52 staff in 2028
+    ],
+)
+def test_each_cap_binds_by_a_hair(tmp_path: Path, change: str, admitted: list[str]) -> None:
+    loosened = {
+        "carry_over: 20\n": "carry_over: 20.5\n",
+        "operate: {total: 100}": "operate: {total: 102.4}",
+        "staff: {per_year: {2028: 50}}": "staff: {per_year: {2028: 52}}",
+    }
+    text = BINDING.replace(change, loosened[change]) if change else BINDING
+    path = tmp_path / "binding.yaml"
+    path.write_text(text, encoding="utf-8")
+    data = optimise_json(path)
+    assert [s["id"] for s in data["selected"]] == [*admitted, "spare"]
