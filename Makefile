@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/defplan validate portfolios/netherlands-2026.yaml
-	$(BIN)/defplan optimise portfolios/netherlands-2026.yaml --budget 6000
+	$(BIN)/defplan optimise portfolios/netherlands-2026.yaml
 
 test: $(STAMP)
 	$(BIN)/ruff check defplan tests bench

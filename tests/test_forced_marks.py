@@ -94,7 +94,7 @@ def test_csv_has_no_forced_column_when_nothing_is_forced(small_file: Path) -> No
 
 def test_the_mark_is_never_cut_beside_long_names() -> None:
     """At 80 columns the Dutch example's long names give way, not the mark."""
-    dutch = Path(__file__).resolve().parent.parent / "portfolios" / "netherlands-2026.yaml"
+    dutch = Path(__file__).resolve().parent / "data" / "netherlands-static.yaml"
     result = CliRunner().invoke(
         app, ["optimise", str(dutch), "--include", "ammo-depots"], env={"COLUMNS": "80"}
     )

@@ -232,7 +232,7 @@ def test_a_stop_at_any_moment_of_start_up_ends_the_run(tmp_path: Path) -> None:
 def test_a_signal_the_caller_ignores_stays_ignored(signum: int) -> None:
     """`nohup defplan ...` goes on when the terminal hangs up, and so does a shell's
     background job on Ctrl-C: the caller set the signal to be ignored."""
-    portfolio = Path(__file__).resolve().parent.parent / "portfolios" / "netherlands-2026.yaml"
+    portfolio = Path(__file__).resolve().parent / "data" / "netherlands-static.yaml"
 
     def ignoring() -> None:
         signal.signal(signum, signal.SIG_IGN)
