@@ -238,14 +238,22 @@ def _missing_from(texts: list[str], others: list[str]) -> list[str]:
     return missing
 
 
+def _cap_label(name: str) -> str:
+    """'Cap 2027' (the first line's), 'Cap staff 2029', 'Cap staff total'."""
+    if name.startswith("line."):
+        return "Cap " + name.removeprefix("line.").replace(".", " ")
+    return f"Cap {name.removeprefix('per_year.')}"
+
+
 def _scenario_label(kind: str, name: str, objective_labels: dict[str, str]) -> str:
     labels = {
-        "budget": "Budget total" if name == "total" else f"Cap {name.removeprefix('per_year.')}",
+        "budget": "Budget total" if name == "total" else _cap_label(name),
         "weights": f"Weight of {objective_labels.get(name, name)}",
         "commitment": f"Commitment {name}",
         "group": f"Group {name}",
         "forced": f"Forced: {name}",
         "run": {"solver": "Solver", "time_limit": "Time limit (s)"}.get(name, name),
+        "start": f"Start year of {name}",
     }
     return labels.get(kind, f"{kind} {name}")
 
@@ -260,6 +268,7 @@ def _setting(value: Any) -> str:
 
 
 _SCENARIO_VALUE: dict[str, Callable[[Any], str]] = {
+    "start": lambda v: "-" if v is None else str(v),
     "budget": lambda v: "none" if v is None else amount(v),
     "weights": lambda v: "-" if v is None else f"{v:.3g}",
     "forced": lambda v: "no" if v is None else FORCED_WORDS[v],

@@ -136,7 +136,7 @@ def _notes(result: Result, timing: Timing) -> RenderableType:
     if after:
         text.append(f"After {last} the selection still costs, each year: {', '.join(after)}")
         if timing.price_index is not None:
-            text.append(f" (in {last} prices)")
+            text.append(f" (money in {last} prices)")
     else:
         text.append(f"After {last} nothing the selection runs costs anything more.")
     if result.cost_unphased:
