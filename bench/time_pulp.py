@@ -210,12 +210,12 @@ def build(p: Portfolio) -> tuple[pulp.LpProblem, dict, list]:
     return prob, y, shortfalls
 
 
-def main(path: str) -> None:
+def main(path: str, time_limit: float | None = None) -> None:
     with open(path, encoding="utf-8") as handle:
         doc = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     p = Portfolio(doc)
     prob, y, shortfalls = build(p)
-    solver = pulp.HiGHS(msg=False, gapRel=0)
+    solver = pulp.HiGHS(msg=False, gapRel=0, timeLimit=time_limit)
     started = time.perf_counter()
     prob.solve(solver)
     seconds = time.perf_counter() - started
@@ -230,11 +230,13 @@ def main(path: str) -> None:
             if p.options[cid][k].delivered <= com.get("by", p.last)
         )
         value -= penalty * max(0.0, com["target"] - achieved)
-    info = prob.solverModel.getInfo()
+    highs = prob.solverModel
+    info = highs.getInfo()
     print(
         json.dumps(
             {
-                "status": pulp.LpStatus[prob.status],
+                # HiGHS's own word: PuLP calls a solve stopped by the time limit Optimal
+                "status": highs.modelStatusToString(highs.getModelStatus()),
                 "value": value,
                 "selected": len(chosen),
                 "gap": info.mip_gap,
@@ -245,4 +247,4 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else None)
