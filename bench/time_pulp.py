@@ -6,8 +6,9 @@ Reads the file with `yaml.safe_load`; one binary per start year that fits the ho
 delivery, both made nominal with the price rate or index; carry-over as continuous
 balances; caps by line; `by` and `after` per option. Solved with `pulp.HiGHS` asked for
 a zero gap (proven optimal). Prints one JSON line: status, value (recomputed from the
-selection), how many are selected, HiGHS's final gap and the seconds spent in HiGHS.
-`python bench/time_pulp.py FILE`.
+selection), how many are selected, HiGHS's final gap and the seconds in `prob.solve`
+(PuLP handing the model to HiGHS, and HiGHS).
+`python bench/time_pulp.py FILE [SECONDS]` (a time limit; none by default).
 """
 
 from __future__ import annotations

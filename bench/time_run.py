@@ -81,7 +81,7 @@ def defplan_answer(run: tuple) -> Answer:
 
 
 def hand_answer(run: tuple) -> tuple[Answer, float]:
-    """The hand model's answer (with HiGHS's gap when not zero) and its seconds in HiGHS."""
+    """The hand model's answer (with HiGHS's gap when not zero) and its seconds in `prob.solve`."""
     lines = run[2].strip().splitlines()  # HiGHS's banner comes first
     answer = json.loads(lines[-1])
     gap = answer["gap"]
@@ -137,7 +137,7 @@ def main() -> None:
     hand = [sys.executable, str(HERE / "time_pulp.py")]
     say(
         "| candidates | seed | options | defplan s | defplan status | defplan value "
-        "| hand s | in HiGHS | hand status | hand value | defplan / hand |"
+        "| hand s | hand solve s | hand status | hand value | defplan / hand |"
     )
     say("| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |")
     walls: dict[int, list[tuple[float, float]]] = {}
