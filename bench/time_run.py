@@ -10,10 +10,10 @@ whole processes, interleaved, `--repeat` times each (medians):
            the model and HiGHS's proof at a zero gap)
 Both must prove optimality, and defplan's `value` must equal the hand model's optimum
 within 1e-6 relative when both proved theirs: a mismatch is printed loudly (and
-recorded), and the script exits 1. `--time-limit` gives each run of either a limit
-(none by default; a run stopped by it shows its gap). Prints a table per instance and
-a summary per size; `--record` appends both to bench/results.md with the machine,
-versions and commit.
+recorded), and the script exits 1. `--time-limit` gives each run of either a limit (none
+by default; a run stopped by it shows its gap); `--defplan-option` passes more to
+defplan (`--solver=highs`, say). Prints a table per instance and a summary per size;
+`--record` appends both to bench/results.md with the machine, versions and commit.
 """
 
 from __future__ import annotations
@@ -124,6 +124,13 @@ def main() -> None:
     parser.add_argument("--seeds", default="1,2,3,4,5", help="the family: generator seeds")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--time-limit", type=float, help="seconds for each run (default: none)")
+    parser.add_argument(
+        "--defplan-option",
+        action="append",
+        default=[],
+        metavar="OPTION",
+        help="one more word for defplan optimise, e.g. --defplan-option=--solver=highs",
+    )
     args = parser.parse_args()
     lines: list[str] = []
 
@@ -134,7 +141,11 @@ def main() -> None:
     limit = [] if args.time_limit is None else [f"{args.time_limit:g}"]
     defplan = [sys.executable, "-m", "defplan", "optimise"]
     defplan += ["--time-limit", *limit] if limit else []
+    defplan += args.defplan_option
     hand = [sys.executable, str(HERE / "time_pulp.py")]
+    if args.defplan_option or limit:
+        say(f"defplan optimise with {' '.join(defplan[4:])}; hand model limit {limit or 'none'}")
+        say("")
     say(
         "| candidates | seed | options | defplan s | defplan status | defplan value "
         "| hand s | hand solve s | hand status | hand value | defplan / hand |"
