@@ -144,7 +144,8 @@ def main() -> None:
     defplan += args.defplan_option
     hand = [sys.executable, str(HERE / "time_pulp.py")]
     if args.defplan_option or limit:
-        say(f"defplan optimise with {' '.join(defplan[4:])}; hand model limit {limit or 'none'}")
+        options_used = " ".join(defplan[4:])
+        say(f"defplan optimise with {options_used}; hand model limit {' '.join(limit) or 'none'}")
         say("")
     say(
         "| candidates | seed | options | defplan s | defplan status | defplan value "
