@@ -150,7 +150,7 @@ def test_diff_shows_a_moved_start_as_a_change(programme: Path, tmp_path: Path) -
     # its money and value follow the start: not a change of the file's figures
     assert "radar" not in [c["id"] for c in doc["candidates_changed"]]
     table = invoke("diff", left, right, env={"COLUMNS": "120"})
-    assert cells(line_with(table.stdout, " radar ", "2027", "2028")) == [
+    assert cells(line_with(table.stdout, " radar ", "+1 year")) == [
         "radar",
         "2027",
         "2028",
