@@ -107,6 +107,7 @@ def test_cli_agrees_with_the_hand(name: str) -> None:
 # NPV as the gold value. The XML is read here to check the conversion option by option.
 
 LOGOS = Path(__file__).parent / "data" / "logos"
+LOGOS_XML = Path(__file__).parent / "data" / "reference" / "logos"  # LOGOS's own files
 FIRST_YEAR = 2019  # LOGOS's year1..year5 are the fiscal years 2019..2023
 
 
@@ -123,7 +124,7 @@ class LogosOption:
 def logos_case(name: str) -> tuple[list[LogosOption], dict[str, dict[int, Fraction]], set[str]]:
     """The options (DoNothing left out), the capital by resource and year, and the
     mandated investments of a LOGOS MCKP case."""
-    root = ElementTree.parse(LOGOS / f"{name}.xml").getroot()
+    root = ElementTree.parse(LOGOS_XML / f"{name}.xml").getroot()
 
     def words(path: str) -> list[str]:
         return (root.findtext(path) or "").split()
@@ -151,7 +152,7 @@ def logos_case(name: str) -> tuple[list[LogosOption], dict[str, dict[int, Fracti
 
 def gold(name: str) -> tuple[set[tuple[str, str]], float]:
     """LOGOS's optimal options (investment, option) and its MaxNPV."""
-    header, row = (LOGOS / f"{name}.gold.csv").read_text().splitlines()[:2]
+    header, row = (LOGOS_XML / f"{name}.gold.csv").read_text().splitlines()[:2]
     chosen = {
         tuple(col.split("__"))
         for col, x in zip(header.split(","), row.split(","), strict=True)
