@@ -60,7 +60,7 @@ class Option:
     value: Fraction  # v_i - delay_penalty * (s - a)
     money: Fraction  # its own nominal money inside the horizon plus its plain cost
     spend: dict[tuple[str, int], Fraction]  # (line, year) -> nominal money or units
-    running: dict[str, Fraction]  # per line, each year after delivery (as written)
+    running: dict[str, Fraction]  # per line, each year after the horizon (see running_after)
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,13 @@ def options_of(c: Candidate, frame: Frame) -> list[Option]:
         spend = {(line, y): frame.nominal(line, y, amt) for (line, y), amt in spend.items()}
         money = sum((amt for (line, _), amt in spend.items() if line in frame.money_lines), ZERO)
         value = v - exact(c.delay_penalty or 0) * (s - a)
-        options.append(Option(s, d, value, money, spend, {k: exact(x) for k, x in running.items()}))
+        # After the horizon a running cost goes on at the horizon's last prices: the run
+        # rate the last year of `spend` shows (there is no index beyond the horizon).
+        after = {
+            line: frame.nominal(line, frame.horizon[1], exact(amount))  # type: ignore[index]
+            for line, amount in running.items()
+        }
+        options.append(Option(s, d, value, money, spend, after))
     return options
 
 

@@ -45,7 +45,7 @@ HAND: dict[str, dict[str, Any]] = {
             "operate": {2026: F(0), 2027: F(0), 2028: F(11)},
             "staff": {2026: F(0), 2027: F(0), 2028: F(20)},
         },
-        "running_after": {"invest": F(0), "operate": F(10), "staff": F(20)},
+        "running_after": {"invest": F(0), "operate": F(11), "staff": F(20)},
         "carried": None,
     },
     "price-rate": {
@@ -53,7 +53,7 @@ HAND: dict[str, dict[str, Any]] = {
         "value": F("6.5"),
         "cost": F("248.05"),
         "spend": {"budget": {2026: F(0), 2027: F(121), 2028: F("127.05")}},
-        "running_after": {"budget": F(5)},
+        "running_after": {"budget": F("6.05")},
         "carried": None,
     },
 }
