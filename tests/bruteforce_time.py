@@ -10,6 +10,14 @@ caps, `by` counts only what is delivered in time, `after` orders starts. The win
 follows the tie rule: best value, then least money, then the file-order rule on the
 selection, then earlier starts in file order.
 
+Readings where the format leaves a choice: a running cost goes on after the horizon at the
+horizon's last prices (`running_after`: the run rate of the last year; no index exists
+beyond it); a plain-cost candidate counts as delivered in the horizon's first year, for
+`by` and for a candidate that comes `after` it; carrying as much as allowed is never
+worse than carrying less (a balance only loosens the next capped year), so the greedy
+balances decide feasibility and are the ones reported; caps are exact and commitments
+are met within a relative 1e-9, as without time.
+
 Nothing here imports defplan's model or solving code: the reference reads the
 Portfolio (defplan.model's pydantic classes) that defplan.loading parses from a file.
 """
@@ -330,24 +338,29 @@ def oracle(p: Portfolio, run: Run = Run()) -> TimeExpected:
     return canonical(feasible)
 
 
+def _ties(amount: Fraction, best: Fraction) -> bool:
+    """Equal within a relative 1e-9 of the best (the tie rule's tolerance)."""
+    return abs(amount - best) <= Fraction(TIE) * abs(best)
+
+
 def canonical(feasible: list[Plan]) -> TimeExpected:
-    """Best value, then least money, then file order on the selection, then earlier
-    starts in file order."""
+    """Best value, then least money, then file order on the selection (the greatest 0/1
+    vector), then earlier starts in file order; decided_by names the step that settled it."""
     if not feasible:
         return TimeExpected("infeasible")
-    best_v = max(plan.value for plan in feasible)
-    tied = [plan for plan in feasible if plan.value >= best_v - Fraction(TIE) * abs(best_v)]
-    decided_by = "value" if len(tied) == 1 else "money"
-    best_c = min(plan.money for plan in tied)
-    tied = [plan for plan in tied if plan.money <= best_c + Fraction(TIE) * abs(best_c)]
-    if len(tied) > 1:
-        decided_by = "order"
-        if len({plan.x for plan in tied}) < len(tied):
-            decided_by = "starts"
-    best = max(tied, key=lambda plan: (plan.x, tuple(-s for s in plan.starts)))
-    if decided_by == "starts" and sum(plan.x == best.x for plan in tied) == 1:
-        decided_by = "order"
-    return TimeExpected("optimal", best, decided_by)
+    steps = (
+        ("value", lambda plans: [p for p in plans if _ties(p.value, max(q.value for q in plans))]),
+        ("money", lambda plans: [p for p in plans if _ties(p.money, min(q.money for q in plans))]),
+        ("order", lambda plans: [p for p in plans if p.x == max(q.x for q in plans)]),
+    )
+    left, decided_by = feasible, "starts"
+    for step, keep in steps:
+        left = keep(left)
+        if len(left) == 1:
+            decided_by = step
+            break
+    earliest = min(left, key=lambda plan: plan.starts)
+    return TimeExpected("optimal", earliest, decided_by)
 
 
 # ------------------------------------------------------------------ the generators
