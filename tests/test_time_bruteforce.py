@@ -30,6 +30,7 @@ from bruteforce_time import (
     time_docs,
 )
 from hypothesis import HealthCheck, Phase, event, given, note, settings
+from hypothesis import strategies as st
 from samples import invoke
 
 from defplan.loading import parse_portfolio
@@ -79,12 +80,15 @@ def check_result(data: dict[str, Any], expected: TimeExpected, context: str) -> 
             assert close(data["carried"][str(year)], amount), (year, context)
 
 
-def check_doc(doc: dict[str, Any], tmp_path: Path, *args: str) -> TimeExpected:
-    """Write doc, solve it through the CLI (with ARGS) and compare with the reference."""
+def check_doc(
+    doc: dict[str, Any], tmp_path: Path, *args: str, run: Run | None = None
+) -> TimeExpected:
+    """Write doc, solve it through the CLI (with ARGS, which `run` describes) and compare
+    with the reference."""
     text = to_yaml(doc)
     path = tmp_path / "plan.yaml"
     path.write_text(text, encoding="utf-8")
-    expected = oracle(parse_portfolio(text, filename="plan.yaml"))
+    expected = oracle(parse_portfolio(text, filename="plan.yaml"), run or Run())
     _, data = solve_file(path, *args)
     context = f"--- portfolio\n{text}--- expected\n{_describe(expected)}\n--- actual\n{data}"
     note(context)
@@ -156,6 +160,23 @@ def test_each_solver_alone_matches_the_reference(solver: str, tmp_path: Path) ->
         check_doc(doc, tmp_path, "--solver", solver)
 
     each()
+
+
+@FAST
+@given(
+    doc=time_docs(FEATURES),
+    share=st.sampled_from([Fraction(1, 2), Fraction(9, 10), Fraction(6, 5)]),
+)
+def test_budget_option_overrides_the_file(
+    doc: dict[str, Any], share: Fraction, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # --budget replaces budget.total: cut it to a share of what the file's answer spends
+    first = oracle(parse_portfolio(to_yaml(doc), filename="plan.yaml"))
+    spent = first.plan.money if first.plan else Fraction(100)
+    budget = round(float(spent * share), 1)
+    check_doc(
+        doc, tmp_path_factory.mktemp("budget"), "--budget", str(budget), run=Run(total=budget)
+    )
 
 
 def _better_but_over_a_cap(doc: dict[str, Any]) -> bool:
