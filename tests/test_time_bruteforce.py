@@ -108,8 +108,8 @@ def _describe(expected: TimeExpected) -> str:
     )
 
 
-# Each new construct alone (with the section-2 basics it needs), then all of them mixed.
-SINGLE = [(f,) for f in FEATURES if f not in ("section2", "lines")]
+# Each new construct alone (caps by line need lines), then mixed with others and all.
+SINGLE = [(f,) for f in FEATURES if f not in ("section2", "lines", "line_caps")]
 FEATURE_SETS = [
     *SINGLE,
     ("lines", "running"),
@@ -205,7 +205,7 @@ def _sample(features: tuple[str, ...], measure: Callable[[dict[str, Any]], bool]
     return seen
 
 
-@pytest.mark.parametrize("features", [*SINGLE, FEATURES], ids="+".join)
+@pytest.mark.parametrize("features", [*SINGLE, ("lines", "line_caps"), FEATURES], ids="+".join)
 def test_generated_caps_bind(features: tuple[str, ...]) -> None:
     # Caps that never bind would test little: in at least a quarter of the portfolios a
     # better plan is kept out by caps alone.
