@@ -252,7 +252,7 @@ def evaluate(p: Portfolio, run: Run, frame: Frame, choice: tuple[Option | None, 
         if caps_of_line.total is not None and sum(spend[line].values()) > exact(caps_of_line.total):
             broken.add(f"budget.lines.{line}.total")
 
-    # section-2 constraints on x, and `after`
+    # the constraints on the selection (as without time), and `after`
     for i, c in enumerate(cands):
         forced = c.mandatory or c.id in run.include
         if forced and not x[i]:
@@ -377,7 +377,7 @@ FEATURES = (
     "line_caps",
     "by",
     "after",
-    "section2",
+    "selection_rules",
 )
 AMOUNTS = (77.8, 12.5, 40, 0, 3.3, 25, 60.2, 9)
 """Amounts as files write them: decimals, round numbers and zeros."""
@@ -440,7 +440,7 @@ def time_docs(draw: Any, features: tuple[str, ...] = FEATURES) -> dict[str, Any]
     cands: list[dict[str, Any]] = []
     for i in range(n):
         cand: dict[str, Any] = {"id": f"c{i}"}
-        if on["section2"] and draw(st.integers(0, 4)) == 0:
+        if on["selection_rules"] and draw(st.integers(0, 4)) == 0:
             cand["cost"] = draw(st.sampled_from([0, 30, 12.5, 77.8]))
         else:
             length = draw(st.integers(1, min(3, span)))
@@ -509,7 +509,7 @@ def time_docs(draw: Any, features: tuple[str, ...] = FEATURES) -> dict[str, Any]
                 com["penalty"] = draw(st.sampled_from([0.5, 2, 10]))
             doc["commitments"][name] = com
 
-    if on["section2"]:
+    if on["selection_rules"]:
         ids = [c["id"] for c in cands]
         if draw(st.booleans()):
             of = _subset(draw, ids, 2, 3)
