@@ -8,6 +8,7 @@ and the checks that need the horizon's years are left out.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -123,6 +124,15 @@ def _prices(p: Portfolio) -> Found:
         given = "both" if prices.rate is not None else "neither"
         yield ("prices",), f"prices needs one of 'rate' and 'index', not {given}"
     horizon = _horizon(p)
+    if prices.rate is not None and horizon is not None:
+        yield from _rate_in_range(prices.base, prices.rate, horizon)
+    if prices.index is not None:
+        for year, factor in prices.index.items():
+            if factor < 1 / MAX_FACTOR:
+                yield (
+                    ("prices", "index", year),
+                    f"a price index entry is at least {1 / MAX_FACTOR:g}, not {factor:g}",
+                )
     if prices.index is not None and horizon is not None:
         missing = [y for y in range(horizon[0], horizon[1] + 1) if y not in prices.index]
         if missing:
@@ -131,6 +141,26 @@ def _prices(p: Portfolio) -> Found:
                 f"the price index has no entry for {_years_text(missing)}; it needs one for "
                 f"every year of the horizon {horizon[0]}-{horizon[1]}",
             )
+
+
+MAX_FACTOR = 1e12
+"""The most a price factor may multiply (or divide) a constant price by: as large as
+any number of the file may be."""
+
+
+def _rate_in_range(base: int, rate: float, horizon: tuple[int, int]) -> Found:
+    """A rate whose factor, (1 + rate)^(year - base), stays within MAX_FACTOR of 1 in
+    every horizon year (checked in logarithms: the factor itself may overflow)."""
+    limit = math.log(MAX_FACTOR)
+    for year in horizon:  # the factor is monotone in the year: its ends decide
+        if abs((year - base) * math.log1p(rate)) > limit:
+            yield (
+                ("prices", "rate"),
+                f"a rate of {rate:g} from {base} makes {year}'s prices more than a "
+                f"million million times {'as high' if (year - base) * rate > 0 else 'as low'} "
+                f"as {base}'s; use a rate or a base year nearer the horizon",
+            )
+            return
 
 
 def _years_text(years: list[int]) -> str:

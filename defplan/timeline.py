@@ -86,10 +86,10 @@ def _candidate_options(portfolio: Portfolio, prices: Prices, i: int, c: Candidat
     f, end = span
     window = c.start or (f, f)
     options = []
-    for s in range(window[0], window[1] + 1):
+    # the start years that fit: from the horizon's first year to the last one that
+    # still delivers inside it (a window of thousands of years costs nothing more)
+    for s in range(max(window[0], first), min(window[1], last - (end - f)) + 1):
         shift = s - f
-        if not (first <= s and end + shift <= last):
-            continue
         delivered = end + shift
         spend: Spend = {}
         for line, profile in profiles.items():

@@ -288,3 +288,19 @@ def test_each_cap_binds_by_a_hair(tmp_path: Path, change: str, admitted: list[st
     path.write_text(text, encoding="utf-8")
     data = optimise_json(path)
     assert [s["id"] for s in data["selected"]] == [*admitted, "spare"]
+
+
+def test_a_window_of_thousands_of_years_gives_the_starts_that_fit(tmp_path: Path) -> None:
+    # only 2026-2030 fit a one-year profile in the horizon: the same options, quickly
+    text = PROGRAMME.replace("start: [2026, 2027]", "start: [1, 9999]")
+    wide, narrow = tmp_path / "wide.yaml", tmp_path / "narrow.yaml"
+    wide.write_text(text, encoding="utf-8")
+    narrow.write_text(text.replace("start: [1, 9999]", "start: [2026, 2030]"), encoding="utf-8")
+    from defplan.loading.portfolio import load_portfolio
+    from defplan.timeline import options_of
+
+    def starts(path: Path) -> list[tuple[int, int | None]]:
+        return [(o.candidate, o.start) for o in options_of(load_portfolio(path))]
+
+    assert starts(wide) == starts(narrow)
+    assert [s for c, s in starts(wide) if c == 1] == [2026, 2027, 2028, 2029, 2030]

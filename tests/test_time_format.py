@@ -300,6 +300,20 @@ ERRORS = [
         id="running_amounts_are_not_negative",
     ),
     pytest.param(
+        HEAD + "prices: {base: 2025, rate: @900}\ncandidates:\n  - {id: a, cost: {2027: 1}}\n",
+        "a rate of 900 from 2025 makes 2040's prices more than a million million times as "
+        "high as 2025's; use a rate or a base year nearer the horizon",
+        id="a_rate_that_would_overflow_prices",
+    ),
+    pytest.param(
+        HEAD
+        + "prices: {base: 2025, index: {2026: @1e-13, "
+        + ", ".join(f"{y}: 1" for y in range(2027, 2041))
+        + "}}\ncandidates:\n  - {id: a, cost: {2027: 1}}\n",
+        "a price index entry is at least 1e-12, not 1e-13",
+        id="a_price_index_entry_too_small",
+    ),
+    pytest.param(
         HEAD + LINES + "candidates:\n  - {id: a, cost: {invest: {2027: 1}, @operat: {2028: 1}}}\n",
         "unknown line 'operat' (did you mean 'operate'?)",
         id="a_cost_by_line_names_known_lines",
