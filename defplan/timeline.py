@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from defplan.errors import UsageError
 from defplan.model import Candidate, Portfolio
 
 Spend = dict[str, dict[int, float]]
@@ -65,14 +66,49 @@ def line_names(portfolio: Portfolio) -> list[str]:
     return list(portfolio.lines) or [portfolio.first_line]
 
 
+MAX_OPTION_YEARS = 5_000_000
+"""The most amounts (one per option, line and year spent) a plan in time may make: a
+file of a few thousand lines can ask for billions (every start of a wide window, each
+running for centuries), which no machine holds; real programmes make thousands."""
+
+
 def options_of(portfolio: Portfolio) -> list[Option]:
     """Every candidate's options, candidate by candidate in file order, each candidate's
-    in order of start year."""
+    in order of start year. UsageError when they would make more than MAX_OPTION_YEARS
+    amounts."""
+    size = option_years(portfolio)
+    if size > MAX_OPTION_YEARS:
+        raise UsageError(
+            f"this plan in time is too large: its start options would spend in "
+            f"{size:,} option-years (each start year of each candidate, each year and line "
+            f"it spends in); at most {MAX_OPTION_YEARS:,}. Shorten the horizon or the start "
+            "windows"
+        )
     prices = Prices(portfolio)
     found: list[Option] = []
     for i, c in enumerate(portfolio.candidates):
         found += _candidate_options(portfolio, prices, i, c)
     return found
+
+
+def option_years(portfolio: Portfolio) -> int:
+    """How many amounts the options would hold: for each candidate, its start years that
+    fit, times the years and lines its profile and running costs spend in."""
+    if portfolio.years is None:
+        return 0
+    first, last = portfolio.years
+    total = 0
+    for c in portfolio.candidates:
+        span = c.cost_years
+        if span is None:
+            continue
+        f, end = span
+        window = c.start or (f, f)
+        starts = max(0, min(window[1], last - (end - f)) - max(window[0], first) + 1)
+        written = sum(len(p) for p in c.line_profiles("").values())
+        running = len(running_of(portfolio, c)) * (last - first + 1)
+        total += starts * (written + running)
+    return total
 
 
 def _candidate_options(portfolio: Portfolio, prices: Prices, i: int, c: Candidate) -> list[Option]:

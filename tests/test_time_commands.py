@@ -304,3 +304,23 @@ def test_a_window_of_thousands_of_years_gives_the_starts_that_fit(tmp_path: Path
 
     assert starts(wide) == starts(narrow)
     assert [s for c, s in starts(wide) if c == 1] == [2026, 2027, 2028, 2029, 2030]
+
+
+def test_a_plan_too_large_to_hold_is_refused_before_it_is_made(tmp_path: Path) -> None:
+    # 300 candidates, 4 start years each, running for up to 9,999 years: 12 million
+    # amounts (gigabytes), from a file of 300 lines
+    lines = ["years: [1, 9999]", "objectives: {n: {}}", "budget: {total: 1e6}", "candidates:"]
+    lines += [
+        f"  - {{id: c{i}, cost: {{2: 1}}, start: [2, 5], running: 1, value: {{n: 1}}}}"
+        for i in range(300)
+    ]
+    path = tmp_path / "long.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for command in ("validate", "optimise"):
+        result = invoke(command, path)
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        assert (
+            "this plan in time is too large: its start options would spend in 12,000,000 "
+            "option-years" in result.stderr
+        )
