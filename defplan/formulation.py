@@ -112,12 +112,7 @@ class Formulation:
     @property
     def columns_of(self) -> list[list[int]]:
         """Each candidate's columns, in file order."""
-        found: list[list[int]] = []
-        for k, option in enumerate(self.options):
-            if option.candidate == len(found):
-                found.append([])
-            found[option.candidate].append(k)
-        return found
+        return _columns_of([o.candidate for o in self.options])
 
     def selected(self, x: Sequence[int]) -> list[int]:
         """Which candidates selection x selects, as 0/1 in file order."""
@@ -134,6 +129,7 @@ class Formulation:
 
 def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     """Build the model; UsageError when the run's options do not fit the file."""
+    from defplan.time_rows import after_blocks, line_blocks, start_blocks
     from defplan.timeline import line_names, money_lines, money_of, options_of
 
     index = portfolio.candidate_index()
@@ -152,11 +148,11 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     carried = tuple(sorted(per_year)) if portfolio.budget.carry_over is not None else ()
     blocks: list[Block] = []
     if total is not None:
-        row = Row(_nonzero(enumerate(costs)), upper=total)
+        row = Row(nonzero(enumerate(costs)), upper=total)
         label = f"total budget {total:,.12g} {unit}"
         blocks.append(Block("budget.total", label, (row,), unit, "raise"))
     for k, (year, cap) in enumerate(sorted(per_year.items())):
-        spend = _nonzero((j, o.spend.get(first, {}).get(year, 0.0)) for j, o in enumerate(columns))
+        spend = nonzero((j, o.spend.get(first, {}).get(year, 0.0)) for j, o in enumerate(columns))
         flows = ({k: 1.0} | ({k - 1: -1.0} if k else {})) if carried else {}
         row = Row(spend, upper=cap, flows=flows)
         label = f"budget cap for {year}: {cap:,.12g} {unit}"
@@ -167,11 +163,11 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
         rows = tuple(Row({}, upper=limit, flows={k: 1.0}) for k in range(len(carried)))
         label = f"carry-over of at most {limit:,.12g} {unit} of unspent caps"
         blocks.append(Block("carry_over", label, rows, unit))
-    blocks.extend(_line_blocks(portfolio, columns, line_names(portfolio), money))
+    blocks.extend(line_blocks(portfolio, columns, line_names(portfolio), money))
     soft: list[SoftTarget] = []
     for name, com in portfolio.commitments.items():
         by = com.by
-        coefs = _nonzero(
+        coefs = nonzero(
             (j, cands[o.candidate].commitments.get(name, 0.0))
             for j, o in enumerate(columns)
             if by is None or delivered_by(o, portfolio) <= by
@@ -188,7 +184,7 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     blocks.extend(_group_blocks(portfolio, costs, unit, owner))
     blocks.extend(_rule_blocks(portfolio, index, columns_of))
     blocks.extend(_link_blocks(portfolio, index, columns_of))
-    blocks.extend(_after_blocks(portfolio, index, columns, columns_of))
+    blocks.extend(after_blocks(portfolio, index, columns, columns_of))
     for i, how, value in forced:
         ones = dict.fromkeys(columns_of[i], 1.0)
         bound = Row(ones, lower=1.0) if value else Row(ones, upper=0.0)
@@ -197,7 +193,7 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
         words = {"mandatory": "mandatory candidate", "include": "--include", "exclude": "--exclude"}
         label = f"{words[how]} '{cands[i].id}'{shown}"
         blocks.append(Block(f"{how}.{cands[i].id}", label, (bound,)))
-    blocks.extend(_start_blocks(portfolio, options, index, columns, columns_of))
+    blocks.extend(start_blocks(portfolio, options, index, columns, columns_of))
     choices = tuple(
         Row(dict.fromkeys(cols, 1.0), upper=1.0) for cols in columns_of if len(cols) > 1
     )
@@ -217,99 +213,13 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
 
 
 def _columns_of(owner: Sequence[int]) -> list[list[int]]:
+    """The columns of each candidate, given each column's candidate (in order)."""
     found: list[list[int]] = []
     for k, i in enumerate(owner):
         if i == len(found):
             found.append([])
         found[i].append(k)
     return found
-
-
-def _start_blocks(
-    portfolio: Portfolio,
-    options: SolveOptions,
-    index: dict[str, int],
-    columns: Sequence[Option],
-    columns_of: Sequence[Sequence[int]],
-) -> list[Block]:
-    """--start ID=YEAR: the candidate in, at that start year."""
-    blocks = []
-    for cid, year in options.starts.items():
-        if cid not in index:
-            raise UsageError(f"--start: unknown candidate '{cid}'{did_you_mean(cid, list(index))}")
-        if cid in options.exclude:
-            raise UsageError(f"both --start and --exclude name: {cid}")
-        at = [k for k in columns_of[index[cid]] if columns[k].start == year]
-        if not at:
-            years = [columns[k].start for k in columns_of[index[cid]]]
-            can = (
-                "it has no start years (a plain cost)"
-                if years == [None]
-                else "its start years are " + ", ".join(str(y) for y in years)
-            )
-            raise UsageError(f"--start {cid}={year}: '{cid}' cannot start in {year}; {can}")
-        row = Row({at[0]: 1.0}, lower=1.0)
-        blocks.append(Block(f"start.{cid}", f"--start {cid}={year}", (row,)))
-    return blocks
-
-
-def _line_blocks(
-    portfolio: Portfolio, columns: Sequence[Option], lines: Sequence[str], money: set[str]
-) -> list[Block]:
-    """The caps of budget.lines: by year and in total on each line."""
-    blocks = []
-    for name in lines:
-        caps = portfolio.budget.lines.get(name)
-        if caps is None:
-            continue
-        line = portfolio.lines.get(name)
-        unit = (line.unit if line is not None and line.unit else None) or (
-            f"{portfolio.unit} {portfolio.currency}".strip() if name in money else ""
-        )
-        title = line.label if line is not None and line.label else name
-        for year, cap in sorted(caps.per_year.items()):
-            row = Row(
-                _nonzero((j, o.spend.get(name, {}).get(year, 0.0)) for j, o in enumerate(columns)),
-                upper=cap,
-            )
-            label = f"{title} cap for {year}: {cap:,.12g} {unit}".rstrip()
-            blocks.append(Block(f"budget.line.{name}.{year}", label, (row,), unit, "raise"))
-        if caps.total is not None:
-            row = Row(
-                _nonzero(
-                    (j, math.fsum(o.spend.get(name, {}).values())) for j, o in enumerate(columns)
-                ),
-                upper=caps.total,
-            )
-            label = f"{title} total: {caps.total:,.12g} {unit}".rstrip()
-            blocks.append(Block(f"budget.line.{name}.total", label, (row,), unit, "raise"))
-    return blocks
-
-
-def _after_blocks(
-    portfolio: Portfolio,
-    index: dict[str, int],
-    columns: Sequence[Option],
-    columns_of: Sequence[Sequence[int]],
-) -> list[Block]:
-    """`after`: each option of i needs an option of j delivered before it starts (so i
-    requires j)."""
-    blocks = []
-    for i, c in enumerate(portfolio.candidates):
-        for other in dict.fromkeys(c.after):
-            j = index[other]
-            rows = []
-            for k in columns_of[i]:
-                start = columns[k].start
-                ready = [
-                    m
-                    for m in columns_of[j]
-                    if start is not None and delivered_by(columns[m], portfolio) < start
-                ]
-                rows.append(Row({k: 1.0} | dict.fromkeys(ready, -1.0), upper=0.0))
-            label = f"'{c.id}' starts after '{other}' is delivered"
-            blocks.append(Block(f"after.{c.id}.{other}", label, tuple(rows)))
-    return blocks
 
 
 def normalised_weights(portfolio: Portfolio, overrides: Mapping[str, float]) -> dict[str, float]:
@@ -413,7 +323,7 @@ def _group_blocks(
     blocks = []
     for name, g in portfolio.groups.items():
         members = {k for k, i in enumerate(owner) if cands[i].group == name}
-        spend = _nonzero((i, costs[i]) for i in members)
+        spend = nonzero((i, costs[i]) for i in members)
         if g.min is not None:
             label = f"group '{name}': spend at least {g.min:,.12g} {unit}"
             row = Row(spend, lower=g.min)
@@ -429,7 +339,7 @@ def _group_blocks(
             if share is None:
                 continue
             # share * C <= spend  <=>  sum_i (in_group_i - share) * cost_i * x_i >= 0
-            coefs = _nonzero(
+            coefs = nonzero(
                 (i, ((1.0 if i in members else 0.0) - share) * cost) for i, cost in enumerate(costs)
             )
             row = Row(coefs, lower=0.0) if sense == "at least" else Row(coefs, upper=0.0)
@@ -484,7 +394,8 @@ def _link_blocks(
     return blocks
 
 
-def _nonzero(pairs: Iterable[tuple[int, float]]) -> dict[int, float]:
+def nonzero(pairs: Iterable[tuple[int, float]]) -> dict[int, float]:
+    """The (column, coefficient) pairs whose coefficient is not 0, as a row's coefs."""
     return {i: float(v) for i, v in pairs if v != 0}
 
 
