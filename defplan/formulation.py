@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from defplan.errors import UsageError
 from defplan.model import MAX_MAGNITUDE, Portfolio, did_you_mean
@@ -104,12 +105,12 @@ class Formulation:
     weights: dict[str, float]
     budget_total: float | None
     budget_per_year: dict[int, float]
-    options: tuple[Option, ...] = ()
+    options: tuple[Option, ...]
     choices: tuple[Row, ...] = ()
     carried_years: tuple[int, ...] = ()
     carry_over: float | None = None
 
-    @property
+    @cached_property
     def columns_of(self) -> list[list[int]]:
         """Each candidate's columns, in file order."""
         return _columns_of([o.candidate for o in self.options])
@@ -130,7 +131,7 @@ class Formulation:
 def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     """Build the model; UsageError when the run's options do not fit the file."""
     from defplan.time_rows import after_blocks, line_blocks, start_blocks
-    from defplan.timeline import line_names, money_lines, money_of, options_of
+    from defplan.timeline import money_lines, money_of, options_of
 
     index = portfolio.candidate_index()
     weights = normalised_weights(portfolio, options.weights)
@@ -144,7 +145,7 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     worth = [math.fsum(w * c.value_of(k) for k, w in weights.items()) for c in cands]
     values = tuple(worth[o.candidate] - o.value_lost for o in columns)
     costs = tuple(money_of(o, cands[o.candidate], money) for o in columns)
-    unit = f"{portfolio.unit} {portfolio.currency}".strip()
+    unit = portfolio.money_unit
     carried = tuple(sorted(per_year)) if portfolio.budget.carry_over is not None else ()
     blocks: list[Block] = []
     if total is not None:
@@ -163,7 +164,7 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
         rows = tuple(Row({}, upper=limit, flows={k: 1.0}) for k in range(len(carried)))
         label = f"carry-over of at most {limit:,.12g} {unit} of unspent caps"
         blocks.append(Block("carry_over", label, rows, unit))
-    blocks.extend(line_blocks(portfolio, columns, line_names(portfolio), money))
+    blocks.extend(line_blocks(portfolio, columns))
     soft: list[SoftTarget] = []
     for name, com in portfolio.commitments.items():
         by = com.by

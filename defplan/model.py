@@ -288,6 +288,11 @@ class Portfolio(Strict):
     candidates: Annotated[list[Candidate], Field(min_length=1)]
 
     @property
+    def money_unit(self) -> str:
+        """The unit money is counted in: 'M EUR', or what the file declares."""
+        return f"{self.unit} {self.currency}".strip()
+
+    @property
     def first_line(self) -> str:
         """The line year-keyed costs and budget.per_year are on ('budget' when undeclared)."""
         return next(iter(self.lines), "budget")

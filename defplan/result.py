@@ -92,6 +92,12 @@ class Timing:
     price_index: dict[int, float] | None = None
     price_base: int | None = None
 
+    def carried_into(self, year: int) -> float:
+        """The first line's balance carried into a capped year from the capped years
+        before it (0 without carry-over, or for the first capped year)."""
+        before = [y for y in self.carried or {} if y < year]
+        return self.carried[before[-1]] if self.carried and before else 0.0
+
 
 @dataclass(frozen=True, kw_only=True)
 class CommitmentOutcome:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from defplan.errors import UsageError
 from defplan.formulation import Block, Row, SolveOptions, nonzero
 from defplan.model import Portfolio, did_you_mean
-from defplan.timeline import Option, delivered_by
+from defplan.timeline import Option, delivered_by, line_names, line_title, line_unit
 
 
 def start_blocks(
@@ -41,20 +41,14 @@ def start_blocks(
     return blocks
 
 
-def line_blocks(
-    portfolio: Portfolio, columns: Sequence[Option], lines: Sequence[str], money: set[str]
-) -> list[Block]:
-    """The caps of budget.lines: by year and in total on each line."""
+def line_blocks(portfolio: Portfolio, columns: Sequence[Option]) -> list[Block]:
+    """The caps of budget.lines: by year and in total on each line, in the lines' order."""
     blocks = []
-    for name in lines:
+    for name in line_names(portfolio):
         caps = portfolio.budget.lines.get(name)
         if caps is None:
             continue
-        line = portfolio.lines.get(name)
-        unit = (line.unit if line is not None and line.unit else None) or (
-            f"{portfolio.unit} {portfolio.currency}".strip() if name in money else ""
-        )
-        title = line.label if line is not None and line.label else name
+        unit, title = line_unit(portfolio, name), line_title(portfolio, name)
         for year, cap in sorted(caps.per_year.items()):
             row = Row(
                 nonzero((j, o.spend.get(name, {}).get(year, 0.0)) for j, o in enumerate(columns)),

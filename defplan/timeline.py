@@ -32,7 +32,7 @@ class Option:
     value_lost: float = 0.0
 
 
-class Prices:
+class PriceIndex:
     """Turns constant prices of the file's base year into each year's nominal money."""
 
     def __init__(self, portfolio: Portfolio) -> None:
@@ -61,6 +61,20 @@ def money_lines(portfolio: Portfolio) -> set[str]:
     return {portfolio.first_line} | {n for n, line in portfolio.lines.items() if line.money}
 
 
+def line_title(portfolio: Portfolio, name: str) -> str:
+    """A line's label, or its name."""
+    line = portfolio.lines.get(name)
+    return line.label if line is not None and line.label else name
+
+
+def line_unit(portfolio: Portfolio, name: str) -> str:
+    """What a line counts in: its declared unit, else money's unit for a money line."""
+    line = portfolio.lines.get(name)
+    if line is not None and line.unit:
+        return line.unit
+    return portfolio.money_unit if name in money_lines(portfolio) else ""
+
+
 def line_names(portfolio: Portfolio) -> list[str]:
     """The file's lines in order ('budget' alone when it declares none)."""
     return list(portfolio.lines) or [portfolio.first_line]
@@ -84,7 +98,7 @@ def options_of(portfolio: Portfolio) -> list[Option]:
             f"it spends in); at most {MAX_OPTION_YEARS:,}. Shorten the horizon or the start "
             "windows"
         )
-    prices = Prices(portfolio)
+    prices = PriceIndex(portfolio)
     found: list[Option] = []
     for i, c in enumerate(portfolio.candidates):
         found += _candidate_options(portfolio, prices, i, c)
@@ -111,7 +125,9 @@ def option_years(portfolio: Portfolio) -> int:
     return total
 
 
-def _candidate_options(portfolio: Portfolio, prices: Prices, i: int, c: Candidate) -> list[Option]:
+def _candidate_options(
+    portfolio: Portfolio, prices: PriceIndex, i: int, c: Candidate
+) -> list[Option]:
     span = c.cost_years
     profiles = c.line_profiles(portfolio.first_line)
     if span is None:  # a plain cost: no years

@@ -291,7 +291,7 @@ def test_each_cap_binds_by_a_hair(tmp_path: Path, change: str, admitted: list[st
 
 
 def test_a_window_of_thousands_of_years_gives_the_starts_that_fit(tmp_path: Path) -> None:
-    # only 2026-2030 fit a one-year profile in the horizon: the same options, quickly
+    # only 2026-2030 fit a one-year profile in the horizon: the same options as [2026, 2030]
     text = PROGRAMME.replace("start: [2026, 2027]", "start: [1, 9999]")
     wide, narrow = tmp_path / "wide.yaml", tmp_path / "narrow.yaml"
     wide.write_text(text, encoding="utf-8")

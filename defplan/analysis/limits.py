@@ -192,11 +192,9 @@ def _carried_in(plan: Result, name: str) -> float:
     (budget.per_year.YEAR); 0 otherwise."""
     timing = plan.timing
     prefix = "budget.per_year."
-    if timing is None or timing.carried is None or not name.startswith(prefix):
+    if timing is None or not name.startswith(prefix):
         return 0.0
-    year = int(name[len(prefix) :])
-    before = [y for y in timing.carried if y < year]
-    return timing.carried[before[-1]] if before else 0.0
+    return timing.carried_into(int(name[len(prefix) :]))
 
 
 def _carry_room(plan: Result) -> float:

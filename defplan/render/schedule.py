@@ -83,7 +83,7 @@ def _line_table(
     rows, styles, exact = [], [], True
     for year, spent in line.spend.items():
         cap = line.caps.get(year)
-        balance_in = _carried_into(timing, year) if carried is not None else 0.0
+        balance_in = timing.carried_into(year) if carried is not None else 0.0
         room = None if cap is None else clean(math.fsum([cap, balance_in, -spent]))
         row = [str(year), amount(spent)]
         if capped:
@@ -113,13 +113,6 @@ def _line_table(
     return fitted(
         title, columns, rows, width=width, caption="\n".join(caption) or None, row_styles=styles
     )
-
-
-def _carried_into(timing: Timing, year: int) -> float:
-    """The balance carried into a capped year from the capped years before it."""
-    assert timing.carried is not None
-    before = [y for y in timing.carried if y < year]
-    return timing.carried[before[-1]] if before else 0.0
 
 
 def _notes(result: Result, timing: Timing) -> RenderableType:

@@ -20,11 +20,12 @@ def validation_renderables(
     from rich.text import Text
 
     from defplan.render.layout import Col, Kind, fitted
+    from defplan.timeline import money_lines
 
     p = portfolio
     unit = unit_label(p)
     first = p.first_line
-    money = {first} | {name for name, line in p.lines.items() if line.money}
+    money = money_lines(p)
     plain = [c.total_cost for c in p.candidates if c.cost_years is None]
     phased = [
         v
@@ -47,11 +48,10 @@ def validation_renderables(
     parts: list[Any] = [head]
     from defplan.time_checks import time_keys
 
-    if p.years is not None and time_keys(p):
+    phased = p.years is not None and bool(time_keys(p))
+    if phased:
         parts += _lines_renderables(p, width)
-        years: dict[int, float] = {}
-    else:
-        years = _first_line_years(p)
+    years = {} if phased else _first_line_years(p)
     unphased = math.fsum(plain)
     if years:
         rows = []
@@ -113,17 +113,21 @@ def _lines_renderables(p: Portfolio, width: int) -> list[RenderableType]:
     from rich.text import Text
 
     from defplan.render.layout import Col, Kind, fitted
-    from defplan.timeline import line_names, money_lines, options_of
+    from defplan.timeline import (
+        Option,
+        line_names,
+        line_title,
+        line_unit,
+        money_lines,
+        options_of,
+    )
 
     money = money_lines(p)
     names = line_names(p)
     described = []
     for name in names:
-        line = p.lines.get(name)
-        unit = (line.unit if line is not None and line.unit else None) or (
-            unit_label(p) if name in money else ""
-        )
-        what = [w for w in (line.label if line else None, unit) if w]
+        title = line_title(p, name)
+        what = [w for w in (title if title != name else "", line_unit(p, name)) if w]
         what += [] if name in money else ["not money"]
         described.append(f"{name} ({', '.join(what)})" if what else name)
     said = Text(f"lines: {', '.join(described)}")
@@ -134,7 +138,7 @@ def _lines_renderables(p: Portfolio, width: int) -> list[RenderableType]:
         said.append(f"\nprices: constant {p.prices.base} prices made nominal by {how}")
     if p.budget.carry_over is not None:
         said.append(f"\ncarry-over: at most {amount(p.budget.carry_over)} of the unspent caps")
-    earliest: dict[int, object] = {}
+    earliest: dict[int, Option] = {}
     for o in options_of(p):
         earliest.setdefault(o.candidate, o)
     first_year, last_year = p.years or (0, 0)
@@ -153,10 +157,7 @@ def _lines_renderables(p: Portfolio, width: int) -> list[RenderableType]:
     for year in range(first_year, last_year + 1):
         row = [str(year)]
         for name in names:
-            demand = math.fsum(
-                o.spend.get(name, {}).get(year, 0.0)
-                for o in earliest.values()  # type: ignore[attr-defined]
-            )
+            demand = math.fsum(o.spend.get(name, {}).get(year, 0.0) for o in earliest.values())
             row.append(amount(demand))
             if caps[name]:
                 row.append(amount(caps[name].get(year)))

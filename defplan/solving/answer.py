@@ -49,8 +49,8 @@ def build_result(
     chosen = list(x) if x is not None and status.has_portfolio else [0] * len(form.values)
     money = money_lines(portfolio)
     taken = form.chosen_options(chosen)
-    column = {o.candidate: k for k, o in reversed(list(enumerate(form.options)))}
-    column |= {o.candidate: k for k, o in enumerate(form.options) if chosen[k]}
+    # each candidate's column: the option taken, else its earliest
+    column = [next((k for k in cols if chosen[k]), cols[0]) for cols in form.columns_of]
     timed = portfolio.years is not None
     cands = tuple(
         CandidateOutcome(
@@ -93,7 +93,7 @@ def build_result(
     }
     value = clean(objective_value(form, chosen)) if status.has_portfolio else None
     labels = {k: o.label or k for k, o in portfolio.objectives.items()}
-    unit = f"{portfolio.unit} {portfolio.currency}".strip()
+    unit = portfolio.money_unit
     rules = {name: group_rule_text(g, unit) for name, g in portfolio.groups.items()}
     return Result(
         status=status,

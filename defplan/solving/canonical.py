@@ -178,7 +178,7 @@ class _Ties:
         """The tied selection that selects the earliest candidates in file order, then
         starts them earliest in file order: a walk over the candidates (each with all
         its options), then, when some candidate has several options, over the options."""
-        units = self.form.columns_of or [[k] for k in range(len(x))]
+        units = self.form.columns_of
         x = self._walk(x, units)
         if len(units) < len(x) and not self.engine.out_of_time():
             x = self._walk(x, [[k] for k in range(len(x))])

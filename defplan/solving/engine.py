@@ -118,16 +118,11 @@ class Engine:
         self.x, short = made[:n], made[n : n + soft_count]
         self.carried = made[n + soft_count :]  # the first line's carried balances
         # which block holds each capped year's row, and the carry-over limit's block
+        where = {block.name: b for b, block in enumerate(form.blocks)}
         self._year_blocks = {
-            k: b
-            for b, block in enumerate(form.blocks)
-            for row in block.rows
-            for k, flow in row.flows.items()
-            if flow == 1.0 and block.name != "carry_over"
+            k: where[f"budget.per_year.{year}"] for k, year in enumerate(form.carried_years)
         }
-        self._carry_block = next(
-            (b for b, block in enumerate(form.blocks) if block.name == "carry_over"), None
-        )
+        self._carry_block = where.get("carry_over")
         self._choice_rows = [c for row in form.choices for c in self._row(solver_row(row)[0])]
         self._block_rows: list[list[Any]] = [
             [c for row in block.rows for c in self._row(solver_row(row)[0])]

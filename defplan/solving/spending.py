@@ -9,7 +9,15 @@ from defplan.formulation import Formulation
 from defplan.model import Portfolio
 from defplan.result import LineSpend, Timing, clean
 from defplan.time_checks import time_keys
-from defplan.timeline import Option, Prices, line_names, money_lines, running_of
+from defplan.timeline import (
+    Option,
+    PriceIndex,
+    line_names,
+    line_title,
+    line_unit,
+    money_lines,
+    running_of,
+)
 
 
 def timing_of(portfolio: Portfolio, form: Formulation, taken: dict[int, Option]) -> Timing:
@@ -18,13 +26,11 @@ def timing_of(portfolio: Portfolio, form: Formulation, taken: dict[int, Option])
     first_year, last_year = portfolio.years
     horizon = range(first_year, last_year + 1)
     money = money_lines(portfolio)
-    prices = Prices(portfolio)
+    prices = PriceIndex(portfolio)
     first = portfolio.first_line
-    money_unit = f"{portfolio.unit} {portfolio.currency}".strip()
     lines: dict[str, LineSpend] = {}
     raw: dict[str, dict[int, float]] = {}
     for name in line_names(portfolio):
-        declared = portfolio.lines.get(name)
         caps = portfolio.budget.lines.get(name)
         raw[name] = {
             y: math.fsum(o.spend.get(name, {}).get(y, 0.0) for o in taken.values()) for y in horizon
@@ -36,9 +42,8 @@ def timing_of(portfolio: Portfolio, form: Formulation, taken: dict[int, Option])
             for i in taken
         )
         lines[name] = LineSpend(
-            label=(declared.label if declared is not None and declared.label else name),
-            unit=(declared.unit if declared is not None and declared.unit else None)
-            or (money_unit if name in money else ""),
+            label=line_title(portfolio, name),
+            unit=line_unit(portfolio, name),
             money=name in money,
             spend={y: clean(v) for y, v in raw[name].items()},
             caps=dict(sorted(form.budget_per_year.items()))
