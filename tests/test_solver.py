@@ -14,7 +14,7 @@ from defplan import SolveOptions, Status, UsageError, load_portfolio, optimise, 
 from defplan.formulation import formulate
 from defplan.render.documents import document_of
 from defplan.solving import VALUE, Engine
-from defplan.solving.canonical import prove
+from defplan.solving.canonical import canonical, prove
 
 PORTFOLIOS = Path(__file__).resolve().parent.parent / "portfolios"
 
@@ -365,6 +365,35 @@ def test_a_proven_answer_at_a_smaller_budget_saves_the_tie_search(
     assert len(solves) < without
 
 
+def test_a_tie_prove_met_saves_the_search_for_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a and b tie on value and cost, c is worth less: prove meets the tie while proving
+    # the best, so the tie rule goes straight to the cheapest of the tied portfolios
+    p = portfolio(
+        [
+            {"id": "a", "cost": 5, "value": {"v": 4}},
+            {"id": "b", "cost": 5, "value": {"v": 4}},
+            {"id": "c", "cost": 4, "value": {"v": 3}},
+        ]
+    )
+    options = SolveOptions(budget=5)
+    engine = Engine(formulate(p, options), options)
+    _, alone, tie = prove(engine, [0, 1, 0])
+    assert (alone, tie) == (False, [1, 0, 0])
+    solves = []
+    original = Engine.solve
+
+    def counted(self: Any, objective: Any, **how: Any) -> Any:
+        solves.append(objective)
+        return original(self, objective, **how)
+
+    monkeypatch.setattr(Engine, "solve", counted)
+    assert canonical(engine, [0, 1, 0]) == [1, 0, 0]
+    searched = len(solves)
+    solves.clear()
+    assert canonical(engine, [0, 1, 0], tie=tie) == [1, 0, 0]
+    assert len(solves) == searched - 1
+
+
 @pytest.mark.parametrize("solver_name", ["highs", "cbc"])
 def test_prove_settles_a_first_answer(solver_name: str) -> None:
     # optimise's first search may stop short of the best (within FIRST_GAP); prove
@@ -380,10 +409,10 @@ def test_prove_settles_a_first_answer(solver_name: str) -> None:
     options = SolveOptions(solver=solver_name)
     engine = Engine(formulate(p, options), options)
     worse, best = [1, 0, 0, 1], [0, 1, 1, 0]  # a+d is worth 12; b+c, the best, 14
-    outcome, alone = prove(engine, worse)
-    assert (outcome.status, outcome.x, alone) == (Status.OPTIMAL, best, False)
-    outcome, alone = prove(engine, best)
-    assert (outcome.status, outcome.x, alone) == (Status.OPTIMAL, best, True)
+    outcome, alone, tie = prove(engine, worse)  # better is not a tie: none is known
+    assert (outcome.status, outcome.x, alone, tie) == (Status.OPTIMAL, best, False, None)
+    outcome, alone, tie = prove(engine, best)
+    assert (outcome.status, outcome.x, alone, tie) == (Status.OPTIMAL, best, True, None)
     tied = portfolio(
         [
             {"id": "a", "cost": 5, "value": {"v": 4}},
@@ -392,8 +421,8 @@ def test_prove_settles_a_first_answer(solver_name: str) -> None:
     )
     tie_options = SolveOptions(solver=solver_name, budget=5)
     engine = Engine(formulate(tied, tie_options), tie_options)
-    outcome, alone = prove(engine, [0, 1])
-    assert (outcome.status, outcome.x, alone) == (Status.OPTIMAL, [0, 1], False)
+    outcome, alone, tie = prove(engine, [0, 1])
+    assert (outcome.status, outcome.x, alone, tie) == (Status.OPTIMAL, [0, 1], False, [1, 0])
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -47,7 +47,9 @@ def selection_cost(form: Formulation, x: Sequence[int]) -> float:
     return math.fsum(c for c, on in zip(form.costs, x, strict=True) if on)
 
 
-def prove(engine: Engine, x: list[int], gap: float = FIRST_GAP) -> tuple[Outcome, bool]:
+def prove(
+    engine: Engine, x: list[int], gap: float = FIRST_GAP
+) -> tuple[Outcome, bool, list[int] | None]:
     """Settle whether x, found within `gap` of the best, has the best value, and whether
     alone.
 
@@ -64,9 +66,10 @@ def prove(engine: Engine, x: list[int], gap: float = FIRST_GAP) -> tuple[Outcome
     better = rival is not None and objective_value(engine.form, rival) > value
     best = rival if better and rival is not None else x
     if not other.proven:  # the time limit: the first search's gap still bounds it
-        return Outcome(Status.FEASIBLE, best, gap), False
+        return Outcome(Status.FEASIBLE, best, gap), False, None
     unique = rival is None or objective_value(engine.form, rival) < floor
-    return Outcome(Status.OPTIMAL, best, 0.0), unique
+    tie = None if unique or better else rival
+    return Outcome(Status.OPTIMAL, best, 0.0), unique, tie
 
 
 def canonical(
@@ -74,6 +77,7 @@ def canonical(
     x: list[int],
     rows: Sequence[Bound] = (),
     below: tuple[float, list[int]] | None = None,
+    tie: list[int] | None = None,
 ) -> list[int]:
     """The cheapest, then file-order-first, portfolio of the best value among those
     meeting `rows` too, given x, one of the best value. Check engine.cut_short after:
@@ -83,8 +87,9 @@ def canonical(
     run's: every portfolio costing at most B0 was already ranked there, below y. So
     y is still the answer when it ties on value and B0 leaves room beyond its cost;
     and when the best value beats y's, every rival costs more than B0.
+    `tie`: a portfolio other than x known to tie with it on value (prove's), if any.
     """
-    return _Ties(engine, rows).settle(x, below)
+    return _Ties(engine, rows).settle(x, below, tie)
 
 
 class _Ties:
@@ -105,7 +110,9 @@ class _Ties:
         self.cost_cap = cost + self.engine.cost_tie(cost)
         self.tie_cost = Bound("tie_cost", COST, upper=self.cost_cap)
 
-    def settle(self, x: list[int], below: tuple[float, list[int]] | None) -> list[int]:
+    def settle(
+        self, x: list[int], below: tuple[float, list[int]] | None, tie: list[int] | None
+    ) -> list[int]:
         engine, form = self.engine, self.form
         best = objective_value(form, x)
         self.value_floor = best - engine.value_tie(best)
@@ -118,7 +125,8 @@ class _Ties:
                 self.rows.append(Bound("above_below", COST, lower=budget_below))
         self._cap(selection_cost(form, x))
         self.rows.append(Bound("tie_value", VALUE, lower=self.value_floor))
-        if engine.out_of_time() or not self._another_exists(x):
+        known = tie is not None and below is None and self._ties(tie)
+        if engine.out_of_time() or not (known or self._another_exists(x)):
             return x  # the usual case: x is the only best portfolio
         ceiling = self.cost_cap + engine.cost_tie(self.cost_cap)
         cheaper = engine.minimise(COST, rows=self.rows, ceiling=ceiling)

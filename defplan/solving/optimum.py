@@ -50,10 +50,11 @@ def optimise(
         engine = Engine(form, options, without=without)
     lower = None
     unique = False
+    tie: list[int] | None = None
     if below is None:
         first = engine.maximise(VALUE, race_gap=FIRST_GAP, warm_start=True)
         if first.status is Status.OPTIMAL and first.x is not None and first.within > GAP:
-            first, unique = prove(engine, first.x, first.within)
+            first, unique, tie = prove(engine, first.x, first.within)
     else:  # the smaller budget's answer is feasible here too: its value is a floor
         index = portfolio.candidate_index()
         lower = (below[0], form.columns_taking({index[c]: s for c, s in below[1].items()}))
@@ -67,7 +68,7 @@ def optimise(
     status = first.status
     notes: tuple[str, ...] = ()
     if status is Status.OPTIMAL and x is not None and not unique:
-        x = canonical(engine, x, below=lower)
+        x = canonical(engine, x, below=lower, tie=tie)
         if engine.cut_short:
             notes = (
                 "the time limit ran out while settling ties: the portfolio is optimal, "
