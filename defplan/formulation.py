@@ -67,11 +67,14 @@ class Block:
     budget.line.LINE.YEAR, budget.line.LINE.total, carry_over, commitment.ID (hard ones;
     commitment.ID.by with a deadline), group.ID.min|max|min_share|max_share, rule.K
     (0-based), mandatory.ID, include.ID, exclude.ID, requires.ID.OTHER,
-    excludes.ID.OTHER, after.ID.OTHER (ID declares it).
+    excludes.ID.OTHER, after.ID.OTHER (ID declares it), gdp_share.YEAR,
+    gdp_share.LINE.YEAR, group.ID.min_share_of_defence.YEAR (and max_).
     `unit` is what the block's number counts, for suggestions ("M EUR", "", "candidates").
     `adjust` says which way its one number could move to admit more portfolios: "raise"
     (a budget or cap), "lower" (a target), "lower above 0" (a commitment target, which
     must stay positive), or "" (no single number: links, forced choices, shares).
+    The cap of a GDP share path (gdp_share.YEAR, gdp_share.LINE.YEAR) is raised by its
+    share: `share` is (gdp, baseline), and the cap is share * gdp - baseline.
     """
 
     name: str
@@ -79,6 +82,8 @@ class Block:
     rows: tuple[Row, ...]
     unit: str = ""
     adjust: str = ""
+    share: tuple[float, float] | None = None
+    """(gdp, baseline) of a cap from a GDP share path: its suggestion is a share."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,7 @@ class Formulation:
 
 def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     """Build the model; UsageError when the run's options do not fit the file."""
+    from defplan.frame_rows import frame_blocks
     from defplan.time_rows import after_blocks, line_blocks, start_blocks
     from defplan.timeline import money_lines, money_of, options_of
 
@@ -165,6 +171,7 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
         label = f"carry-over of at most {limit:,.12g} {unit} of unspent caps"
         blocks.append(Block("carry_over", label, rows, unit))
     blocks.extend(line_blocks(portfolio, columns))
+    blocks.extend(frame_blocks(portfolio, columns))
     soft: list[SoftTarget] = []
     for name, com in portfolio.commitments.items():
         by = com.by
@@ -261,6 +268,8 @@ def _budgets(portfolio: Portfolio, options: SolveOptions) -> tuple[float | None,
                     f"--budget-year {year}: outside the planning horizon {first}-{last}"
                 )
     line_caps = any(c.per_year or c.total is not None for c in portfolio.budget.lines.values())
+    line_caps = line_caps or portfolio.budget.gdp_share is not None
+    line_caps = line_caps or any(c.gdp_share for c in portfolio.budget.lines.values())
     if total is None and not per_year and not line_caps:
         lines = " or budget.lines" if portfolio.lines else ""
         raise UsageError(
@@ -294,7 +303,8 @@ def escapes_annual_caps(portfolio: Portfolio, options: SolveOptions | None = Non
     """The plain-cost candidates (`plain_costs`) when the file or the run sets annual
     caps: each would escape all of them. Empty without annual caps."""
     caps = {**portfolio.budget.per_year, **(options.budget_per_year if options else {})}
-    return plain_costs(portfolio, options) if caps else []
+    framed = portfolio.economy is not None  # a share of GDP caps each year too
+    return plain_costs(portfolio, options) if caps or framed else []
 
 
 def _forced(

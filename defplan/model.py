@@ -162,11 +162,17 @@ class Prices(Strict):
     index: dict[Year, Annotated[Number, Field(gt=0)]] | None = None
 
 
+SharePath = Annotated[dict[Year, Share], Field(min_length=1)]
+"""Shares of GDP by year, interpolated linearly between the years given (frame.py)."""
+
+
 class LineBudget(Strict):
     """Caps on one line (the first line's caps by year are budget.per_year)."""
 
     per_year: Profile = {}
     total: NonNegative | None = None
+    gdp_share: SharePath | None = None
+    """This line's own GDP share path: its money is then not core money."""
 
 
 class Budget(Strict):
@@ -177,6 +183,8 @@ class Budget(Strict):
     carry_over: NonNegative | None = None
     """At most this much of the first line's unspent cap is carried; absent means 0."""
     lines: dict[Id, LineBudget] = {}
+    gdp_share: SharePath | None = None
+    """Core defence spending (baseline plus the selection) as a share of GDP, by year."""
 
 
 class Group(Strict):
@@ -186,6 +194,21 @@ class Group(Strict):
     max_share: Share | None = None
     min: NonNegative | None = None
     max: NonNegative | None = None
+    min_share_of_defence: Share | None = None
+    max_share_of_defence: Share | None = None
+    """Of core defence spending each year, baseline included (needs economy.baseline)."""
+
+
+class Economy(Strict):
+    """The national frame: nominal GDP and the spending already committed, by year."""
+
+    gdp: dict[Year, Annotated[Number, Field(gt=0)]] = {}
+    baseline: Profile = {}
+    """Core defence spending already committed (every money line without a share)."""
+    baseline_lines: dict[Id, Profile] = {}
+    """The same for each line with a gdp_share of its own."""
+    baseline_groups: dict[str, Profile] = {}
+    """Of the core baseline, what falls in each group."""
 
 
 class Rule(Strict):
@@ -280,6 +303,7 @@ class Portfolio(Strict):
     years: Years | None = None
     lines: Annotated[dict[Id, Line], Field(min_length=1)] = {}
     prices: Prices | None = None
+    economy: Economy | None = None
     objectives: Annotated[dict[Id, Objective], Field(min_length=1)]
     commitments: dict[Id, Commitment] = {}
     budget: Budget = Budget()
@@ -384,6 +408,9 @@ def _cross_problems(p: Portfolio, names: Names, suggest: Suggester) -> Iterator[
     from defplan.time_checks import time_problems  # the horizon's checks, in their module
 
     yield from time_problems(p, names, suggest)
+    from defplan.frame_checks import frame_problems
+
+    yield from frame_problems(p, names, suggest)
     yield from _check_candidates(p, names, suggest)
     yield from _check_groups(p, names, suggest)
     yield from _check_rules(p, names, suggest)

@@ -91,12 +91,40 @@ class Timing:
     carry_over: float | None = None
     price_index: dict[int, float] | None = None
     price_base: int | None = None
+    gdp_share: dict[str, dict[int, float]] = field(default_factory=dict)
+    """'core' and each line with a share of its own: (baseline + selection) / GDP by year."""
+    shares: dict[str, dict[int, ShareYear]] = field(default_factory=dict)
+    """The same in full (this run's only: a saved result keeps the shares alone)."""
 
     def carried_into(self, year: int) -> float:
         """The first line's balance carried into a capped year from the capped years
         before it (0 without carry-over, or for the first capped year)."""
         before = [y for y in self.carried or {} if y < year]
         return self.carried[before[-1]] if self.carried and before else 0.0
+
+
+@dataclass(frozen=True)
+class ShareYear:
+    """One year of defence spending against GDP (national frame): the committed
+    baseline, the selection's money, and the pledge, the share path's share that year
+    (None in a year the path does not cover)."""
+
+    gdp: float
+    baseline: float
+    spend: float
+    pledge: float | None = None
+
+    @property
+    def share(self) -> float:
+        """Baseline plus selection, as a share of GDP."""
+        return (self.baseline + self.spend) / self.gdp
+
+    @property
+    def room(self) -> float | None:
+        """What the pledge still leaves for new options (None off the path)."""
+        if self.pledge is None:
+            return None
+        return clean(max(0.0, self.pledge * self.gdp - self.baseline) - self.spend)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -129,6 +129,7 @@ def _allowed(loc: Loc) -> list[str]:
         **ITEM_MODELS,
         "budget": model.Budget,
         "prices": model.Prices,
+        "economy": model.Economy,
     }
     cls = sections.get(str(loc[0]), Portfolio) if len(loc) > 1 else Portfolio
     return list(cls.model_fields)

@@ -112,8 +112,9 @@ def _partial_check(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             fields[key] = {k: obj for k, obj in checked.items() if obj is not None}
     fields["budget"] = _validated(model.Budget, data.get("budget", {})) or model.Budget()
     fields["years"] = _validated(model.Years, data.get("years"))
-    if "prices" in data:
-        fields["prices"] = _validated(model.Prices, data["prices"])
+    for key, kind in (("prices", model.Prices), ("economy", model.Economy)):
+        if key in data:
+            fields[key] = _validated(kind, data[key])
     fields.setdefault("objectives", {})
     fields.setdefault("candidates", [])
     partial = Portfolio.model_construct(**fields)

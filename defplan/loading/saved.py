@@ -168,6 +168,7 @@ def _timing(saved: SavedResult) -> Timing | None:
         carry_over=saved.carry_over,
         price_index=None if prices is None else _by_year(prices.index),
         price_base=None if prices is None else prices.base,
+        gdp_share={name: _by_year(years) for name, years in saved.gdp_share.items()},
     )
 
 

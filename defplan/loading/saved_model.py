@@ -174,6 +174,7 @@ class SavedResult(_Record):
     carried: dict[Year, NonNegative] | None = None
     carry_over: NonNegative | None = None
     prices: PricesRecord | None = None
+    gdp_share: dict[str, dict[Year, NonNegative]] = {}
 
 
 __all__ = [

@@ -177,6 +177,10 @@ def _add_timing(out: dict[str, Any], result: Result, timing: Timing) -> None:
             "base": timing.price_base,
             "index": {str(y): v for y, v in timing.price_index.items()},
         }
+    if timing.gdp_share:
+        out["gdp_share"] = {
+            name: {str(y): v for y, v in years.items()} for name, years in timing.gdp_share.items()
+        }
 
 
 def run_document(run: SolveOptions) -> dict[str, Any]:

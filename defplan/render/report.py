@@ -54,6 +54,10 @@ def result_renderables(
         parts += timing_renderables(result, timing, width)
     elif result.cost_per_year or result.budget_per_year:
         parts.append(_years_table(result, width))
+    if timing is not None and timing.shares:
+        from defplan.render.frame import frame_renderables
+
+        parts += frame_renderables(result, timing, width)
     parts.append(_objectives_table(result, width))
     if result.commitments:
         parts.append(_commitments_table(result, width))

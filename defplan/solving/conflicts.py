@@ -76,6 +76,11 @@ def describe_conflict(engine: Engine, block: Block) -> str:
     x = found.x
     reach = clean(math.fsum(c * x[i] for i, c in row.coefs.items()))
     unit = f" {block.unit}" if block.unit else ""
+    if raise_it and row.upper is not None and reach > row.upper and block.share is not None:
+        gdp, baseline = block.share
+        share = clean((reach + baseline) / gdp)
+        change = f"a share of {100 * share:.4g}% of GDP ({reach:,.12g}{unit} for new options)"
+        return f"{text}; {change} would admit a portfolio"
     if raise_it and row.upper is not None and reach > row.upper:
         change = f"raising it alone to {reach:,.12g}{unit} (by {clean(reach - row.upper):,.12g})"
     elif not raise_it and row.lower is not None and reach < row.lower:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from defplan.formulation import Formulation
+from defplan.frame import shares_of
 from defplan.model import Portfolio
 from defplan.result import LineSpend, Timing, clean
 from defplan.time_checks import time_keys
@@ -61,6 +62,7 @@ def timing_of(portfolio: Portfolio, form: Formulation, taken: dict[int, Option])
             cap = form.budget_per_year[year]
             balance = max(0.0, min(limit, math.fsum([cap, balance, -raw[first][year]])))
             carried[year] = clean(balance)
+    shares = shares_of(portfolio, raw)
     index = None
     if portfolio.prices is not None:
         index = {y: clean(prices.index(y)) for y in horizon}
@@ -73,4 +75,6 @@ def timing_of(portfolio: Portfolio, form: Formulation, taken: dict[int, Option])
         carry_over=form.carry_over,
         price_index=index,
         price_base=portfolio.prices.base if portfolio.prices is not None else None,
+        gdp_share={n: {y: s.share for y, s in years.items()} for n, years in shares.items()},
+        shares=shares,
     )

@@ -1,0 +1,190 @@
+"""The national frame: GDP share paths, the committed baseline and the groups' shares of
+defence spending; format checks, interpolation by hand, and the CLI against enumeration."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bruteforce import to_yaml
+from bruteforce_frame import core_money, frame_docs, frame_oracle, interpolated
+from hypothesis import HealthCheck, Phase, event, given, note, settings
+from samples import invoke
+from test_time_bruteforce import check_result, close, solve_file
+
+from defplan.frame import share_path
+from defplan.loading import parse_portfolio
+
+FRAME = """\
+defplan: 1
+years: [2026, 2028]
+economy:
+  gdp: {2026: 1000, 2027: 1050, 2028: 1100}
+  baseline: {2026: 18, 2027: 19, 2028: 20}
+  baseline_groups: {equipment: {2026: 3, 2027: 3, 2028: 3}}
+budget:
+  gdp_share: {2026: 0.02, 2028: 0.025}
+groups:
+  equipment: {min_share_of_defence: 0.2}
+objectives: {v: {}}
+candidates:
+  - {id: a, group: equipment, cost: {2026: 1.5, 2027: 2}, value: {v: 5}}
+  - {id: b, cost: {2027: 3.2}, value: {v: 4}}
+  - {id: c, cost: {2028: 7.8}, value: {v: 6}}
+  - {id: d, group: equipment, cost: {2028: 2.5}, value: {v: 2}}
+"""
+
+
+def test_a_share_path_is_interpolated_linearly_between_its_years() -> None:
+    path = share_path({2026: 0.02, 2030: 0.03, 2035: 0.035})
+    assert sorted(path) == list(range(2026, 2036))
+    assert path[2026] == 0.02 and path[2030] == 0.03 and path[2035] == 0.035
+    assert path[2028] == pytest.approx(0.025, abs=1e-15)
+    assert path[2027] == pytest.approx(0.0225, abs=1e-15)
+    assert path[2033] == pytest.approx(0.033, abs=1e-15)
+    assert share_path({2030: 0.05}) == {2030: 0.05}  # one year: that year only
+    # the reference agrees, in exact arithmetic
+    assert interpolated({2026: 0.02, 2030: 0.03})[2029] == Fraction(11, 400)
+
+
+def test_the_frame_example_worked_by_hand(tmp_path: Path) -> None:
+    # caps: 2026 0.02*1000-18 = 2; 2027 0.0225*1050-19 = 4.625; 2028 0.025*1100-20 = 7.5.
+    # c (7.8 in 2028) never fits; equipment's 20% of defence needs a in 2026 (3 + 1.5
+    # >= 0.2 * 19.5, while 3 < 0.2 * 18) and d in 2028; b and a together pass 2027's cap
+    path = tmp_path / "frame.yaml"
+    path.write_text(FRAME, encoding="utf-8")
+    code, data = solve_file(path)
+    assert code == 0
+    assert [s["id"] for s in data["selected"]] == ["a", "d"]
+    shares = data["gdp_share"]["core"]
+    assert shares == {"2026": 0.0195, "2027": 0.02, "2028": pytest.approx(22.5 / 1100)}
+    table = invoke("optimise", path)
+    assert "Core defence spending as a share of GDP" in table.stdout
+    assert "2.25%" in table.stdout  # 2027's pledge, interpolated
+
+
+def test_a_binding_share_is_named_with_the_share_that_would_do(tmp_path: Path) -> None:
+    text = (
+        FRAME.replace("cost: {2028: 7.8}", "cost: {2028: 7.8}, mandatory: true")
+        .replace("groups:\n  equipment: {min_share_of_defence: 0.2}\n", "")
+        .replace("  baseline_groups: {equipment: {2026: 3, 2027: 3, 2028: 3}}\n", "")
+    )
+    path = tmp_path / "frame.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = invoke("optimise", path)
+    assert result.exit_code == 3
+    # c needs 7.8 in 2028, the cap is 7.5: (20 + 7.8) / 1100 = 2.527% would do
+    assert "gdp_share.2028" in result.stderr and "mandatory.c" in result.stderr
+    assert "a share of 2.527% of GDP (7.8 M EUR for new options) would admit" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (
+            "gdp: {2026: 1000, 2027: 1050, 2028: 1100}",
+            "gdp: {2026: 1000, 2028: 1100}",
+            "(interpolated) but economy.gdp",
+        ),
+        (
+            "baseline: {2026: 18, 2027: 19, 2028: 20}",
+            "baseline: {2026: 18, 2027: 19}",
+            "2028 has a share of GDP but no entry in economy.baseline",
+        ),
+        (
+            "gdp_share: {2026: 0.02, 2028: 0.025}",
+            "gdp_share: {2026: 1.2, 2028: 0.025}",
+            "must be <= 1",
+        ),
+        (
+            "  equipment: {min_share_of_defence: 0.2}",
+            "  equipment: {min_share_of_defence: 0.2, max_share_of_defence: 0.1}",
+            "exceeds max_share_of_defence",
+        ),
+        (
+            "  baseline_groups: {equipment:",
+            "  baseline_groups: {equipmnt:",
+            "no candidate has group 'equipmnt' (did you mean 'equipment'?)",
+        ),
+        ("years: [2026, 2028]\n", "", "'economy' needs 'years'"),
+    ],
+)
+def test_frame_errors_point_at_their_place(
+    change: str, where: str, message: str, tmp_path: Path
+) -> None:
+    assert change in FRAME
+    path = tmp_path / "bad.yaml"
+    path.write_text(FRAME.replace(change, where), encoding="utf-8")
+    result = invoke("validate", path)
+    assert result.exit_code == 2, result.stdout
+    assert message in result.stderr
+    assert f"{path}:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_group_shares_of_defence_need_a_baseline(tmp_path: Path) -> None:
+    text = FRAME.replace("  baseline: {2026: 18, 2027: 19, 2028: 20}\n", "").replace(
+        "  gdp_share: {2026: 0.02, 2028: 0.025}\n", "  total: 10\n"
+    )
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    assert "'min_share_of_defence' needs economy.baseline" in result.stderr
+
+
+def test_core_is_no_line_name_and_a_share_needs_money(tmp_path: Path) -> None:
+    text = FRAME.replace(
+        "economy:\n",
+        "lines: {invest: {}, core: {}, staff: {money: false, unit: FTE}}\neconomy:\n",
+    ).replace("budget:\n", "budget:\n  lines: {staff: {gdp_share: {2026: 0.01}}}\n")
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    assert "'core' is not a line name" in result.stderr
+    assert "line 'staff' is not money" in result.stderr
+
+
+FAST = settings(
+    max_examples=30,
+    derandomize=True,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.mark.parametrize(
+    "features",
+    [("windows", "running", "lines"), ("prices", "carry_over", "windows"), ("lines", "line_caps")],
+    ids="+".join,
+)
+def test_cli_matches_the_reference_with_an_economy(
+    features: tuple[str, ...], tmp_path: Path
+) -> None:
+    @FAST
+    @given(frame_docs(features))
+    def each(doc: dict[str, Any]) -> None:
+        text = to_yaml(doc)
+        path = tmp_path / "plan.yaml"
+        path.write_text(text, encoding="utf-8")
+        p = parse_portfolio(text, filename="plan.yaml")
+        expected = frame_oracle(p)
+        _, data = solve_file(path)
+        chosen = expected.plan and expected.selected
+        note(f"--- portfolio\n{text}--- expected {expected.status} {chosen}\n{data}")
+        check_result(data, expected, text)
+        event(f"{expected.status}, decided by {expected.decided_by or '-'}")
+        if expected.plan is None:
+            return
+        economy = p.economy
+        assert economy is not None
+        for year, share in data["gdp_share"]["core"].items():
+            y = int(year)
+            core = core_money(p, expected.plan, y)
+            want = (Fraction(repr(economy.baseline[y])) + core) / Fraction(repr(economy.gdp[y]))
+            assert close(share, want), (year, text)
+
+    each()
