@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from defplan.model import Portfolio
-from defplan.result import ShareYear, clean
-from defplan.timeline import money_lines
+from defplan.result import DefenceShareYear, ShareYear, clean
+from defplan.timeline import Option, money_lines
 
 CORE = "core"
 """The name core defence spending goes by in results and messages (no line may take it)."""
@@ -126,3 +126,37 @@ def shares_of(
             for y in years
         }
     return {name: years for name, years in found.items() if years}
+
+
+def defence_shares_of(
+    portfolio: Portfolio, spend: Mapping[str, Mapping[int, float]], taken: Mapping[int, Option]
+) -> dict[str, dict[int, DefenceShareYear]]:
+    """Each group with a share-of-defence rule, in every horizon year with a baseline:
+    `spend` is the selection's money by line and year, `taken` its options (candidate
+    -> option)."""
+    economy = portfolio.economy
+    if economy is None or portfolio.years is None:
+        return {}
+    first, last = portfolio.years
+    core = core_lines(portfolio)
+    cands = portfolio.candidates
+    years = [y for y in sorted(economy.baseline) if first <= y <= last]
+    found = {}
+    for name, g in portfolio.groups.items():
+        if g.min_share_of_defence is None and g.max_share_of_defence is None:
+            continue
+        mine = [o for i, o in taken.items() if cands[i].group == name]
+        committed = economy.baseline_groups.get(name, {})
+        found[name] = {
+            y: DefenceShareYear(
+                committed.get(y, 0.0),
+                clean(math.fsum(o.spend.get(line, {}).get(y, 0.0) for o in mine for line in core)),
+                clean(
+                    math.fsum([economy.baseline[y], *(spend.get(n, {}).get(y, 0.0) for n in core)])
+                ),
+                g.min_share_of_defence,
+                g.max_share_of_defence,
+            )
+            for y in years
+        }
+    return found

@@ -41,8 +41,10 @@ def write_frontier_plot(points: Sequence[SweepPoint], path: Path) -> None:
 
     first = points[0].result
     unit = f"{first.unit} {first.currency}".strip()
-    solved = [(p.budget, p.result.value) for p in points if p.result.value is not None]
-    failed = [p.budget for p in points if p.result.value is None]
+    solved = [(p.at, p.result.value) for p in points if p.result.value is not None]
+    failed = [p.at for p in points if p.result.value is None]
+    year = points[0].share_year
+    moved = "budget" if year is None else f"{year} share of GDP"
     figure, axes = plt.subplots(figsize=(8, 4.5), dpi=120)
     try:
         if solved:
@@ -51,9 +53,9 @@ def write_frontier_plot(points: Sequence[SweepPoint], path: Path) -> None:
         if failed:
             floor = min((y for _, y in solved), default=0.0)  # marked along the lowest value
             axes.scatter(failed, [floor] * len(failed), marker="x", color="red", label="infeasible")
-        axes.set_xlabel(f"Budget ({unit})")
+        axes.set_xlabel(f"Budget ({unit})" if year is None else f"Share of GDP in {year} (%)")
         axes.set_ylabel("Value")
-        axes.set_title(f"{first.name or first.file}: value against budget")
+        axes.set_title(f"{first.name or first.file}: value against {moved}")
         axes.grid(True, alpha=0.3)
         axes.legend(loc="lower right")
         buffer = io.BytesIO()

@@ -95,6 +95,8 @@ class Timing:
     """'core' and each line with a share of its own: (baseline + selection) / GDP by year."""
     shares: dict[str, dict[int, ShareYear]] = field(default_factory=dict)
     """The same in full (this run's only: a saved result keeps the shares alone)."""
+    defence_shares: dict[str, dict[int, DefenceShareYear]] = field(default_factory=dict)
+    """Each group with a share-of-defence rule, by year (this run's only)."""
 
     def carried_into(self, year: int) -> float:
         """The first line's balance carried into a capped year from the capped years
@@ -125,6 +127,24 @@ class ShareYear:
         if self.pledge is None:
             return None
         return clean(max(0.0, self.pledge * self.gdp - self.baseline) - self.spend)
+
+
+@dataclass(frozen=True)
+class DefenceShareYear:
+    """One year of a group's share of core defence spending: the group's committed
+    spending and the selection's members' core money, against the whole (the committed
+    baseline plus the selection's core money)."""
+
+    committed: float
+    new: float
+    whole: float
+    least: float | None = None  # min_share_of_defence
+    most: float | None = None  # max_share_of_defence
+
+    @property
+    def share(self) -> float:
+        """The group's share of the whole (0 when the whole is 0)."""
+        return (self.committed + self.new) / self.whole if self.whole else 0.0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,6 +3,7 @@ defence spending; format checks, interpolation by hand, and the CLI against enum
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,11 @@ def test_the_frame_example_worked_by_hand(tmp_path: Path) -> None:
     table = invoke("optimise", path)
     assert "Core defence spending as a share of GDP" in table.stdout
     assert "2.25%" in table.stdout  # 2027's pledge, interpolated
+    assert "committed █, new ▒, pledge │" in table.stdout  # the chart
+    # equipment's share of core spending: 2026 (3 + 1.5) / (18 + 1.5) = 23.08%,
+    # 2028 (3 + 2.5) / (20 + 2.5) = 24.44%
+    assert "Group equipment: its share of core defence spending" in table.stdout
+    assert "23.08%" in table.stdout and "24.44%" in table.stdout
 
 
 def test_a_binding_share_is_named_with_the_share_that_would_do(tmp_path: Path) -> None:
@@ -188,3 +194,90 @@ def test_cli_matches_the_reference_with_an_economy(
             assert close(share, want), (year, text)
 
     each()
+
+
+def _solved(path: Path, text: str) -> dict[str, Any]:
+    path.write_text(text, encoding="utf-8")
+    code, data = solve_file(path)
+    assert code in (0, 3)
+    return data
+
+
+def test_a_sweep_over_the_pledge_is_each_share_solved_alone(tmp_path: Path) -> None:
+    # each point must be what optimise gives on the file with that year's share
+    # written in (the path interpolated again in between)
+    text = FRAME.replace(
+        "  - {id: b,", "  - {id: e, cost: {2026: 0.4, 2028: 1.1}, value: {v: 1}}\n  - {id: b,"
+    )
+    path = tmp_path / "frame.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = invoke("sweep", path, "--gdp-share", "2028=0.02:0.03:0.0025", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    points = json.loads(result.stdout)["points"]
+    shares = [0.02, 0.0225, 0.025, 0.0275, 0.03]
+    assert [p["sweep"]["gdp_share"] for p in points] == [{"year": 2028, "share": s} for s in shares]
+    for point, share in zip(points, shares, strict=True):
+        alone = _solved(
+            tmp_path / f"at-{share}.yaml",
+            text.replace(
+                "gdp_share: {2026: 0.02, 2028: 0.025}", f"gdp_share: {{2026: 0.02, 2028: {share}}}"
+            ),
+        )
+        assert point["status"] == alone["status"]
+        assert [s["id"] for s in point["selected"]] == [s["id"] for s in alone["selected"]]
+        assert point["value"] == alone["value"]
+    statuses = [p["status"] for p in points]
+    assert statuses[0] == "infeasible" and statuses[-1] == "optimal"  # the share binds
+    # marginal: value per percentage point of GDP since the previous point with one
+    values = [p["value"] for p in points]
+    for k in range(2, len(points)):
+        assert points[k]["sweep"]["marginal"] == pytest.approx((values[k] - values[k - 1]) / 0.25)
+    table = invoke("sweep", path, "--gdp-share", "2028=0.02,0.03")
+    assert "Value against 2028 share of GDP" in table.stdout
+    assert "3% " in table.stdout and "2.75%" not in table.stdout
+    csv = invoke("sweep", path, "--gdp-share", "2028=0.02,0.03", "--format", "csv")
+    assert csv.stdout.splitlines()[0].startswith("gdp_share,status,value,cost,marginal_per_point")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "sweep needs one of --budget and --gdp-share"),
+        (
+            ("--budget", "5,6", "--gdp-share", "2028=0.02"),
+            "sweep needs one of --budget and --gdp-share",
+        ),
+        (("--gdp-share", "0.02:0.03:0.01"), "--gdp-share takes YEAR=START:STOP:STEP"),
+        (("--gdp-share", "2028=0.02:1.5:0.5"), "shares of GDP are numbers from 0 to 1"),
+        (("--gdp-share", "2028=0.03:0.02:0.01"), "needs START <= STOP"),
+        (("--gdp-share", "2026=0.02"), "2026 has a share of GDP but no entry in economy.gdp"),
+    ],
+)
+def test_a_sweep_over_the_pledge_refuses_what_it_cannot_do(
+    args: tuple[str, ...], message: str, tmp_path: Path
+) -> None:
+    text = (
+        FRAME.replace("gdp: {2026: 1000, 2027: 1050, 2028: 1100}", "gdp: {2027: 1050, 2028: 1100}")
+        .replace("baseline: {2026: 18, 2027: 19, 2028: 20}", "baseline: {2027: 19, 2028: 20}")
+        .replace("gdp_share: {2026: 0.02, 2028: 0.025}", "gdp_share: {2027: 0.0225, 2028: 0.025}")
+        .replace("  baseline_groups: {equipment: {2026: 3, 2027: 3, 2028: 3}}\n", "")
+        .replace("groups:\n  equipment: {min_share_of_defence: 0.2}\n", "")
+    )
+    path = tmp_path / "frame.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert invoke("validate", path).exit_code == 0
+    result = invoke("sweep", path, *args)
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_sweep_over_the_pledge_needs_a_path(tmp_path: Path) -> None:
+    path = tmp_path / "plain.yaml"
+    path.write_text(
+        "defplan: 1\nbudget: {total: 5}\nobjectives: {v: {}}\n"
+        "candidates:\n  - {id: a, cost: 3, value: {v: 1}}\n",
+        encoding="utf-8",
+    )
+    result = invoke("sweep", path, "--gdp-share", "2030=0.02")
+    assert result.exit_code == 2
+    assert "the file has no budget.gdp_share" in result.stderr

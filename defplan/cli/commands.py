@@ -155,10 +155,19 @@ def _tables(result: "Result", console: "Console") -> "list[RenderableType]":
 
 
 SweepBudgetOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         metavar="START:STOP:STEP|B1,B2,...",
         help="Budgets to solve at: a range (STOP included when reached) or a list.",
+    ),
+]
+GdpShareOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--gdp-share",
+        metavar="YEAR=START:STOP:STEP|YEAR=S1,S2,...",
+        help="Instead of budgets: shares of GDP one year of the file's core share path "
+        "takes (the path interpolated again), e.g. 2035=0.02:0.04:0.0025.",
     ),
 ]
 PlotOpt = Annotated[
@@ -171,15 +180,17 @@ PlotOpt = Annotated[
 @run_options(budget=False)
 def sweep(
     file: FileArg,
-    budget: SweepBudgetOpt,
     options: "SolveOptions",
+    budget: SweepBudgetOpt = None,
+    gdp_share: GdpShareOpt = None,
     workers: WorkersOpt = 1,
     plot: PlotOpt = None,
     output_format: FormatOpt = OutputFormat.table,
     bom: BomOpt = False,
 ) -> None:
-    """Solve the portfolio at a series of budgets: the value-for-money frontier."""
-    from defplan.analysis.sweep import parse_budgets
+    """Solve the portfolio at a series of budgets (or GDP shares): the value-for-money
+    frontier."""
+    from defplan.analysis.sweep import check_share_sweep, parse_budgets, parse_shares
     from defplan.analysis.sweep import sweep as run
     from defplan.render.console import progress
     from defplan.render.documents import json_of
@@ -187,23 +198,36 @@ def sweep(
     from defplan.render.sweep import sweep_csv, sweep_renderables
     from defplan.result import Status
 
-    budgets = parse_budgets(budget)
+    if (budget is None) == (gdp_share is None):
+        raise UsageError("sweep needs one of --budget and --gdp-share")
+    year = None
+    if gdp_share is not None:
+        year, points_at = parse_shares(gdp_share)
+    else:
+        points_at = parse_budgets(budget or "")
     check_bom(bom, output_format)
     if plot is not None:
         from defplan.plot import check_plot_target
 
         check_plot_target(plot, source=file)
     portfolio, data, name = load(file)
-    warn_plain_costs(portfolio, replace(options, budget=budgets[0]))
-    with progress(len(budgets), "solving budgets") as advance:
+    if year is not None:
+        check_share_sweep(portfolio, year)
+        warn_plain_costs(portfolio, options)
+    else:
+        warn_plain_costs(portfolio, replace(options, budget=points_at[0]))
+    with progress(
+        len(points_at), "solving budgets" if year is None else "solving shares"
+    ) as advance:
         points = run(
             portfolio,
-            budgets=budgets,
+            budgets=points_at,
             options=options,
             file=name,
             data=data,
             workers=workers,
             on_point=advance,
+            share_year=year,
         )
     if plot is not None:
         from defplan.plot import write_frontier_plot

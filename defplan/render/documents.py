@@ -231,15 +231,11 @@ def sweep_document(points: Sequence[SweepPoint]) -> dict[str, Any]:
 
 def sweep_point_document(point: SweepPoint) -> dict[str, Any]:
     """A point's result with the sweep's own fields added."""
-    return {
-        **result_document(point.result),
-        "sweep": {
-            "budget": point.budget,
-            "marginal": point.marginal,
-            "entered": list(point.entered),
-            "left": list(point.left),
-        },
-    }
+    sweep: dict[str, Any] = {"budget": point.budget}
+    if point.gdp_share is not None:  # a sweep over the pledge: marginal per point of GDP
+        sweep["gdp_share"] = {"year": point.share_year, "share": point.gdp_share}
+    sweep |= {"marginal": point.marginal, "entered": list(point.entered), "left": list(point.left)}
+    return {**result_document(point.result), "sweep": sweep}
 
 
 def diff_document(comparison: Diff) -> dict[str, Any]:

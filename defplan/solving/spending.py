@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from defplan.formulation import Formulation
-from defplan.frame import shares_of
+from defplan.frame import defence_shares_of, shares_of
 from defplan.model import Portfolio
 from defplan.result import LineSpend, Timing, clean
 from defplan.time_checks import time_keys
@@ -77,4 +77,5 @@ def timing_of(portfolio: Portfolio, form: Formulation, taken: dict[int, Option])
         price_base=portfolio.prices.base if portfolio.prices is not None else None,
         gdp_share={n: {y: s.share for y, s in years.items()} for n, years in shares.items()},
         shares=shares,
+        defence_shares=defence_shares_of(portfolio, raw, taken),
     )
