@@ -36,8 +36,8 @@ def _share_blocks(portfolio: Portfolio, columns: Sequence[Option]) -> list[Block
         row = Row(nonzero(enumerate(spend)), upper=cap.room, tolerance=max(ROUNDING, scale))
         what = "core defence spending" if cap.name == CORE else line_title(portfolio, cap.name)
         label = (
-            f"{what} in {cap.year} at most {100 * cap.share:.4g}% of GDP "
-            f"({cap.gdp:,.12g} {unit}) with the committed {cap.baseline:,.12g}: "
+            f"{what} in {cap.year}: at most {100 * cap.share:.4g}% of a GDP of "
+            f"{cap.gdp:,.12g} {unit}, less the committed {cap.baseline:,.12g}: "
             f"{cap.room:,.12g} {unit} for new options"
         )
         name = f"gdp_share.{cap.year}" if cap.name == CORE else f"gdp_share.{cap.name}.{cap.year}"

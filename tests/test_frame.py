@@ -71,6 +71,24 @@ def test_the_frame_example_worked_by_hand(tmp_path: Path) -> None:
     assert "23.08%" in table.stdout and "24.44%" in table.stdout
 
 
+def test_validate_shows_the_room_each_year_of_the_pledge_leaves(tmp_path: Path) -> None:
+    path = tmp_path / "frame.yaml"
+    path.write_text(FRAME, encoding="utf-8")
+    result = invoke("validate", path)
+    assert result.exit_code == 0
+    assert "The pledge for core defence spending: room for new" in result.stdout
+    # 2027: 2.25% of 1,050 less the committed 19 leaves 4.625; a and b ask 2 + 3.2
+    row = next(line for line in result.stdout.splitlines() if line.startswith("│ 2027"))
+    assert [cell.strip() for cell in row.strip("│").split("│")] == [
+        "2027",
+        "1,050",
+        "19",
+        "2.25%",
+        "4.63",
+        "5.2",
+    ]
+
+
 def test_a_binding_share_is_named_with_the_share_that_would_do(tmp_path: Path) -> None:
     text = (
         FRAME.replace("cost: {2028: 7.8}", "cost: {2028: 7.8}, mandatory: true")

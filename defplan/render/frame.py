@@ -5,6 +5,7 @@ core defence spending against its rule."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from defplan.frame import CORE
@@ -13,6 +14,7 @@ from defplan.render.figures import amount
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from defplan.model import Portfolio
     from defplan.result import DefenceShareYear, Result, ShareYear, Timing
 
 COMMITTED = "█"
@@ -118,3 +120,44 @@ def _group_table(name: str, years: dict[int, DefenceShareYear], width: int) -> R
     title = f"Group {name}: its share of core defence spending"
     caption = "All core: the committed baseline plus the selection's core spending"
     return fitted(title, columns, rows, width=width, caption=caption, row_styles=styles)
+
+
+def frame_validation(p: Portfolio, width: int) -> list[RenderableType]:
+    """validate's view of the frame: per share path and year, GDP, the committed
+    baseline, the pledge, the room it leaves and what all options ask (each at its
+    earliest start)."""
+    from defplan.frame import baseline_of, lines_of, paths, share_caps
+    from defplan.render.layout import Col, Kind, fitted
+    from defplan.timeline import Option, options_of
+
+    earliest: dict[int, Option] = {}
+    for o in options_of(p):
+        earliest.setdefault(o.candidate, o)
+    caps = share_caps(p)
+    parts: list[RenderableType] = []
+    for name in paths(p):
+        lines = lines_of(p, name)
+        rows = []
+        for cap in (c for c in caps if c.name == name):
+            demand = math.fsum(
+                o.spend.get(line, {}).get(cap.year, 0.0)
+                for o in earliest.values()
+                for line in lines
+            )
+            rows.append(
+                [
+                    str(cap.year),
+                    amount(cap.gdp),
+                    amount(baseline_of(p, name)[cap.year]),
+                    percent(cap.share),
+                    amount(cap.room),
+                    amount(demand),
+                ]
+            )
+        headers = ("Year", "GDP", "Committed", "Pledge", "Room", "Demand")
+        what = "core defence spending" if name == CORE else f"line {name}"
+        title = f"The pledge for {what}: room for new options by year"
+        caption = "Demand: every option at its earliest start, on the lines the share caps"
+        cols = [Col(h, Kind.FIGURE) for h in headers]
+        parts.append(fitted(title, cols, rows, width=width, caption=caption))
+    return parts

@@ -51,6 +51,10 @@ def validation_renderables(
     phased = p.years is not None and bool(time_keys(p))
     if phased:
         parts += _lines_renderables(p, width)
+    if p.economy is not None:
+        from defplan.render.frame import frame_validation
+
+        parts += frame_validation(p, width)
     years = {} if phased else _first_line_years(p)
     unphased = math.fsum(plain)
     if years:
