@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from bruteforce import to_yaml
 from bruteforce_frame import core_money, frame_docs, frame_oracle, interpolated
-from hypothesis import HealthCheck, Phase, event, given, note, settings
+from hypothesis import event, given, note
 from samples import invoke
-from test_time_bruteforce import check_result, close, solve_file
+from test_time_bruteforce import FAST, check_result, close, solve_file
 
 from defplan.frame import share_path
 from defplan.loading import parse_portfolio
@@ -169,15 +169,6 @@ def test_core_is_no_line_name_and_a_share_needs_money(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "'core' is not a line name" in result.stderr
     assert "line 'staff' is not money" in result.stderr
-
-
-FAST = settings(
-    max_examples=30,
-    derandomize=True,
-    deadline=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 
 @pytest.mark.parametrize(
