@@ -75,7 +75,7 @@ def timing_of(portfolio: Portfolio, form: Formulation, taken: dict[int, Option])
         carry_over=form.carry_over,
         price_index=index,
         price_base=portfolio.prices.base if portfolio.prices is not None else None,
-        gdp_share={n: {y: s.share for y, s in years.items()} for n, years in shares.items()},
+        gdp_share={n: {y: clean(s.share) for y, s in years.items()} for n, years in shares.items()},
         shares=shares,
         defence_shares=defence_shares_of(portfolio, raw, taken),
     )
