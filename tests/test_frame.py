@@ -147,6 +147,17 @@ def test_frame_errors_point_at_their_place(
     assert f"{path}:" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_validate_warns_that_a_plain_cost_is_in_no_year_of_the_pledge(tmp_path: Path) -> None:
+    text = FRAME.replace("budget:\n", "budget:\n  total: 30\n") + (
+        "  - {id: e, cost: 1.2, value: {v: 1}}\n"
+    )
+    path = tmp_path / "frame.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = invoke("validate", path)
+    assert result.exit_code == 0
+    assert "1 candidate has a plain cost, which no annual cap counts: e" in result.stderr
+
+
 def test_group_shares_of_defence_need_a_baseline(tmp_path: Path) -> None:
     text = FRAME.replace("  baseline: {2026: 18, 2027: 19, 2028: 20}\n", "").replace(
         "  gdp_share: {2026: 0.02, 2028: 0.025}\n", "  total: 10\n"
