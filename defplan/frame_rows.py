@@ -30,10 +30,8 @@ def _share_blocks(portfolio: Portfolio, columns: Sequence[Option]) -> list[Block
     blocks = []
     for cap in share_caps(portfolio):
         spend = money_in(columns, lines_of(portfolio, cap.name), cap.year)
-        # the cap share * gdp - baseline carries the rounding of numbers as large as
-        # share * gdp: allowed for relative to them, not to the (smaller) cap
-        scale = ROUNDING * 4 * (cap.share * cap.gdp + cap.baseline) / cap.room if cap.room else 0
-        row = Row(nonzero(enumerate(spend)), upper=cap.room, tolerance=max(ROUNDING, scale))
+        tolerance = _rounding(cap.room, cap.share * cap.gdp, cap.baseline)
+        row = Row(nonzero(enumerate(spend)), upper=cap.room, tolerance=tolerance)
         what = "core defence spending" if cap.name == CORE else line_title(portfolio, cap.name)
         label = (
             f"{what} in {cap.year}: at most {100 * cap.share:.4g}% of a GDP of "
@@ -71,11 +69,26 @@ def _defence_share_blocks(portfolio: Portfolio, columns: Sequence[Option]) -> li
                 coefs = nonzero(
                     (j, ((1.0 if member[j] else 0.0) - share) * c) for j, c in enumerate(spend)
                 )
-                bound = share * economy.baseline[year] - given.get(year, 0.0)
-                row = Row(coefs, lower=bound) if sense == "at least" else Row(coefs, upper=bound)
+                whole, mine = share * economy.baseline[year], given.get(year, 0.0)
+                bound = whole - mine
+                tolerance = _rounding(bound, whole, mine)
+                row = (
+                    Row(coefs, lower=bound, tolerance=tolerance)
+                    if sense == "at least"
+                    else Row(coefs, upper=bound, tolerance=tolerance)
+                )
                 label = (
                     f"group '{name}': {sense} {100 * share:.4g}% of core defence spending "
                     f"in {year}, the committed baseline included"
                 )
                 blocks.append(Block(f"group.{name}.{key}.{year}", label, (row,)))
     return blocks
+
+
+def _rounding(bound: float, *parts: float) -> float:
+    """A row's relative tolerance when its bound is a difference of larger `parts`
+    (share * GDP - baseline): the rounding they carry, allowed for relative to them
+    and not only to the (smaller) bound (tolerance.py)."""
+    if not bound:
+        return ROUNDING
+    return max(ROUNDING, ROUNDING * 4 * sum(abs(p) for p in parts) / abs(bound))

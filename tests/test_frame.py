@@ -301,3 +301,22 @@ def test_a_sweep_over_the_pledge_needs_a_path(tmp_path: Path) -> None:
     result = invoke("sweep", path, "--gdp-share", "2030=0.02")
     assert result.exit_code == 2
     assert "the file has no budget.gdp_share" in result.stderr
+
+
+def test_an_option_that_fills_the_pledge_exactly_fits(tmp_path: Path) -> None:
+    # 2.15% of 1,200,000 is 25,800 on paper, 25,799.999999999996 in binary floating
+    # point: the room of 200 left after the committed 25,600 is filled exactly by a
+    # and must not be lost to the rounding of numbers a hundred times its size
+    path = tmp_path / "exact.yaml"
+    path.write_text(
+        "defplan: 1\nyears: [2026, 2026]\n"
+        "economy: {gdp: {2026: 1200000}, baseline: {2026: 25600}}\n"
+        "budget: {gdp_share: {2026: 0.0215}}\nobjectives: {v: {}}\n"
+        "candidates:\n  - {id: a, cost: {2026: 200}, value: {v: 2}}\n"
+        "  - {id: b, cost: {2026: 150}, value: {v: 1}}\n",
+        encoding="utf-8",
+    )
+    code, data = solve_file(path)
+    assert code == 0
+    assert [s["id"] for s in data["selected"]] == ["a"]
+    assert data["gdp_share"]["core"] == {"2026": 0.0215}
