@@ -35,9 +35,10 @@ def test_the_dutch_example_has_investment_operating_and_personnel_lines() -> Non
     people = [name for name, line in p.lines.items() if not line.money]
     assert money[:2] == list(p.lines)[:2], "investment, then operating: both money"
     assert people and all(p.lines[name].unit == "FTE" for name in people)
-    # every line has caps by year, so each can bind
+    # every line has caps: by year, or (the resilience line) a share of GDP of its own
     assert p.budget.per_year and p.budget.carry_over
-    assert all(p.budget.lines[name].per_year for name in list(p.lines)[1:])
+    capped = {name: p.budget.lines[name] for name in list(p.lines)[1:]}
+    assert all(caps.per_year or caps.gdp_share for caps in capped.values()), capped
 
 
 def test_the_guide_shows_the_shipped_example_in_full() -> None:
