@@ -59,6 +59,7 @@ def test_the_frame_example_worked_by_hand(tmp_path: Path) -> None:
     code, data = solve_file(path)
     assert code == 0
     assert [s["id"] for s in data["selected"]] == ["a", "d"]
+    assert data["groups"]["equipment"]["rule"] == "at least 20% of core defence spending each year"
     shares = data["gdp_share"]["core"]
     assert shares == {"2026": 0.0195, "2027": 0.02, "2028": pytest.approx(22.5 / 1100)}
     table = invoke("optimise", path)

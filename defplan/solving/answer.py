@@ -170,4 +170,7 @@ def group_rule_text(g: Group, unit: str) -> str:
         parts.append(f"at least {g.min:,.12g} {unit}")
     if g.max is not None:
         parts.append(f"at most {g.max:,.12g} {unit}")
+    for word, share in (("at least", g.min_share_of_defence), ("at most", g.max_share_of_defence)):
+        if share is not None:
+            parts.append(f"{word} {100 * share:.4g}% of core defence spending each year")
     return "; ".join(parts) or "none"
