@@ -38,6 +38,13 @@ candidates:
 """
 
 
+def validated(tmp_path: Path, text: str) -> Any:
+    """`defplan validate` on the text, written to a file."""
+    path = tmp_path / "frame.yaml"
+    path.write_text(text, encoding="utf-8")
+    return invoke("validate", path)
+
+
 def test_a_share_path_is_interpolated_linearly_between_its_years() -> None:
     path = share_path({2026: 0.02, 2030: 0.03, 2035: 0.035})
     assert sorted(path) == list(range(2026, 2036))
@@ -152,9 +159,7 @@ def test_validate_warns_that_a_plain_cost_is_in_no_year_of_the_pledge(tmp_path: 
     text = FRAME.replace("budget:\n", "budget:\n  total: 30\n") + (
         "  - {id: e, cost: 1.2, value: {v: 1}}\n"
     )
-    path = tmp_path / "frame.yaml"
-    path.write_text(text, encoding="utf-8")
-    result = invoke("validate", path)
+    result = validated(tmp_path, text)
     assert result.exit_code == 0
     assert "1 candidate has a plain cost, which no annual cap counts: e" in result.stderr
 
@@ -163,9 +168,7 @@ def test_group_shares_of_defence_need_a_baseline(tmp_path: Path) -> None:
     text = FRAME.replace("  baseline: {2026: 18, 2027: 19, 2028: 20}\n", "").replace(
         "  gdp_share: {2026: 0.02, 2028: 0.025}\n", "  total: 10\n"
     )
-    path = tmp_path / "bad.yaml"
-    path.write_text(text, encoding="utf-8")
-    result = invoke("validate", path)
+    result = validated(tmp_path, text)
     assert result.exit_code == 2
     assert "'min_share_of_defence' needs economy.baseline" in result.stderr
 
@@ -175,9 +178,7 @@ def test_core_is_no_line_name_and_a_share_needs_money(tmp_path: Path) -> None:
         "economy:\n",
         "lines: {invest: {}, core: {}, staff: {money: false, unit: FTE}}\neconomy:\n",
     ).replace("budget:\n", "budget:\n  lines: {staff: {gdp_share: {2026: 0.01}}}\n")
-    path = tmp_path / "bad.yaml"
-    path.write_text(text, encoding="utf-8")
-    result = invoke("validate", path)
+    result = validated(tmp_path, text)
     assert result.exit_code == 2
     assert "'core' is not a line name" in result.stderr
     assert "line 'staff' is not money" in result.stderr
