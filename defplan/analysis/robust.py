@@ -75,6 +75,10 @@ class Robustness:
         return tuple(i for i, n in zip(self.ids, self.counts, strict=True) if keep(n))
 
 
+CLUSTER_CHUNK = 10
+"""Samples per task on a Dask cluster: enough that a task outweighs its sending."""
+
+
 def robust(
     portfolio: Portfolio,
     *,
@@ -86,16 +90,23 @@ def robust(
     file: str = "",
     data: bytes = b"",
     on_sample: Callable[[], None] | None = None,
+    scheduler: str | None = None,
 ) -> Robustness:
     """Solve `samples` perturbed copies of the problem; `on_sample` runs in this process
-    once per finished sample. `file` and `data` label the base result."""
+    once per finished sample. `file` and `data` label the base result. `scheduler`: the
+    address of a Dask scheduler to send the samples to, in chunks (cluster.py)."""
     _check_arguments(samples=samples, spread=spread, workers=workers)
     base = optimise(portfolio, options=options, file=file, data=data)
     if not base.status.has_portfolio:
         return Robustness(base, 0, seed, spread, (), ())
     job = _Job(portfolio, options, seed, spread)
     found: list[tuple[bool, tuple[bool, ...]]] = []
-    if workers == 1:
+    if scheduler is not None:
+        from defplan.cluster import chunked, run_chunks
+
+        chunks = chunked(range(samples), CLUSTER_CHUNK)
+        found = run_chunks(scheduler, job.solve_all, chunks, on_sample)
+    elif workers == 1:
         for k in range(samples):
             found.append(job.solve(k))
             if on_sample is not None:
@@ -158,6 +169,10 @@ class _Job:
     options: SolveOptions
     seed: int
     spread: float
+
+    def solve_all(self, ks: list[int]) -> list[tuple[bool, tuple[bool, ...]]]:
+        """solve for each sample of a chunk, in order."""
+        return [self.solve(k) for k in ks]
 
     def solve(self, k: int) -> tuple[bool, tuple[bool, ...]]:
         """(proven optimal, selected per candidate) for sample k."""

@@ -22,6 +22,9 @@ from defplan.result import Result, Status, clean
 from defplan.workers import WorkerPool
 
 MAX_POINTS = 10_000
+CLUSTER_CHUNK = 4
+"""Points per task on a Dask cluster: a run of neighbouring budgets, each starting from
+the one before (as a local worker's run does)."""
 
 
 @dataclass(frozen=True)
@@ -147,14 +150,20 @@ def sweep(
     workers: int = 1,
     on_point: Callable[[], None] | None = None,
     share_year: int | None = None,
+    scheduler: str | None = None,
 ) -> list[SweepPoint]:
     """Solve the portfolio at every budget, in the order given; with `share_year`, the
     `budgets` are shares of GDP that year takes in the core share path (the run's
-    budget stays)."""
+    budget stays). `scheduler`: the address of a Dask scheduler to send runs of points
+    to (cluster.py)."""
     runs = _contiguous(list(budgets), max(1, workers))
     job = _Job(portfolio, options, file, data, share_year)
     results: list[Result] = []
-    if len(runs) == 1:
+    if scheduler is not None:
+        from defplan.cluster import chunked, run_chunks
+
+        results = run_chunks(scheduler, job.run, chunked(budgets, CLUSTER_CHUNK), on_point)
+    elif len(runs) == 1:
         results = job.run(runs[0], on_point)
     else:
         with WorkerPool(max_workers=len(runs)) as pool:

@@ -21,6 +21,7 @@ from defplan.cli.options import (
     FormatOpt,
     OutputFormat,
     OutputOpt,
+    SchedulerOpt,
     TableOrJson,
     TableOrJsonOpt,
     WorkersOpt,
@@ -184,6 +185,7 @@ def sweep(
     budget: SweepBudgetOpt = None,
     gdp_share: GdpShareOpt = None,
     workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
     plot: PlotOpt = None,
     output_format: FormatOpt = OutputFormat.table,
     bom: BomOpt = False,
@@ -192,6 +194,7 @@ def sweep(
     frontier."""
     from defplan.analysis.sweep import check_share_sweep, parse_budgets, parse_shares
     from defplan.analysis.sweep import sweep as run
+    from defplan.cluster import scheduler_address
     from defplan.render.console import progress
     from defplan.render.documents import json_of
     from defplan.render.show import show
@@ -228,6 +231,7 @@ def sweep(
             workers=workers,
             on_point=advance,
             share_year=year,
+            scheduler=scheduler_address(scheduler),
         )
     if plot is not None:
         from defplan.plot import write_frontier_plot
@@ -354,11 +358,13 @@ def robust(
         str, typer.Option(metavar="F", help="Each weight times a factor in [1-F, 1+F] (0.2).")
     ] = "0.2",
     workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
     output_format: FormatOpt = OutputFormat.table,
     bom: BomOpt = False,
 ) -> None:
     """Does the choice survive disagreement on weights and values? Shares over samples."""
     from defplan.analysis.robust import robust as run
+    from defplan.cluster import scheduler_address
     from defplan.render.console import progress
     from defplan.render.documents import json_of
     from defplan.render.robust import robust_csv, robust_renderables
@@ -379,6 +385,7 @@ def robust(
             file=name,
             data=data,
             on_sample=advance,
+            scheduler=scheduler_address(scheduler),
         )
     show(
         output_format,

@@ -133,6 +133,14 @@ TimeLimitOpt = Annotated[
         metavar="SECONDS", help="Stop each solve after this many seconds with the best found."
     ),
 ]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="ADDRESS",
+        help="Send the work to this Dask scheduler (tcp://HOST:PORT; default: "
+        "$DEFPLAN_SCHEDULER, else this machine). Needs defplan[dask].",
+    ),
+]
 WorkersOpt = Annotated[
     int,
     typer.Option(
