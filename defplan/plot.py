@@ -1,15 +1,17 @@
-"""`sweep --plot`: value against budget as an SVG or PNG (matplotlib, an optional extra)."""
+"""`sweep --plot` (value against budget) and `risk --plot` (the S-curve of total money)
+as an SVG or PNG (matplotlib, an optional extra)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from defplan.errors import UsageError
 from defplan.output import check_target
 
 if TYPE_CHECKING:
+    from defplan.analysis.risk import Risk
     from defplan.analysis.sweep import SweepPoint
 
 FORMATS = {".svg": "svg", ".png": "png"}
@@ -30,14 +32,10 @@ def check_plot_target(path: Path, *, source: str | None = None) -> None:
 
 def write_frontier_plot(points: Sequence[SweepPoint], path: Path) -> None:
     """Draw value against budget, infeasible budgets marked, and write it to path."""
-    import io
-
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from defplan.output import write_output_bytes
 
     first = points[0].result
     unit = f"{first.unit} {first.currency}".strip()
@@ -58,10 +56,46 @@ def write_frontier_plot(points: Sequence[SweepPoint], path: Path) -> None:
         axes.set_title(f"{first.name or first.file}: value against {moved}")
         axes.grid(True, alpha=0.3)
         axes.legend(loc="lower right")
-        buffer = io.BytesIO()
-        kind = FORMATS[path.suffix.lower()]
-        metadata = {"Date": None} if kind == "svg" else {}
-        figure.savefig(buffer, format=kind, metadata=metadata, bbox_inches="tight")
+        _save(figure, path)
     finally:
         plt.close(figure)
+
+
+def _save(figure: Any, path: Path) -> None:
+    """Write the figure to path in the format its suffix names (an SVG without a date,
+    so the same figure gives the same bytes)."""
+    import io
+
+    from defplan.output import write_output_bytes
+
+    buffer = io.BytesIO()
+    kind = FORMATS[path.suffix.lower()]
+    metadata = {"Date": None} if kind == "svg" else {}
+    figure.savefig(buffer, format=kind, metadata=metadata, bbox_inches="tight")
     write_output_bytes(path, buffer.getvalue(), "--plot")
+
+
+def write_risk_plot(risk: Risk, path: Path) -> None:
+    """Draw `defplan risk`'s S-curve (the share of samples at or below each total, from
+    the percentiles), the budget total marked, and write it to path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    unit = f"{risk.base.unit} {risk.base.currency}".strip()
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=120)
+    try:
+        money = [m for _, m in risk.percentiles]
+        axes.plot(money, [p / 100 for p, _ in risk.percentiles], marker=".", label="samples")
+        total = risk.base.budget_total
+        if total is not None:
+            axes.axvline(total, color="red", linestyle="--", label="budget.total")
+        axes.set_xlabel(f"Total money ({unit})")
+        axes.set_ylabel("Share of samples at or below")
+        axes.set_title(f"{risk.base.name or risk.base.file}: cost risk ({risk.samples:,} samples)")
+        axes.grid(True, alpha=0.3)
+        axes.legend(loc="lower right")
+        _save(figure, path)
+    finally:
+        plt.close(figure)
