@@ -106,10 +106,15 @@ def _caps_table(r: Risk, width: int) -> RenderableType:
         share = r.share(cap.within)
         return [cap.label, _percent(share), "█" * round(share * BAR)]
 
-    rows = [row(cap) for cap in r.caps]
-    rows.append(["within every cap at once", _percent(r.share(r.within_every_cap)), ""])
+    at_risk = [cap for cap in r.caps if cap.within < r.samples]
+    rows = [row(cap) for cap in at_risk]
+    safe = len(r.caps) - len(at_risk)
+    if safe:
+        rows.append([f"each of the other {safe} caps" if at_risk else "every cap", "100%", ""])
+    if at_risk:
+        rows.append(["every cap at once", _percent(r.share(r.within_every_cap)), ""])
     columns = [
-        Col("cap"),
+        Col("cap", overflow="fold"),
         Col("within", Kind.FIGURE),
         Col("chance, 0 to 100%", Kind.FIGURE, justify="left", drop=1, listed=False),
     ]
