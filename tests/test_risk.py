@@ -420,3 +420,13 @@ def test_no_portfolio_no_samples(tmp_path: Path) -> None:
     doc["candidates"][0]["mandatory"] = True
     data = _risk(_file(tmp_path, doc), "--budget", "10", code=ExitCode.INFEASIBLE)
     assert data["samples"] == 0 and data["total"] is None and data["status"] == "infeasible"
+
+
+def test_diff_names_the_cost_level(tmp_path: Path) -> None:
+    path = _file(tmp_path, _plain([("x", 50, [0.8, 1.2]), ("y", 70, [0.9, 1.3])], 150))
+    left, right = tmp_path / "left.json", tmp_path / "right.json"
+    assert invoke("optimise", path, "--output", left).exit_code == 0
+    assert invoke("optimise", path, "--output", right, "--cost-level", "0.9").exit_code == 0
+    result = invoke("diff", left, right, "--format", "json")
+    assert json.loads(result.stdout)["scenario"] == {"run.cost_level": {"left": None, "right": 0.9}}
+    assert "Cost level" in invoke("diff", left, right).stdout

@@ -53,7 +53,6 @@ class CapOdds:
     """The block's name: budget.total, budget.per_year.YEAR, budget.line.LINE.YEAR (or
     .total), gdp_share.YEAR, gdp_share.LINE.YEAR."""
     label: str
-    cap: float
     within: int
 
 
@@ -266,8 +265,8 @@ class _Counter:
     def odds(self) -> tuple[CapOdds, ...]:
         """Each capped row with the samples within it."""
         return tuple(
-            CapOdds(name, label, clean(row.upper if row.upper is not None else math.inf), n)
-            for (name, label, row, _), n in zip(self.rows, self.within, strict=True)
+            CapOdds(name, label, n)
+            for (name, label, _, _), n in zip(self.rows, self.within, strict=True)
         )
 
 
