@@ -340,17 +340,21 @@ def frontier(
         finish(found.result)
 
 
+SamplesOpt = Annotated[
+    int, typer.Option(metavar="N", parser=whole_number(), help="How many samples.")
+]
+SeedOpt = Annotated[
+    int, typer.Option(metavar="S", parser=whole_number(), help="Seed of the samples (0).")
+]
+
+
 @command
 @run_options()
 def robust(
     file: FileArg,
     options: "SolveOptions",
-    samples: Annotated[
-        int, typer.Option(metavar="N", parser=whole_number(), help="How many samples (200).")
-    ] = 200,
-    seed: Annotated[
-        int, typer.Option(metavar="S", parser=whole_number(), help="Seed of the samples (0).")
-    ] = 0,
+    samples: SamplesOpt = 200,
+    seed: SeedOpt = 0,
     weight_spread: Annotated[
         str, typer.Option(metavar="F", help="Each weight times a factor in [1-F, 1+F] (0.2).")
     ] = "0.2",
@@ -404,18 +408,14 @@ def robust(
 def risk(
     file: FileArg,
     options: "SolveOptions",
-    samples: Annotated[
-        int, typer.Option(metavar="N", parser=whole_number(), help="How many samples (2000).")
-    ] = 2000,
-    seed: Annotated[
-        int, typer.Option(metavar="S", parser=whole_number(), help="Seed of the samples (0).")
-    ] = 0,
     result: Annotated[
         str | None,
         typer.Option(
             metavar="PATH", help="The plan of a saved result (--output) instead of solving."
         ),
     ] = None,
+    samples: SamplesOpt = 2000,
+    seed: SeedOpt = 0,
     plot: Annotated[
         Path | None,
         typer.Option(
