@@ -31,6 +31,8 @@ class SolveOptions:
     """Candidates forced in at a given start year (--start ID=YEAR)."""
     solver: str = "auto"
     time_limit: float | None = None
+    cost_level: float | None = None
+    """Plan each candidate's money at this quantile of its cost_risk factor (--cost-level)."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     total, per_year = _budgets(portfolio, options)
     forced = _forced(portfolio, options, index)
     cands = portfolio.candidates
-    columns = options_of(portfolio)
+    columns = options_of(portfolio, options.cost_level)
     owner = [o.candidate for o in columns]
     money = money_lines(portfolio)
     first = portfolio.first_line

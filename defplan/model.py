@@ -88,6 +88,23 @@ Range = Annotated[list[Number], Field(min_length=2, max_length=2)]
 Years = Annotated[list[Year], Field(min_length=2, max_length=2)]
 
 
+def _ordered_factors(factors: list[float]) -> list[float]:
+    if factors != sorted(factors):
+        what = "low <= high" if len(factors) == 2 else "low <= most likely <= high"
+        written = ", ".join(f"{f:g}" for f in factors)
+        raise ValueError(f"[{written}] needs {what}")
+    return factors
+
+
+CostRisk = Annotated[
+    list[Annotated[Number, Field(gt=0)]],
+    Field(min_length=2, max_length=3),
+    AfterValidator(_ordered_factors),
+]
+"""[low, high] (uniform) or [low, most likely, high] (triangular): the factor on all a
+candidate's money (defplan/cost_risk.py)."""
+
+
 def _cost_kind(value: Any) -> str:
     if not isinstance(value, dict):
         return "amount"
@@ -244,6 +261,7 @@ class Candidate(Strict):
     delay_penalty: NonNegative | None = None
     running: Running | None = None
     after: list[Id] = []
+    cost_risk: CostRisk | None = None
 
     @property
     def title(self) -> str:

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from defplan.cost_risk import level_factors
 from defplan.errors import UsageError
 from defplan.model import Candidate, Portfolio
 
@@ -30,6 +31,8 @@ class Option:
     delivered: int | None
     spend: Spend
     value_lost: float = 0.0
+    factor: float = 1.0
+    """The cost-risk factor its money is planned at (--cost-level; 1 otherwise)."""
 
 
 class PriceIndex:
@@ -86,10 +89,12 @@ file of a few thousand lines can ask for billions (every start of a wide window,
 running for centuries), which no machine holds; real programmes make thousands."""
 
 
-def options_of(portfolio: Portfolio) -> list[Option]:
+def options_of(portfolio: Portfolio, cost_level: float | None = None) -> list[Option]:
     """Every candidate's options, candidate by candidate in file order, each candidate's
-    in order of start year. UsageError when they would make more than MAX_OPTION_YEARS
-    amounts."""
+    in order of start year, with all money at each candidate's factor at `cost_level`
+    (cost_risk.py; 1 without a level): the one place costs are scaled, so that every
+    row sees the same numbers. UsageError when they would make more than
+    MAX_OPTION_YEARS amounts."""
     size = option_years(portfolio)
     if size > MAX_OPTION_YEARS:
         raise UsageError(
@@ -99,9 +104,10 @@ def options_of(portfolio: Portfolio) -> list[Option]:
             "windows"
         )
     prices = PriceIndex(portfolio)
+    factors = level_factors(portfolio, cost_level)
     found: list[Option] = []
     for i, c in enumerate(portfolio.candidates):
-        found += _candidate_options(portfolio, prices, i, c)
+        found += _candidate_options(portfolio, prices, i, c, factors[i])
     return found
 
 
@@ -126,14 +132,19 @@ def option_years(portfolio: Portfolio) -> int:
 
 
 def _candidate_options(
-    portfolio: Portfolio, prices: PriceIndex, i: int, c: Candidate
+    portfolio: Portfolio, prices: PriceIndex, i: int, c: Candidate, factor: float
 ) -> list[Option]:
     span = c.cost_years
     profiles = c.line_profiles(portfolio.first_line)
+
+    def scaled(line: str, amount: float) -> float:
+        return amount * factor if factor != 1.0 and line in prices.money else amount
+
     if span is None:  # a plain cost: no years
-        return [Option(i, None, None, {})]
+        return [Option(i, None, None, {}, factor=factor)]
     if portfolio.years is None:  # no horizon: the profile as written, nothing moves
-        return [Option(i, None, None, {line: dict(p) for line, p in profiles.items()})]
+        written = {line: {y: scaled(line, v) for y, v in p.items()} for line, p in profiles.items()}
+        return [Option(i, None, None, written, factor=factor)]
     first, last = portfolio.years
     f, end = span
     window = c.start or (f, f)
@@ -147,13 +158,14 @@ def _candidate_options(
         for line, profile in profiles.items():
             by_year = spend.setdefault(line, {})
             for year, amount in profile.items():
-                by_year[year + shift] = prices.nominal(line, year + shift, amount)
+                by_year[year + shift] = prices.nominal(line, year + shift, scaled(line, amount))
         for line, amount in running_of(portfolio, c).items():
             by_year = spend.setdefault(line, {})
             for year in range(delivered + 1, last + 1):
-                by_year[year] = by_year.get(year, 0.0) + prices.nominal(line, year, amount)
+                running = prices.nominal(line, year, scaled(line, amount))
+                by_year[year] = by_year.get(year, 0.0) + running
         lost = (c.delay_penalty or 0.0) * (s - window[0])
-        options.append(Option(i, s, delivered, spend, lost))
+        options.append(Option(i, s, delivered, spend, lost, factor))
     return options
 
 
@@ -169,7 +181,7 @@ def running_of(portfolio: Portfolio, c: Candidate) -> dict[str, float]:
 def money_of(option: Option, candidate: Candidate, money: set[str]) -> float:
     """All the money an option spends: a plain cost, or its money lines' sum."""
     if option.start is None and not option.spend:
-        return candidate.total_cost
+        return candidate.total_cost * option.factor
     return math.fsum(
         v for line, years in option.spend.items() if line in money for v in years.values()
     )

@@ -57,6 +57,8 @@ class Run:
     weights: dict[str, float] = field(default_factory=dict)
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    factors: dict[str, Fraction] = field(default_factory=dict)
+    """Each candidate's cost factor (--cost-level), on every amount of its money."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class Frame:
     money_lines: frozenset[str]
     index: dict[int, Fraction]  # horizon year -> price factor (1 without prices)
     weights: dict[str, Fraction]
+    factors: dict[str, Fraction] = field(default_factory=dict)
 
     @classmethod
     def of(cls, p: Portfolio, run: Run) -> Frame:
@@ -121,15 +124,17 @@ class Frame:
         index = {y: price_index(p, y) for y in years}
         weights = {o: exact(spec.weight) for o, spec in p.objectives.items()}
         weights.update({o: exact(w) for o, w in run.weights.items()})
-        return cls(horizon, p.first_line, money, index, weights)
+        return cls(horizon, p.first_line, money, index, weights, run.factors)
 
     def years(self) -> range:
         return range(self.horizon[0], self.horizon[1] + 1) if self.horizon else range(0)
 
-    def nominal(self, line: str, year: int, amount: Fraction) -> Fraction:
+    def nominal(
+        self, line: str, year: int, amount: Fraction, factor: Fraction = Fraction(1)
+    ) -> Fraction:
         if line not in self.money_lines:
             return amount
-        return amount * self.index.get(year, Fraction(1))
+        return amount * factor * self.index.get(year, Fraction(1))
 
 
 def price_index(p: Portfolio, year: int) -> Fraction:
@@ -154,8 +159,9 @@ def worth(c: Candidate, weights: dict[str, Fraction]) -> Fraction:
 def options_of(c: Candidate, frame: Frame) -> list[Option]:
     """Every option of a candidate: one per start whose shifted profiles fit the horizon."""
     v = worth(c, frame.weights)
+    factor = frame.factors.get(c.id, Fraction(1))
     if not isinstance(c.cost, dict):
-        return [Option(None, None, v, exact(c.cost), {}, {})]
+        return [Option(None, None, v, exact(c.cost) * factor, {}, {})]
     profiles = c.line_profiles(frame.first_line)
     f, last = c.cost_years  # type: ignore[misc]
     a, b = c.start if c.start else (f, f)
@@ -176,13 +182,13 @@ def options_of(c: Candidate, frame: Frame) -> list[Option]:
         for line, amount in running.items():
             for year in range(d + 1, frame.horizon[1] + 1) if frame.horizon else ():
                 spend[(line, year)] = spend.get((line, year), ZERO) + exact(amount)
-        spend = {(line, y): frame.nominal(line, y, amt) for (line, y), amt in spend.items()}
+        spend = {(line, y): frame.nominal(line, y, amt, factor) for (line, y), amt in spend.items()}
         money = sum((amt for (line, _), amt in spend.items() if line in frame.money_lines), ZERO)
         value = v - exact(c.delay_penalty or 0) * (s - a)
         # After the horizon a running cost goes on at the horizon's last prices: the run
         # rate the last year of `spend` shows (there is no index beyond the horizon).
         after = {
-            line: frame.nominal(line, frame.horizon[1], exact(amount))  # type: ignore[index]
+            line: frame.nominal(line, frame.horizon[1], exact(amount), factor)  # type: ignore[index]
             for line, amount in running.items()
         }
         options.append(Option(s, d, value, money, spend, after))

@@ -33,9 +33,9 @@ class ScenarioChange:
 
     `key` names it: budget.total, budget.per_year.YEAR, commitment.ID and group.NAME as
     conflicts name them, and weights.OBJ (normalised), rules (all of a side's cardinality
-    rules, in words), forced.ID (mandatory, include or exclude), run.solver and
-    run.time_limit. None on a side: no such setting there (no cap, no such commitment,
-    not forced, no time limit).
+    rules, in words), forced.ID (mandatory, include or exclude), run.solver,
+    run.time_limit and run.cost_level. None on a side: no such setting there (no cap,
+    no such commitment, not forced, no time limit, no cost level).
     """
 
     key: str
@@ -175,6 +175,7 @@ class Diff:
             pairs += _paired("start", dict(left.run.starts), dict(right.run.starts))
             pairs.append(("run.solver", left.run.solver, right.run.solver))
             pairs.append(("run.time_limit", left.run.time_limit, right.run.time_limit))
+            pairs.append(("run.cost_level", left.run.cost_level, right.run.cost_level))
         return tuple(ScenarioChange(key, a, b) for key, a, b in pairs if a != b)
 
     def candidate(self, cid: str, *, side: str = "right") -> CandidateOutcome:

@@ -229,7 +229,7 @@ def entry_budget(portfolio: Portfolio, i: int, options: SolveOptions) -> tuple[f
     # budget may be (1e12): the answer is a budget
     money = money_lines(portfolio)
     dearest: dict[int, float] = {}
-    for o in options_of(portfolio):
+    for o in options_of(portfolio, options.cost_level):
         spent = money_of(o, portfolio.candidates[o.candidate], money)
         dearest[o.candidate] = max(dearest.get(o.candidate, 0.0), spent)
     ceiling = min(math.fsum(dearest.values()), MAX_MAGNITUDE)

@@ -2,6 +2,7 @@
 
 `optimise` (the best portfolio, with what limits it and the next-best ones on
 request); `sweep`, `explain`, `frontier` and `robust`, which look around the optimum;
+`risk`, what cost overruns do to it;
 `diff`, which puts two results side by side; `validate` and `schema`, about the file
 format itself. They register on import, in the order --help lists them.
 """
@@ -343,17 +344,21 @@ def frontier(
         finish(found.result)
 
 
+SamplesOpt = Annotated[
+    int, typer.Option(metavar="N", parser=whole_number(), help="How many samples.")
+]
+SeedOpt = Annotated[
+    int, typer.Option(metavar="S", parser=whole_number(), help="Seed of the samples (0).")
+]
+
+
 @command
 @run_options()
 def robust(
     file: FileArg,
     options: "SolveOptions",
-    samples: Annotated[
-        int, typer.Option(metavar="N", parser=whole_number(), help="How many samples (200).")
-    ] = 200,
-    seed: Annotated[
-        int, typer.Option(metavar="S", parser=whole_number(), help="Seed of the samples (0).")
-    ] = 0,
+    samples: SamplesOpt = 200,
+    seed: SeedOpt = 0,
     weight_spread: Annotated[
         str, typer.Option(metavar="F", help="Each weight times a factor in [1-F, 1+F] (0.2).")
     ] = "0.2",
@@ -403,6 +408,79 @@ def robust(
             "their optima are not proven"
         )
     finish(found.base)
+
+
+@command
+@run_options()
+def risk(
+    file: FileArg,
+    options: "SolveOptions",
+    result: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PATH", help="The plan of a saved result (--output) instead of solving."
+        ),
+    ] = None,
+    samples: SamplesOpt = 2000,
+    seed: SeedOpt = 0,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PATH", help="Also draw the S-curve of total money to PATH (.svg, .png)."
+        ),
+    ] = None,
+    output_format: TableOrJsonOpt = TableOrJson.table,
+) -> None:
+    """How likely the plan stays within its caps when costs run over (cost_risk)."""
+    from defplan.analysis.risk import risk as run
+    from defplan.render.risk import risk_json, risk_renderables
+    from defplan.render.show import show
+
+    if plot is not None:
+        from defplan.plot import check_plot_target
+
+        check_plot_target(plot, source=file)
+    portfolio, data, name = load(file)
+    saved = None
+    if result is not None:
+        saved, options = _saved_plan(result, options, data)
+    warn_plain_costs(portfolio, options)
+    found = run(
+        portfolio, options=options, samples=samples, seed=seed, saved=saved, file=name, data=data
+    )
+    if plot is not None and found.samples:
+        from defplan.plot import write_risk_plot
+
+        write_risk_plot(found, plot)
+    show(
+        output_format,
+        json=lambda: risk_json(found),
+        tables=lambda console: (
+            risk_renderables(found, width=console.width) if found.samples else []
+        ),
+    )
+    finish(found.base)
+
+
+def _saved_plan(path: str, options: "SolveOptions", data: bytes) -> "tuple[Result, SolveOptions]":
+    """A saved result and the run options it was solved with (run options given on the
+    command line are refused: the saved run fixed them). A note when it was saved from
+    another version of the file."""
+    import hashlib
+
+    from defplan.formulation import SolveOptions
+    from defplan.loading import read_source
+    from defplan.result import read_saved_result
+
+    if options != SolveOptions():
+        raise UsageError("--result takes its run options from the saved result; give none")
+    saved_data, saved_name = read_source(path)
+    saved = read_saved_result(saved_data, filename=saved_name)
+    if saved is None:
+        raise UsageError(f"--result {saved_name}: not a saved result (optimise --output)")
+    if saved.sha256 and saved.sha256 != hashlib.sha256(data).hexdigest():
+        say(f"defplan: note: {saved_name} was saved from another version of this file")
+    return saved, saved.run or SolveOptions()
 
 
 DiffBudgetOpt = Annotated[

@@ -158,6 +158,14 @@ OutputOpt = Annotated[
         "or a pipe.",
     ),
 ]
+CostLevelOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="Q",
+        help="Plan each candidate's money at the Q-quantile of its cost_risk factor "
+        "(0 < Q < 1; 0.8 for P80).",
+    ),
+]
 
 
 def _run_parameters(*, budget: bool, weights: bool) -> list[inspect.Parameter]:
@@ -171,6 +179,7 @@ def _run_parameters(*, budget: bool, weights: bool) -> list[inspect.Parameter]:
         ("start", StartOpt, None),
         ("solver", SolverOpt, "auto"),
         ("time_limit", TimeLimitOpt, None),
+        ("cost_level", CostLevelOpt, None),
     ]
     chosen = [s for s in shared if (budget or s[0] != "budget") and (weights or s[0] != "weight")]
     keyword = inspect.Parameter.KEYWORD_ONLY
@@ -221,13 +230,17 @@ def solve_options(
     start: list[str] | None = None,
     solver: str = "auto",
     time_limit: str | None = None,
+    cost_level: str | None = None,
 ) -> "SolveOptions":
     """The run options shared by the commands that solve, checked."""
+    from defplan.cost_risk import check_level
     from defplan.formulation import SolveOptions
 
     seconds = positive_amount(
         "--time-limit", time_limit, "a number of seconds", "a number of seconds such as 30"
     )
+    level = number("--cost-level", cost_level, "a probability such as 0.8")
+    check_level(level)
     return SolveOptions(
         budget=number("--budget", budget, "a number such as 6000"),
         budget_per_year={
@@ -239,6 +252,7 @@ def solve_options(
         starts=_starts(start),
         solver=solver.lower(),
         time_limit=seconds,
+        cost_level=level,
     )
 
 

@@ -186,6 +186,7 @@ def _run(run: RunRecord) -> SolveOptions:
         starts=dict(run.starts),
         solver=run.solver,
         time_limit=run.time_limit,
+        cost_level=run.cost_level,
     )
 
 

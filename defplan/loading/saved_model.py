@@ -126,6 +126,7 @@ class RunRecord(_Record):
     solver: str
     time_limit: Positive | None
     starts: dict[Id, int] = {}
+    cost_level: Annotated[Number, Field(gt=0, lt=1)] | None = None
 
 
 class LineRecord(_Record):

@@ -252,7 +252,11 @@ def _scenario_label(kind: str, name: str, objective_labels: dict[str, str]) -> s
         "commitment": f"Commitment {name}",
         "group": f"Group {name}",
         "forced": f"Forced: {name}",
-        "run": {"solver": "Solver", "time_limit": "Time limit (s)"}.get(name, name),
+        "run": {
+            "solver": "Solver",
+            "time_limit": "Time limit (s)",
+            "cost_level": "Cost level",
+        }.get(name, name),
         "start": f"Start year of {name}",
     }
     return labels.get(kind, f"{kind} {name}")

@@ -196,6 +196,8 @@ def run_document(run: SolveOptions) -> dict[str, Any]:
     }
     if run.starts:  # only when given, so that older results read the same
         out["starts"] = dict(run.starts)
+    if run.cost_level is not None:  # the same
+        out["cost_level"] = run.cost_level
     return out
 
 

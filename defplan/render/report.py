@@ -89,6 +89,10 @@ def _headline(result: Result) -> RenderableType:
     if result.budget_total is not None:
         use = 100 * result.cost_total / result.budget_total if result.budget_total else 0.0
         text.append(f" of {amount(result.budget_total)} ({use:.1f}% of the budget)")
+    level = result.run.cost_level if result.run is not None else None
+    if level is not None:
+        at = f"the P{100 * level:g} of its cost_risk (--cost-level {level:g})"
+        text.append(f"\n         each candidate at {at}")
     text.append(f"\nselected {len(result.selected)} of {len(result.candidates)} candidates")
     text.append(f"\n{VALUE_LEGEND}", style="dim")
     return text

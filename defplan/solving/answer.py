@@ -126,7 +126,7 @@ def _profile(form: Formulation, k: int, c: Candidate, money: set[str]) -> dict[i
     """The money by year of column k: its candidate's profile as written in a file that
     does not plan in time, its nominal money on all money lines otherwise."""
     if form.options[k].start is None:
-        return dict(sorted(c.profile.items()))
+        return {y: v * form.options[k].factor for y, v in sorted(c.profile.items())}
     return money_by_year(form.options[k], money)
 
 

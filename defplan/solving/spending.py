@@ -40,7 +40,8 @@ def timing_of(portfolio: Portfolio, form: Formulation, taken: dict[int, Option])
             prices.nominal(
                 name, last_year, running_of(portfolio, portfolio.candidates[i]).get(name, 0.0)
             )
-            for i in taken
+            * (o.factor if name in money else 1.0)
+            for i, o in taken.items()
         )
         lines[name] = LineSpend(
             label=line_title(portfolio, name),
