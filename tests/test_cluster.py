@@ -1,4 +1,4 @@
-"""`--scheduler`: robust samples and sweep points on a real Dask cluster (a `dask
+"""`--scheduler`: robust and risk samples and sweep points on a real Dask cluster (a `dask
 scheduler` and a `dask worker` process on this machine), byte for byte the answers of
 this machine alone."""
 
@@ -18,7 +18,9 @@ from samples import invoke
 
 distributed = pytest.importorskip("distributed")  # make test installs it (defplan[dask])
 
-TUTORIAL = Path(__file__).resolve().parent.parent / "portfolios" / "tutorial.yaml"
+PORTFOLIOS = Path(__file__).resolve().parent.parent / "portfolios"
+TUTORIAL = PORTFOLIOS / "tutorial.yaml"
+DUTCH = PORTFOLIOS / "netherlands-2026.yaml"
 SECONDS = re.compile(r'"seconds": [0-9.e-]+')
 
 
@@ -88,6 +90,14 @@ def test_sweep_on_the_cluster_answers_as_this_machine(scheduler: str) -> None:
     here = _output(*args)
     assert _output(*args, "--scheduler", scheduler) == here
     assert len(json.loads(here)["points"]) == 11
+
+
+def test_risk_on_the_cluster_answers_as_this_machine(scheduler: str) -> None:
+    # 25,000 samples of the Dutch example's cost risk: three tasks of at most 10,000
+    args = ("risk", DUTCH, "--samples", "25000", "--seed", "7", "--format", "json")
+    here = _output(*args)
+    assert 0 < json.loads(here)["within_every_cap"] < 1  # the draws matter here
+    assert _output(*args, "--scheduler", scheduler) == here
 
 
 def test_a_scheduler_that_does_not_answer_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 MAX_SAMPLES = 1_000_000
 MAX_SEED = 2**64 - 1
+CLUSTER_SAMPLES = 10_000
+"""Samples per task on a Dask cluster."""
 CHUNK_DRAWS = 2_000_000
 """The most uniform numbers one chunk of samples holds (16 MB), whatever the file."""
 PERCENTILES = tuple(range(0, 101, 5))
@@ -112,9 +114,11 @@ def risk(
     file: str = "",
     data: bytes = b"",
     chunk: int | None = None,
+    scheduler: str | None = None,
 ) -> Risk:
     """The risk of the run's optimum (or of `saved`'s selection): `samples` draws of
-    every factor. `chunk` bounds the samples drawn at once (it changes no number)."""
+    every factor. `chunk` bounds the samples drawn at once (it changes no number);
+    `scheduler`: the address of a Dask scheduler to send the chunks to (cluster.py)."""
     from defplan.solving import optimise
 
     _check_arguments(samples, seed)
@@ -129,17 +133,24 @@ def risk(
     owner = {j: form.options[j].candidate for j in taken}
     risky = [i for i in owner.values() if cands[i].cost_risk is not None]
     width = max(risky, default=-1) + 1
-    per_chunk = chunk or max(1, CHUNK_DRAWS // max(width, 1))
+    per_chunk = chunk or max(1, (CHUNK_DRAWS // max(width, 1)))
+    if scheduler is not None:
+        per_chunk = min(per_chunk, CLUSTER_SAMPLES)
+    spans = [[first, min(per_chunk, samples - first)] for first in range(0, samples, per_chunk)]
+    draws = _Draws(portfolio, form, taken, seed, tuple(risky), width)
+    if scheduler is not None:
+        from defplan.cluster import run_chunks
+
+        counts = run_chunks(scheduler, draws.count, spans)
+    else:
+        counts = [count for span in spans for count in draws.count(span)]
     counted = _Counter(portfolio, form, taken)
-    totals = []
-    for first in range(0, samples, per_chunk):
-        count = min(per_chunk, samples - first)
-        uniforms = draw_uniforms(seed, first, count, width)
-        factors = {i: factor_at(cands[i].cost_risk, uniforms[:, i]) for i in risky}
-        totals.append(counted.add(factors, count))
+    for within, within_all, _ in counts:
+        counted.within = [a + b for a, b in zip(counted.within, within, strict=True)]
+        counted.within_all += within_all
     import numpy as np
 
-    total = np.concatenate(totals)
+    total = np.concatenate([totals for _, _, totals in counts])
     points = np.percentile(total, PERCENTILES)
     return Risk(
         base=base,
@@ -212,6 +223,30 @@ def _taken_columns(portfolio: Portfolio, form: Formulation, base: Result) -> lis
             "which the file does not allow"
         )
     return taken
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """One chunk of samples drawn and counted: picklable, for a cluster's workers."""
+
+    portfolio: Portfolio
+    form: Formulation
+    taken: list[int]
+    seed: int
+    risky: tuple[int, ...]
+    width: int
+
+    def count(self, span: list[int]) -> list[tuple[list[int], int, np.ndarray]]:
+        """For the samples span = [first, count]: how many stay within each capped row,
+        how many within all, and their total money (one entry, in a list: a task's
+        result)."""
+        first, count = span
+        cands = self.portfolio.candidates
+        uniforms = draw_uniforms(self.seed, first, count, self.width)
+        factors = {i: factor_at(cands[i].cost_risk, uniforms[:, i]) for i in self.risky}
+        counter = _Counter(self.portfolio, self.form, self.taken)
+        totals = counter.add(factors, count)
+        return [(counter.within, counter.within_all, totals)]
 
 
 class _Counter:

@@ -423,6 +423,7 @@ def risk(
     ] = None,
     samples: SamplesOpt = 2000,
     seed: SeedOpt = 0,
+    scheduler: SchedulerOpt = None,
     plot: Annotated[
         Path | None,
         typer.Option(
@@ -433,6 +434,7 @@ def risk(
 ) -> None:
     """How likely the plan stays within its caps when costs run over (cost_risk)."""
     from defplan.analysis.risk import risk as run
+    from defplan.cluster import scheduler_address
     from defplan.render.risk import risk_json, risk_renderables
     from defplan.render.show import show
 
@@ -446,7 +448,14 @@ def risk(
         saved, options = _saved_plan(result, options, data)
     warn_plain_costs(portfolio, options)
     found = run(
-        portfolio, options=options, samples=samples, seed=seed, saved=saved, file=name, data=data
+        portfolio,
+        options=options,
+        samples=samples,
+        seed=seed,
+        saved=saved,
+        file=name,
+        data=data,
+        scheduler=scheduler_address(scheduler),
     )
     if plot is not None and found.samples:
         from defplan.plot import write_risk_plot
