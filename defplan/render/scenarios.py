@@ -1,0 +1,119 @@
+"""The two-stage plan over budget scenarios: its JSON document and its tables."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from defplan.formats import SCENARIOS_FORMAT
+from defplan.render.figures import VALUE_LEGEND, amount
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from defplan.analysis.scenarios import ScenarioPlan
+
+
+def scenarios_document(plan: ScenarioPlan) -> dict[str, Any]:
+    """defplan-scenarios/1 (docs/json.md): the plan, each scenario's result, and what
+    planning for each scenario alone gives."""
+    from defplan.render.documents import result_document
+
+    return {
+        "format": SCENARIOS_FORMAT,
+        "status": plan.status.value,
+        "commit_by": plan.commit_by,
+        "expected_value": plan.expected_value,
+        "expected_money": plan.expected_money,
+        "commit": [{"id": c.id, "start": c.start} for c in plan.commit],
+        "conflicts": list(plan.conflicts),
+        "probabilities": dict(plan.probabilities),
+        "alone": {
+            name: {"value": a.value, "expected_value_committing": a.followed}
+            for name, a in plan.alone.items()
+        },
+        "notes": list(plan.notes),
+        "scenarios": {name: result_document(r) for name, r in plan.results.items()},
+    }
+
+
+def scenarios_json(plan: ScenarioPlan) -> str:
+    """The document's JSON text."""
+    from defplan.render.jsontext import json_text
+
+    return json_text(scenarios_document(plan))
+
+
+def scenarios_renderables(plan: ScenarioPlan, *, width: int = 100) -> list[RenderableType]:
+    """What to commit now, what each scenario adds later, and planning for uncertainty:
+    each scenario's own best value beside the expected value of committing to its early
+    decisions."""
+    from rich.text import Text
+
+    from defplan.render.layout import Col, Kind, fitted
+
+    first = plan.result
+    unit = f"{first.unit} {first.currency}".strip()
+    head = Text(
+        f"{len(plan.results)} budget scenarios; what starts by {plan.commit_by} is decided "
+        "now, the same in every scenario\n",
+        style="bold",
+    )
+    head.append(
+        f"expected value {amount(plan.expected_value)}, expected money "
+        f"{amount(plan.expected_money)} {unit}",
+        style="",
+    )
+    head.append(f"\n{VALUE_LEGEND}", style="dim")
+    out: list[RenderableType] = [head]
+    if not plan.status.has_portfolio:
+        return out
+    costs = {c.id: c.cost for c in first.candidates}
+    now = [[c.id, "" if c.start is None else str(c.start), amount(costs[c.id])] for c in plan.commit]
+    columns = [Col("candidate", Kind.KEY), Col("start", Kind.FIGURE), Col(f"cost, {unit}", Kind.FIGURE)]
+    caption = None if now else "nothing: every choice can wait"
+    out.append(fitted(f"Commit now (starts by {plan.commit_by})", columns, now, width=width, caption=caption))
+    decided = {c.id for c in plan.commit}
+    rows = []
+    for name, r in plan.results.items():
+        later = [
+            f"{c.id} {c.start}" if c.start is not None else c.id
+            for c in r.selected
+            if c.id not in decided
+        ]
+        rows.append(
+            [name, f"{plan.probabilities[name]:.4g}", amount(r.value), amount(r.cost_total),
+             ", ".join(later) or "nothing"]
+        )
+    columns = [
+        Col("scenario", Kind.KEY),
+        Col("probability", Kind.FIGURE),
+        Col("value", Kind.FIGURE),
+        Col(f"money, {unit}", Kind.FIGURE),
+        Col("adds later (start year)", Kind.TEXT),
+    ]
+    out.append(fitted("Each scenario's plan", columns, rows, width=width))
+    out.append(_uncertainty(plan, width))
+    return out
+
+
+def _uncertainty(plan: ScenarioPlan, width: int) -> RenderableType:
+    from defplan.render.layout import Col, Kind, fitted
+
+    rows = [
+        [name, amount(a.value), amount(a.followed)] for name, a in plan.alone.items()
+    ]
+    values = [a.value for a in plan.alone.values()]
+    perfect = None
+    if all(v is not None for v in values):
+        perfect = math.fsum(plan.probabilities[n] * (a.value or 0.0) for n, a in plan.alone.items())
+    columns = [
+        Col("planned for", Kind.KEY),
+        Col("its value alone (wait and see)", Kind.FIGURE),
+        Col("expected value committing to its early choices", Kind.FIGURE),
+    ]
+    caption = (
+        f"the two-stage plan: expected value {amount(plan.expected_value)}; knowing the "
+        f"budget before committing: {amount(perfect)}"
+    )
+    return fitted("Planning for uncertainty", columns, rows, width=width, caption=caption)
