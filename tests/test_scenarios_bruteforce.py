@@ -110,8 +110,7 @@ def test_generated_scenarios_matter() -> None:
         want = two_stage(doc)
         if want.status == "optimal" and want.alone and want.expected_value is not None:
             perfect = sum(
-                exact(s["probability"]) * (want.alone[n] or 0)
-                for n, s in doc["scenarios"].items()
+                exact(s["probability"]) * (want.alone[n] or 0) for n, s in doc["scenarios"].items()
             )
             hedged.append(perfect > want.expected_value)
 

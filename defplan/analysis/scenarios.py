@@ -83,20 +83,25 @@ def plan_scenarios(
     if status is Status.OPTIMAL and x is not None and not unique:
         x = canonical(engine, x, tie=tie)
         if engine.cut_short:
-            notes = ("the time limit ran out while settling ties: the plan is optimal, "
-                     "but another of equal expected value may come first by the tie rule",)
+            notes = (
+                "the time limit ran out while settling ties: the plan is optimal, "
+                "but another of equal expected value may come first by the tie rule",
+            )
     name, version = backends.identity(options.solver)
     gap = 0.0 if status is Status.OPTIMAL else first.gap if status is Status.FEASIBLE else None
     info = SolverInfo(name=name, version=version, gap=gap, seconds=time.perf_counter() - started)
     sha256 = hashlib.sha256(data).hexdigest()
-    alone = {n: optimise(own, options=options, file=file, data=data)
-             for n, own in zip(st.names, st.portfolios, strict=True)}
+    alone = {
+        n: optimise(own, options=options, file=file, data=data)
+        for n, own in zip(st.names, st.portfolios, strict=True)
+    }
     chances = dict(zip(st.names, st.probabilities, strict=True))
     if x is None or not status.has_portfolio:
         return _without_plan(st, status, alone, info, file, sha256, options, notes)
     results = {
-        n: build_result(own, form, Found(status, st.part(x, s), info), file=file,
-                        sha256=sha256, options=options)
+        n: build_result(
+            own, form, Found(status, st.part(x, s), info), file=file, sha256=sha256, options=options
+        )
         for s, (n, own, form) in enumerate(zip(st.names, st.portfolios, st.forms, strict=True))
     }
     options_now = [st.forms[0].options[k] for k in st.decided_now if x[k]]
@@ -130,7 +135,9 @@ def _followed(engine: Engine, st: Stack, alone: Result) -> float | None:
     starts = {i: c.start for i, c in enumerate(alone.candidates) if c.selected}
     mine = form.columns_taking(starts)
     fixed = [
-        Bound(f"follow{k}", {k: 1.0}, lower=1.0) if mine[k] else Bound(f"follow{k}", {k: 1.0}, upper=0.0)
+        Bound(
+            f"follow{k}", {k: 1.0}, lower=1.0 if mine[k] else None, upper=None if mine[k] else 0.0
+        )
         for k in st.decided_now
     ]
     found = engine.maximise(VALUE, rows=fixed)
@@ -158,7 +165,7 @@ def _without_plan(
     if status is Status.INFEASIBLE and not lost:
         conflicts = (COMMIT_BLOCK,)
     results = {}
-    for s, (n, own, form) in enumerate(zip(st.names, st.portfolios, st.forms, strict=True)):
+    for n, own, form in zip(st.names, st.portfolios, st.forms, strict=True):
         if n in lost:
             results[n] = alone[n]
             continue

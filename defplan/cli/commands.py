@@ -378,7 +378,9 @@ def scenarios(
         say("\n".join(lines))
         raise typer.Exit(ExitCode.INFEASIBLE)
     if plan.status is Status.UNKNOWN:
-        no_solution("defplan: the time limit ran out before any plan was found; try a longer --time-limit")
+        no_solution(
+            "defplan: the time limit ran out before any plan was found; try a longer --time-limit"
+        )
 
 
 @command

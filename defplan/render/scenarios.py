@@ -69,21 +69,27 @@ def scenarios_renderables(plan: ScenarioPlan, *, width: int = 100) -> list[Rende
     if not plan.status.has_portfolio:
         return out
     costs = {c.id: c.cost for c in first.candidates}
-    now = [[c.id, "" if c.start is None else str(c.start), amount(costs[c.id])] for c in plan.commit]
-    columns = [Col("candidate", Kind.KEY), Col("start", Kind.FIGURE), Col(f"cost, {unit}", Kind.FIGURE)]
+    now = [[c.id, _year(c.start), amount(costs[c.id])] for c in plan.commit]
+    columns = [
+        Col("candidate", Kind.KEY),
+        Col("start", Kind.FIGURE),
+        Col(f"cost, {unit}", Kind.FIGURE),
+    ]
     caption = None if now else "nothing: every choice can wait"
-    out.append(fitted(f"Commit now (starts by {plan.commit_by})", columns, now, width=width, caption=caption))
+    title = f"Commit now (starts by {plan.commit_by})"
+    out.append(fitted(title, columns, now, width=width, caption=caption))
     decided = {c.id for c in plan.commit}
     rows = []
     for name, r in plan.results.items():
-        later = [
-            f"{c.id} {c.start}" if c.start is not None else c.id
-            for c in r.selected
-            if c.id not in decided
-        ]
+        later = [f"{c.id} {_year(c.start)}".strip() for c in r.selected if c.id not in decided]
         rows.append(
-            [name, f"{plan.probabilities[name]:.4g}", amount(r.value), amount(r.cost_total),
-             ", ".join(later) or "nothing"]
+            [
+                name,
+                f"{plan.probabilities[name]:.4g}",
+                amount(r.value),
+                amount(r.cost_total),
+                ", ".join(later) or "nothing",
+            ]
         )
     columns = [
         Col("scenario", Kind.KEY),
@@ -100,9 +106,7 @@ def scenarios_renderables(plan: ScenarioPlan, *, width: int = 100) -> list[Rende
 def _uncertainty(plan: ScenarioPlan, width: int) -> RenderableType:
     from defplan.render.layout import Col, Kind, fitted
 
-    rows = [
-        [name, amount(a.value), amount(a.followed)] for name, a in plan.alone.items()
-    ]
+    rows = [[name, amount(a.value), amount(a.followed)] for name, a in plan.alone.items()]
     values = [a.value for a in plan.alone.values()]
     perfect = None
     if all(v is not None for v in values):
@@ -117,3 +121,8 @@ def _uncertainty(plan: ScenarioPlan, width: int) -> RenderableType:
         f"budget before committing: {amount(perfect)}"
     )
     return fitted("Planning for uncertainty", columns, rows, width=width, caption=caption)
+
+
+def _year(start: int | None) -> str:
+    """A start year, or nothing for a plain cost."""
+    return "" if start is None else str(start)
