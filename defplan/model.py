@@ -294,8 +294,9 @@ class Candidate(Strict):
 
 
 class Scenario(Strict):
-    """A budget the plan may have to live with, and how likely it is
-    (scenario_checks.py checks them, scenarios.py merges the budget into the file's)."""
+    """A budget the plan may have to live with, and how likely it is: its budget merges
+    into the file's (per_year year by year, each line's per_year year by year, other
+    keys replaced)."""
 
     probability: Annotated[Number, Field(gt=0)]
     budget: Budget = Budget()

@@ -30,8 +30,6 @@ def scenario_problems(p: Portfolio, names: Names, suggest: Suggester) -> Found:
                 ("scenarios", KEY),
                 "scenarios need 'commit_by': the last year whose starts are decided now",
             )
-    elif p.commit_by is not None:
-        yield ("commit_by", KEY), "'commit_by' means nothing without 'scenarios'"
     if p.commit_by is not None:
         if p.years is None:
             yield ("commit_by", KEY), "'commit_by' needs 'years' (the planning horizon) in the file"

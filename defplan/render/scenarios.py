@@ -56,7 +56,7 @@ def scenarios_renderables(plan: ScenarioPlan, *, width: int = 100) -> list[Rende
     unit = f"{first.unit} {first.currency}".strip()
     head = Text(
         f"{len(plan.results)} budget scenarios; what starts by {plan.commit_by} is decided "
-        "now, the same in every scenario\n",
+        "now, alike in all\n",
         style="bold",
     )
     head.append(
@@ -106,19 +106,22 @@ def scenarios_renderables(plan: ScenarioPlan, *, width: int = 100) -> list[Rende
 def _uncertainty(plan: ScenarioPlan, width: int) -> RenderableType:
     from defplan.render.layout import Col, Kind, fitted
 
-    rows = [[name, amount(a.value), amount(a.followed)] for name, a in plan.alone.items()]
+    rows = [
+        [name, _or_none(a.value), _or_none(a.followed, "a scenario cannot")]
+        for name, a in plan.alone.items()
+    ]
     values = [a.value for a in plan.alone.values()]
     perfect = None
     if all(v is not None for v in values):
         perfect = math.fsum(plan.probabilities[n] * (a.value or 0.0) for n, a in plan.alone.items())
     columns = [
         Col("planned for", Kind.KEY),
-        Col("its value alone (wait and see)", Kind.FIGURE),
-        Col("expected value committing to its early choices", Kind.FIGURE),
+        Col("its own value (wait and see)", Kind.FIGURE),
+        Col("expected value, committing to its early choices", Kind.FIGURE),
     ]
     caption = (
-        f"the two-stage plan: expected value {amount(plan.expected_value)}; knowing the "
-        f"budget before committing: {amount(perfect)}"
+        f"the plan for every scenario: expected value {amount(plan.expected_value)}\n"
+        f"knowing the budget before committing: {amount(perfect)}"
     )
     return fitted("Planning for uncertainty", columns, rows, width=width, caption=caption)
 
@@ -126,3 +129,8 @@ def _uncertainty(plan: ScenarioPlan, width: int) -> RenderableType:
 def _year(start: int | None) -> str:
     """A start year, or nothing for a plain cost."""
     return "" if start is None else str(start)
+
+
+def _or_none(x: float | None, missing: str = "no plan") -> str:
+    """A figure, or why there is none."""
+    return missing if x is None else amount(x)
