@@ -12,6 +12,7 @@ value and its cost the expected money; its "candidates" are the scenarios' copie
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -78,10 +79,6 @@ class Stack:
 def stack(portfolio: Portfolio, options: SolveOptions) -> Stack:
     """The one model over all scenarios of a file that has them (see the module's doc);
     a run option that does not fit one scenario is a usage error naming it."""
-    if portfolio.budget.carry_over is not None or any(
-        s.budget.carry_over is not None for s in portfolio.scenarios.values()
-    ):
-        raise UsageError("defplan scenarios does not plan with carry_over yet")
     names = tuple(portfolio.scenarios)
     chances = tuple(s.probability for s in portfolio.scenarios.values())
     seen, forms = [], []
@@ -101,7 +98,7 @@ def stack(portfolio: Portfolio, options: SolveOptions) -> Stack:
     choices: list[Row] = []
     for s, (name, p, form) in enumerate(zip(names, chances, forms, strict=True)):
         off = s * width
-        for b in form.blocks:
+        for b in _without_balances(form):
             rows = tuple(_shifted(r, off) for r in b.rows)
             label = f"scenario '{name}': {b.label}"
             blocks.append(Block(f"{name}:{b.name}", label, rows, b.unit, b.adjust, b.share))
@@ -135,6 +132,40 @@ def stack(portfolio: Portfolio, options: SolveOptions) -> Stack:
         choices=tuple(choices),
     )
     return Stack(names, chances, tuple(seen), tuple(forms), stacked, width, now, commit_by)
+
+
+def _without_balances(form: Formulation) -> list[Block]:
+    """The formulation's blocks with carry-over written over the selection alone, so
+    that the copies need no carried balances of their own (the engine keeps one chain).
+
+    Money may be carried between the first line's capped years Y_1 < ... < Y_n, at most
+    L at a time, exactly when every run of them i..j spends at most its caps, plus L
+    when i > 1 (what came in from before): summing spend_k <= cap_k + carried_(k-1) -
+    carried_k over i..j gives it, and when it holds, carrying as much as allowed never
+    leaves a balance below 0 (the last year the balance was full, or the first, starts
+    a run whose row would fail).
+    """
+    if not form.carried_years:
+        return list(form.blocks)
+    names = {f"budget.per_year.{year}" for year in form.carried_years}
+    capped = [b for b in form.blocks if b.name in names]  # in year order
+    limit = form.carry_over or 0.0
+    rows = []
+    for i in range(len(capped)):
+        for j in range(i, len(capped)):
+            spend: dict[int, float] = {}
+            caps = []
+            for b in capped[i : j + 1]:
+                (row,) = b.rows
+                caps.append(row.upper or 0.0)
+                for k, c in row.coefs.items():
+                    spend[k] = spend.get(k, 0.0) + c
+            room = math.fsum([*caps, limit if i else 0.0])
+            rows.append(Row(spend, upper=room))
+    years = f"{form.carried_years[0]}-{form.carried_years[-1]}"
+    label = f"budget caps by year {years}, carrying at most {limit:,.12g} of what is unspent"
+    kept = [b for b in form.blocks if b.name not in names and b.name != "carry_over"]
+    return [*kept, Block("budget.per_year.carried", label, tuple(rows))]
 
 
 def _shifted(row: Row, offset: int) -> Row:

@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 from bruteforce import to_yaml
-from bruteforce_time import Plan, TimeExpected, exact, oracle, plans
+from bruteforce_time import Plan, TimeExpected, exact, oracle, plans, scaled
 from hypothesis import strategies as st
 
 from defplan.loading import parse_portfolio
@@ -147,7 +147,7 @@ def time_expected(plan: Plan) -> TimeExpected:
 
 # ------------------------------------------------------------------ the generator
 
-FACTORS = (0.6, 0.85, 1.2, 1.5, 0.778)
+FACTORS = (0.9, 0.97, 1.03, 1.1, 0.778)
 """What a scenario multiplies the file's caps by: cuts and rises, some by decimals."""
 CHANCES = ([0.3, 0.5, 0.2], [0.25, 0.75], [0.1, 0.6, 0.3], [1])
 
@@ -173,7 +173,18 @@ def with_scenarios(draw: Any, docs: Any) -> dict[str, Any]:
         elif draw(st.integers(0, 3)) == 0 and "total" in budget:
             year = draw(st.integers(first, last))
             over["per_year"] = {year: round(float(budget["total"]) * factor / 3, 1)}
+        if "carry_over" in budget and draw(st.integers(0, 2)) == 0:
+            over["carry_over"] = draw(st.sampled_from([0, 7.5, 100]))
         scenarios[f"s{k}"] = {"probability": p, **({"budget": over} if over else {})}
     doc["scenarios"] = scenarios
     doc["commit_by"] = draw(st.integers(first, last))
     return doc
+
+
+def loosened(doc: dict[str, Any], factor: float) -> dict[str, Any]:
+    """doc with every cap, the file's and each scenario's, loosened by factor."""
+    out = scaled(doc, factor)
+    for scenario in out["scenarios"].values():
+        if "budget" in scenario:
+            scenario["budget"] = scaled({"budget": scenario["budget"]}, factor)["budget"]
+    return out
