@@ -40,6 +40,7 @@ def test_the_example_by_hand() -> None:
     assert data["status"] == "optimal" and data["commit_by"] == 2026
     assert data["expected_value"] == pytest.approx(12.2)
     assert data["expected_money"] == pytest.approx(0.4 * 100 + 0.6 * 300)
+    assert data["expected_value_knowing"] == pytest.approx(0.4 * 8 + 0.6 * 17)
     assert data["commit"] == [{"id": "radar", "start": 2026}]
     assert data["conflicts"] == []
     assert data["probabilities"] == {"cut": 0.4, "base": 0.6}

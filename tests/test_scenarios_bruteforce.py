@@ -48,6 +48,14 @@ def check(doc: dict[str, Any], tmp_path: Path) -> TwoStage:
     assert list(data["scenarios"]) == list(doc["scenarios"]), context
     for name, value in (want.alone or {}).items():
         assert close(data["alone"][name]["value"], value), (name, context)
+    chances = {n: exact(s["probability"]) for n, s in doc["scenarios"].items()}
+    alone = want.alone or {}
+    knowing = (
+        None
+        if any(v is None for v in alone.values())
+        else sum((chances[n] * (v or 0) for n, v in alone.items()), Fraction(0))
+    )
+    assert close(data["expected_value_knowing"], knowing), context
     if want.status == "infeasible":
         assert code == 3 and data["status"] == "infeasible", context
         assert data["expected_value"] is None and data["commit"] == [], context

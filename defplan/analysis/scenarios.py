@@ -61,6 +61,12 @@ class ScenarioPlan:
     notes: tuple[str, ...] = ()
 
     @property
+    def knowing(self) -> float | None:
+        """The expected value knowing the budget before committing: each scenario's own
+        best value, weighted by its probability (None when one has no portfolio)."""
+        return _expected(self.probabilities, {n: a.value for n, a in self.alone.items()})
+
+    @property
     def result(self) -> Result:
         """A scenario's result, for the exit code and notes (the first scenario's)."""
         return next(iter(self.results.values()))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from defplan.formats import SCENARIOS_FORMAT
@@ -25,6 +24,7 @@ def scenarios_document(plan: ScenarioPlan) -> dict[str, Any]:
         "commit_by": plan.commit_by,
         "expected_value": plan.expected_value,
         "expected_money": plan.expected_money,
+        "expected_value_knowing": plan.knowing,
         "commit": [{"id": c.id, "start": c.start} for c in plan.commit],
         "conflicts": list(plan.conflicts),
         "probabilities": dict(plan.probabilities),
@@ -110,10 +110,6 @@ def _uncertainty(plan: ScenarioPlan, width: int) -> RenderableType:
         [name, _or_none(a.value), _or_none(a.followed, "a scenario cannot")]
         for name, a in plan.alone.items()
     ]
-    values = [a.value for a in plan.alone.values()]
-    perfect = None
-    if all(v is not None for v in values):
-        perfect = math.fsum(plan.probabilities[n] * (a.value or 0.0) for n, a in plan.alone.items())
     columns = [
         Col("planned for", Kind.KEY),
         Col("its own value (wait and see)", Kind.FIGURE),
@@ -121,7 +117,7 @@ def _uncertainty(plan: ScenarioPlan, width: int) -> RenderableType:
     ]
     caption = (
         f"the plan for every scenario: expected value {amount(plan.expected_value)}\n"
-        f"knowing the budget before committing: {amount(perfect)}"
+        f"knowing the budget before committing: {amount(plan.knowing)}"
     )
     return fitted("Planning for uncertainty", columns, rows, width=width, caption=caption)
 
