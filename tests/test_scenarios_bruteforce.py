@@ -18,9 +18,9 @@ import pytest
 from bruteforce import to_yaml
 from bruteforce_scenarios import TwoStage, loosened, time_expected, two_stage, with_scenarios
 from bruteforce_time import exact, time_docs
-from hypothesis import HealthCheck, Phase, event, given, note, settings
+from hypothesis import Phase, event, given, note, settings
 from samples import invoke
-from test_time_bruteforce import check_result
+from test_time_bruteforce import FAST, check_result
 
 REL = Fraction(1, 10**9)
 
@@ -73,13 +73,6 @@ def check(doc: dict[str, Any], tmp_path: Path) -> TwoStage:
     return want
 
 
-FAST = settings(
-    max_examples=15,
-    derandomize=True,
-    deadline=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 FEATURE_SETS = [
     ("windows",),
     ("windows", "by", "running"),

@@ -54,17 +54,13 @@ def scenarios_renderables(plan: ScenarioPlan, *, width: int = 100) -> list[Rende
 
     first = plan.result
     unit = f"{first.unit} {first.currency}".strip()
-    head = Text(
-        f"{len(plan.results)} budget scenarios; what starts by {plan.commit_by} is decided "
-        "now, alike in all\n",
-        style="bold",
+    head = Text.assemble(
+        (f"{len(plan.results)} budget scenarios; what starts by {plan.commit_by} ", "bold"),
+        ("is decided now, alike in all\n", "bold"),
+        f"expected value {amount(plan.expected_value)}, ",
+        f"expected money {amount(plan.expected_money)} {unit}",
+        (f"\n{VALUE_LEGEND}", "dim"),
     )
-    head.append(
-        f"expected value {amount(plan.expected_value)}, expected money "
-        f"{amount(plan.expected_money)} {unit}",
-        style="",
-    )
-    head.append(f"\n{VALUE_LEGEND}", style="dim")
     out: list[RenderableType] = [head]
     if not plan.status.has_portfolio:
         return out
@@ -110,15 +106,13 @@ def _uncertainty(plan: ScenarioPlan, width: int) -> RenderableType:
         [name, _or_none(a.value), _or_none(a.followed, "a scenario cannot")]
         for name, a in plan.alone.items()
     ]
-    columns = [
-        Col("planned for", Kind.KEY),
-        Col("its own value (wait and see)", Kind.FIGURE),
-        Col("expected value, committing to its early choices", Kind.FIGURE),
-    ]
     caption = (
         f"the plan for every scenario: expected value {amount(plan.expected_value)}\n"
         f"knowing the budget before committing: {amount(plan.knowing)}"
     )
+    own = Col("its own value (wait and see)", Kind.FIGURE)
+    committing = Col("expected value, committing to its early choices", Kind.FIGURE)
+    columns = [Col("planned for", Kind.KEY), own, committing]
     return fitted("Planning for uncertainty", columns, rows, width=width, caption=caption)
 
 
