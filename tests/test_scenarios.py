@@ -28,7 +28,8 @@ def scenarios_json(*args: str | Path, code: int = 0) -> dict[str, Any]:
 
 def test_the_example_by_hand() -> None:
     # radar 100 (2026 only: decided now), battery 60 + 60 (2026 or 2027), drones 80
-    # (2027 or 2028); values 5, 8, 4. Total budget: cut 150 (p 0.4), base 300 (p 0.6).
+    # (2027 or 2028); values 5, 8, 4; the frigate (450) fits no budget. Total budget:
+    # cut 150 (p 0.4), base 300 (p 0.6).
     # Alone: cut takes the battery (8; the radar, 5, and drones, 4, fit only one at a
     # time), base all three (17). Committing now to the radar leaves cut the radar (5)
     # and base all three, the battery starting in 2027 (17): 0.4*5 + 0.6*17 = 12.2.

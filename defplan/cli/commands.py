@@ -381,6 +381,8 @@ def scenarios(
         no_solution(
             "defplan: the time limit ran out before any plan was found; try a longer --time-limit"
         )
+    if plan.status is Status.FEASIBLE:
+        say("defplan: time limit reached: best plan found, not proven optimal")
 
 
 @command
