@@ -51,15 +51,19 @@ def merged(budget: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def scenario_doc(doc: dict[str, Any], name: str) -> dict[str, Any]:
-    """The file as scenario `name` sees it: no scenarios, its budget merged in."""
+def scenario_doc(doc: dict[str, Any], name: str, total: float | None = None) -> dict[str, Any]:
+    """The file as scenario `name` sees it: no scenarios, its budget merged in, then
+    the command line's --budget (`total`) on top."""
     out = {k: copy.deepcopy(v) for k, v in doc.items() if k not in ("scenarios", "commit_by")}
     out["budget"] = merged(doc.get("budget", {}), doc["scenarios"][name].get("budget", {}))
+    if total is not None:
+        out["budget"]["total"] = total
     return out
 
 
-def scenario_portfolio(doc: dict[str, Any], name: str) -> Portfolio:
-    return parse_portfolio(to_yaml(scenario_doc(doc, name)), filename=f"{name}.yaml")
+def scenario_portfolio(doc: dict[str, Any], name: str, total: float | None = None) -> Portfolio:
+    text = to_yaml(scenario_doc(doc, name, total))
+    return parse_portfolio(text, filename=f"{name}.yaml")
 
 
 def commitment(plan: Plan, commit_by: int) -> Commitment:
@@ -94,12 +98,13 @@ def _best_of(candidates: list[Plan]) -> Plan:
     return min((p for p in left if p.x == x), key=lambda p: p.starts)
 
 
-def two_stage(doc: dict[str, Any]) -> TwoStage:
-    """The canonical two-stage plan by enumeration, in exact arithmetic."""
+def two_stage(doc: dict[str, Any], total: float | None = None) -> TwoStage:
+    """The canonical two-stage plan by enumeration, in exact arithmetic (with
+    `--budget total` when given)."""
     names = list(doc["scenarios"])
     chance = {n: exact(doc["scenarios"][n]["probability"]) for n in names}
     commit_by = doc["commit_by"]
-    ports = {n: scenario_portfolio(doc, n) for n in names}
+    ports = {n: scenario_portfolio(doc, n, total) for n in names}
     by_commitment: dict[str, dict[Commitment, list[Plan]]] = {}
     for n in names:
         groups: dict[Commitment, list[Plan]] = {}

@@ -19,6 +19,7 @@ from bruteforce import to_yaml
 from bruteforce_scenarios import TwoStage, loosened, time_expected, two_stage, with_scenarios
 from bruteforce_time import exact, time_docs
 from hypothesis import Phase, event, given, note, settings
+from hypothesis import strategies as st
 from samples import invoke
 from test_time_bruteforce import FAST, check_result
 
@@ -39,9 +40,11 @@ def solve(doc: dict[str, Any], tmp_path: Path, *args: str) -> tuple[int, dict[st
     return result.exit_code, json.loads(result.stdout)
 
 
-def check(doc: dict[str, Any], tmp_path: Path) -> TwoStage:
-    want = two_stage(doc)
-    code, data = solve(doc, tmp_path)
+def check(doc: dict[str, Any], tmp_path: Path, total: float | None = None) -> TwoStage:
+    """Solve doc through the CLI (with --budget `total` when given) and compare with
+    the reference."""
+    want = two_stage(doc, total)
+    code, data = solve(doc, tmp_path, *(["--budget", repr(total)] if total is not None else []))
     context = f"--- portfolio\n{to_yaml(doc)}--- expected\n{want}\n--- actual\n{data}"
     note(context)
     assert data["format"] == "defplan-scenarios/1"
@@ -91,6 +94,19 @@ def test_cli_matches_the_reference(features: tuple[str, ...], tmp_path: Path) ->
         event(want.status)
 
     each()
+
+
+@FAST
+@given(
+    doc=with_scenarios(time_docs(("windows", "selection_rules"))),
+    share=st.sampled_from([0.5, 0.9, 1.2]),
+)
+def test_the_budget_option_applies_to_every_scenario(
+    doc: dict[str, Any], share: float, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # --budget replaces every scenario's total, after its own budget is merged in
+    total = round(float(doc["budget"].get("total", 100)) * share, 1)
+    check(doc, tmp_path_factory.mktemp("budget"), total)
 
 
 def _answer(doc: dict[str, Any]) -> tuple[Any, ...]:
