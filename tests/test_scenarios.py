@@ -208,3 +208,10 @@ def test_a_scenario_infeasible_alone_is_named(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "scenario 'none' has no portfolio of its own" in result.stderr
     assert "commitment" in result.stderr
+
+
+def test_validate_names_the_scenarios() -> None:
+    result = invoke("validate", EXAMPLE)
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "2 budget scenarios (cut 0.4, base 0.6); what starts by 2026 is decided now" in out

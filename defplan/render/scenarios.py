@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from defplan.analysis.scenarios import ScenarioPlan
+    from defplan.model import Portfolio
 
 
 def scenarios_document(plan: ScenarioPlan) -> dict[str, Any]:
@@ -124,3 +125,14 @@ def _year(start: int | None) -> str:
 def _or_none(x: float | None, missing: str = "no plan") -> str:
     """A figure, or why there is none."""
     return missing if x is None else amount(x)
+
+
+def scenarios_validation(p: Portfolio) -> RenderableType:
+    """validate's line on a file's budget scenarios."""
+    from rich.text import Text
+
+    chances = ", ".join(f"{name} {s.probability:.4g}" for name, s in p.scenarios.items())
+    return Text(
+        f"{len(p.scenarios)} budget scenarios ({chances}); what starts by {p.commit_by} "
+        "is decided now (defplan scenarios plans for them)"
+    )
