@@ -85,6 +85,7 @@ class TwoStage:
     plans: dict[str, Plan] | None = None
     conflicts: tuple[str, ...] = ()
     alone: dict[str, Fraction | None] | None = None
+    alone_money: dict[str, Fraction | None] | None = None
     followed: dict[str, Fraction | None] | None = None
 
 
@@ -114,6 +115,7 @@ def two_stage(doc: dict[str, Any], total: float | None = None) -> TwoStage:
         by_commitment[n] = groups
     alone_plans = {n: oracle(ports[n]) for n in names}
     alone = {n: (e.plan.value if e.plan else None) for n, e in alone_plans.items()}
+    money = {n: (e.plan.money if e.plan else None) for n, e in alone_plans.items()}
     shared = set.intersection(*(set(g) for g in by_commitment.values()))
     best = {c: {n: _best_of(by_commitment[n][c]) for n in names} for c in shared}
 
@@ -126,7 +128,9 @@ def two_stage(doc: dict[str, Any], total: float | None = None) -> TwoStage:
         followed[n] = expected(c, "value") if c in best else None
     if not shared:
         lost = tuple(n for n in names if not by_commitment[n])
-        return TwoStage("infeasible", conflicts=lost or ("commit_by",), alone=alone)
+        return TwoStage(
+            "infeasible", conflicts=lost or ("commit_by",), alone=alone, alone_money=money
+        )
 
     def rank(c: Commitment) -> tuple[Any, ...]:
         x = tuple(v for n in names for v in best[c][n].x)
@@ -141,6 +145,7 @@ def two_stage(doc: dict[str, Any], total: float | None = None) -> TwoStage:
         chosen,
         best[chosen],
         alone=alone,
+        alone_money=money,
         followed=followed,
     )
 

@@ -55,8 +55,8 @@ def test_the_example_by_hand() -> None:
     ]
     assert cut["budget"]["total"] == 150 and base["budget"]["total"] == 300
     assert (cut["value"], base["value"]) == (5, 17)
-    assert data["alone"]["cut"]["value"] == 8
-    assert data["alone"]["base"]["value"] == 17
+    assert (data["alone"]["cut"]["value"], data["alone"]["cut"]["money"]) == (8, 60 + 60)
+    assert (data["alone"]["base"]["value"], data["alone"]["base"]["money"]) == (17, 300)
     assert data["alone"]["cut"]["expected_value_committing"] == pytest.approx(10.4)
     assert data["alone"]["base"]["expected_value_committing"] is None
 

@@ -51,6 +51,8 @@ def check(doc: dict[str, Any], tmp_path: Path, total: float | None = None) -> Tw
     assert list(data["scenarios"]) == list(doc["scenarios"]), context
     for name, value in (want.alone or {}).items():
         assert close(data["alone"][name]["value"], value), (name, context)
+    for name, money in (want.alone_money or {}).items():
+        assert close(data["alone"][name]["money"], money), (name, context)
     chances = {n: exact(s["probability"]) for n, s in doc["scenarios"].items()}
     alone = want.alone or {}
     knowing = (

@@ -35,12 +35,19 @@ class Commit:
 
 @dataclass(frozen=True)
 class Alone:
-    """Planning for one scenario alone: its best value (None when it has no portfolio)
-    and the expected value over all scenarios of committing to its early decisions
-    (None when some scenario cannot live with them)."""
+    """Planning for one scenario alone: its best value and that plan's money (None when
+    it has no portfolio), and the expected value over all scenarios of committing to its
+    early decisions (None when some scenario cannot live with them)."""
 
     value: float | None
+    money: float | None
     followed: float | None
+
+    @classmethod
+    def of(cls, result: Result, followed: float | None) -> Alone:
+        """A scenario's own result, and what committing to its early decisions gives."""
+        has = result.status.has_portfolio
+        return cls(result.value, result.cost_total if has else None, followed)
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,7 @@ def plan_scenarios(
         commit=tuple(Commit(ids[o.candidate], o.start) for o in options_now),
         results=results,
         probabilities=chances,
-        alone={n: Alone(r.value, _followed(engine, st, r)) for n, r in alone.items()},
+        alone={n: Alone.of(r, _followed(engine, st, r)) for n, r in alone.items()},
         notes=notes,
     )
 
@@ -187,7 +194,7 @@ def _without_plan(
         commit=(),
         results=results,
         probabilities=dict(zip(st.names, st.probabilities, strict=True)),
-        alone={n: Alone(r.value, None) for n, r in alone.items()},
+        alone={n: Alone.of(r, None) for n, r in alone.items()},
         conflicts=conflicts,
         notes=notes,
     )

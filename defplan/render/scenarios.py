@@ -30,7 +30,7 @@ def scenarios_document(plan: ScenarioPlan) -> dict[str, Any]:
         "conflicts": list(plan.conflicts),
         "probabilities": dict(plan.probabilities),
         "alone": {
-            name: {"value": a.value, "expected_value_committing": a.followed}
+            name: {"value": a.value, "money": a.money, "expected_value_committing": a.followed}
             for name, a in plan.alone.items()
         },
         "notes": list(plan.notes),
@@ -96,24 +96,25 @@ def scenarios_renderables(plan: ScenarioPlan, *, width: int = 100) -> list[Rende
         Col("adds later (start year)", Kind.TEXT),
     ]
     out.append(fitted("Each scenario's plan", columns, rows, width=width))
-    out.append(_uncertainty(plan, width))
+    out.append(_uncertainty(plan, unit, width))
     return out
 
 
-def _uncertainty(plan: ScenarioPlan, width: int) -> RenderableType:
+def _uncertainty(plan: ScenarioPlan, unit: str, width: int) -> RenderableType:
     from defplan.render.layout import Col, Kind, fitted
 
     rows = [
-        [name, _or_none(a.value), _or_none(a.followed, "a scenario cannot")]
+        [name, _or_none(a.value), _or_none(a.money), _or_none(a.followed, "a scenario cannot")]
         for name, a in plan.alone.items()
     ]
     caption = (
         f"the plan for every scenario: expected value {amount(plan.expected_value)}\n"
         f"knowing the budget before committing: {amount(plan.knowing)}"
     )
-    own = Col("its own value (wait and see)", Kind.FIGURE)
+    own = Col("value alone (wait and see)", Kind.FIGURE)
     committing = Col("expected value, committing to its early choices", Kind.FIGURE)
-    columns = [Col("planned for", Kind.KEY), own, committing]
+    money = Col(f"money alone, {unit}", Kind.FIGURE)
+    columns = [Col("planned for", Kind.KEY), own, money, committing]
     return fitted("Planning for uncertainty", columns, rows, width=width, caption=caption)
 
 
