@@ -4,6 +4,7 @@ that an old reader would misread gets a new id."""
 
 RESULT_FORMAT = "defplan-result/1"
 SWEEP_FORMAT = "defplan-sweep/1"
+SCENARIOS_FORMAT = "defplan-scenarios/1"
 DIFF_FORMAT = "defplan-diff/1"
 EXPLAIN_FORMAT = "defplan-explain/1"
 RISK_FORMAT = "defplan-risk/1"

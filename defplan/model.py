@@ -311,6 +311,15 @@ class Candidate(Strict):
         return entry
 
 
+class Scenario(Strict):
+    """A budget the plan may have to live with, and how likely it is: its budget merges
+    into the file's (per_year year by year, each line's per_year year by year, other
+    keys replaced)."""
+
+    probability: Annotated[Number, Field(gt=0)]
+    budget: Budget = Budget()
+
+
 class Portfolio(Strict):
     """A whole portfolio file (format 1)."""
 
@@ -328,6 +337,9 @@ class Portfolio(Strict):
     groups: dict[str, Group] = {}
     rules: list[Rule] = []
     candidates: Annotated[list[Candidate], Field(min_length=1)]
+    scenarios: dict[Id, Scenario] = {}
+    commit_by: Year | None = None
+    """What starts in or before this year is decided now, alike in every scenario."""
 
     @property
     def money_unit(self) -> str:
@@ -429,6 +441,9 @@ def _cross_problems(p: Portfolio, names: Names, suggest: Suggester) -> Iterator[
     from defplan.frame_checks import frame_problems
 
     yield from frame_problems(p, names, suggest)
+    from defplan.scenario_checks import scenario_problems
+
+    yield from scenario_problems(p, names, suggest)
     yield from _check_candidates(p, names, suggest)
     yield from _check_groups(p, names, suggest)
     yield from _check_rules(p, names, suggest)

@@ -354,6 +354,52 @@ SeedOpt = Annotated[
 
 @command
 @run_options()
+def scenarios(
+    file: FileArg,
+    options: "SolveOptions",
+    output_format: TableOrJsonOpt = TableOrJson.table,
+) -> None:
+    """What to commit now when the budget may change: one plan over budget scenarios."""
+    from defplan.analysis.scenarios import plan_scenarios
+    from defplan.errors import ExitCode
+    from defplan.render.scenarios import scenarios_json, scenarios_renderables
+    from defplan.render.show import show
+    from defplan.result import Status
+
+    portfolio, data, name = load(file)
+    if not portfolio.scenarios:
+        raise UsageError(f"{name}: no 'scenarios' in the file; `defplan optimise` plans one budget")
+    plan = plan_scenarios(portfolio, options=options, file=name, data=data)
+    show(
+        output_format,
+        json=lambda: scenarios_json(plan),
+        tables=lambda console: scenarios_renderables(plan, width=console.width),
+    )
+    for note in plan.notes:
+        say(f"defplan: note: {note}")
+    if plan.status is Status.INFEASIBLE:
+        lines = ["defplan: infeasible: no plan satisfies every scenario."]
+        for scenario in plan.conflicts:
+            if scenario in plan.results:
+                lines.append(f"scenario '{scenario}' has no portfolio of its own; conflicting:")
+                lines.extend(f"  - {c}" for c in plan.results[scenario].conflict_lines)
+            else:
+                lines.append(
+                    f"every scenario has a portfolio alone, but none chooses alike what "
+                    f"starts by {plan.commit_by} (commit_by)"
+                )
+        say("\n".join(lines))
+        raise typer.Exit(ExitCode.INFEASIBLE)
+    if plan.status is Status.UNKNOWN:
+        no_solution(
+            "defplan: the time limit ran out before any plan was found; try a longer --time-limit"
+        )
+    if plan.status is Status.FEASIBLE:
+        say("defplan: time limit reached: best plan found, not proven optimal")
+
+
+@command
+@run_options()
 def robust(
     file: FileArg,
     options: "SolveOptions",

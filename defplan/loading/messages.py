@@ -25,6 +25,7 @@ ITEM_MODELS: dict[str, type[BaseModel]] = {
     "rules": model.Rule,
     "candidates": model.Candidate,
     "lines": model.Line,
+    "scenarios": model.Scenario,
 }
 """The model of each item of a section: a mapping's values, or a list's entries."""
 

@@ -104,7 +104,7 @@ def _partial_check(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             good = [(i, check(ITEM_MODELS[key], item)) for i, item in enumerate(items)]
             fields[key] = [obj for _, obj in good if obj is not None]
             positions[key] = [i for i, obj in good if obj is not None]
-    for key in ("lines", "objectives", "commitments", "groups"):
+    for key in ("lines", "objectives", "commitments", "groups", "scenarios"):
         entries = data.get(key)
         if isinstance(entries, dict):
             check = _salvaged if key in _SALVAGED else _validated
@@ -112,6 +112,7 @@ def _partial_check(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             fields[key] = {k: obj for k, obj in checked.items() if obj is not None}
     fields["budget"] = _validated(model.Budget, data.get("budget", {})) or model.Budget()
     fields["years"] = _validated(model.Years, data.get("years"))
+    fields["commit_by"] = _validated(model.Year | None, data.get("commit_by"))
     for key, kind in (("prices", model.Prices), ("economy", model.Economy)):
         if key in data:
             fields[key] = _validated(kind, data[key])

@@ -55,6 +55,10 @@ def validation_renderables(
         from defplan.render.frame import frame_validation
 
         parts += frame_validation(p, width)
+    if p.scenarios:
+        from defplan.render.scenarios import scenarios_validation
+
+        parts.append(scenarios_validation(p))
     years = {} if phased else _first_line_years(p)
     unphased = math.fsum(plain)
     if years:
