@@ -215,3 +215,26 @@ def test_validate_names_the_scenarios() -> None:
     assert result.exit_code == 0, result.stderr
     out = " ".join(result.stdout.split())
     assert "2 budget scenarios (cut 0.4, base 0.6); what starts by 2026 is decided now" in out
+
+
+def test_a_cost_level_plans_every_scenario_at_those_costs(tmp_path: Path) -> None:
+    # drones' factor is uniform on [1, 2]: its median is 1.5, so at --cost-level 0.5 the
+    # plan must be the plan of the same file with the drones' cost written as 120
+    text = EXAMPLE.read_text(encoding="utf-8")
+    risky = tmp_path / "risky.yaml"
+    risky.write_text(
+        text.replace("    cost: {2027: 80}\n", "    cost: {2027: 80}\n    cost_risk: [1, 2]\n"),
+        encoding="utf-8",
+    )
+    scaled = tmp_path / "scaled.yaml"
+    scaled.write_text(text.replace("    cost: {2027: 80}\n", "    cost: {2027: 120}\n"), "utf-8")
+    at_level = scenarios_json(risky, "--cost-level", "0.5")
+    written = scenarios_json(scaled)
+    assert at_level["expected_value"] == written["expected_value"]
+    assert at_level["commit"] == written["commit"]
+    for name, plan in written["scenarios"].items():
+        got = at_level["scenarios"][name]
+        assert [s["id"] for s in got["selected"]] == [s["id"] for s in plan["selected"]]
+        assert got["cost"] == plan["cost"]
+    plain = scenarios_json(risky)  # at factor 1: the file as written
+    assert plain["scenarios"] != at_level["scenarios"] or plain["commit"] != at_level["commit"]
