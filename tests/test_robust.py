@@ -251,28 +251,3 @@ def test_robust_checks_its_options_and_exits_3_when_infeasible(small_file: Path)
     infeasible = invoke("robust", small_file, "--budget", "1", "--format", "json")
     assert infeasible.exit_code == ExitCode.INFEASIBLE
     assert json.loads(infeasible.stdout)["conflicts"] == ["budget.total", "commitment.nato"]
-
-
-def test_workers_that_fill_the_cores_solve_with_one_solver_each(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # with --workers 2 each sample takes one solver in turn (a race would need two cores
-    # a sample); one worker, or a solver asked for, races or solves as asked
-    from defplan.analysis import robust as module
-
-    portfolio = _portfolio(MIXED)
-    seen: list[str] = []
-    original = module.optimise
-
-    def spy(p: Any, *, options: SolveOptions, **kw: Any) -> Any:
-        seen.append(options.solver)
-        return original(p, options=options, **kw)
-
-    monkeypatch.setattr(module, "optimise", spy)
-    job = module._Job(portfolio, SolveOptions(), 3, 0.5, module._one_each(SolveOptions(), 2, None))
-    for k in range(4):
-        job.solve(k)
-    assert seen == ["highs", "cbc", "highs", "cbc"]
-    assert module._one_each(SolveOptions(), 1, None) == ()
-    assert module._one_each(SolveOptions(solver="highs"), 2, None) == ()
-    assert module._one_each(SolveOptions(), 2, "tcp://127.0.0.1:8786") == ()

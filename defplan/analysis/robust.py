@@ -99,7 +99,7 @@ def robust(
     base = optimise(portfolio, options=options, file=file, data=data)
     if not base.status.has_portfolio:
         return Robustness(base, 0, seed, spread, (), ())
-    job = _Job(portfolio, options, seed, spread, _one_each(options, workers, scheduler))
+    job = _Job(portfolio, options, seed, spread)
     found: list[tuple[bool, tuple[bool, ...]]] = []
     if scheduler is not None:
         from defplan.cluster import chunked, run_chunks
@@ -128,20 +128,6 @@ def robust(
         counts=counts,
         unproven=sum(1 for proven, _ in found if not proven),
     )
-
-
-def _one_each(options: SolveOptions, workers: int, scheduler: str | None) -> tuple[str, ...]:
-    """The solvers samples take in turn when local workers fill the cores: every solve of
-    `--solver auto` races HiGHS and CBC, one per core, so one worker racing already keeps
-    two cores busy and a second gained nothing (bench/results.md). One solver per solve
-    lets N workers use N cores; the answers are the same whichever solver proves them.
-    Empty (race as usual) for one worker, a chosen solver or a cluster."""
-    from defplan.backends import AUTO, available_names
-
-    if workers < 2 or options.solver != AUTO or scheduler is not None:
-        return ()
-    names = available_names()
-    return names if len(names) > 1 else ()
 
 
 def _check_arguments(*, samples: int, spread: float, workers: int) -> None:
@@ -183,8 +169,6 @@ class _Job:
     options: SolveOptions
     seed: int
     spread: float
-    solvers: tuple[str, ...] = ()
-    """Solvers the samples take in turn (sample k the k-th, cyclically); none: as asked."""
 
     def solve_all(self, ks: list[int]) -> list[tuple[bool, tuple[bool, ...]]]:
         """solve for each sample of a chunk, in order."""
@@ -195,8 +179,6 @@ class _Job:
         sampled, options = sample_problem(
             self.portfolio, self.options, seed=self.seed, k=k, spread=self.spread
         )
-        if self.solvers:
-            options = replace(options, solver=self.solvers[k % len(self.solvers)])
         result = optimise(sampled, options=options)
         chosen = set(result.selected_ids)
         return result.status is Status.OPTIMAL, tuple(c.id in chosen for c in sampled.candidates)
