@@ -54,6 +54,7 @@ def _defence_share_blocks(portfolio: Portfolio, columns: Sequence[Option]) -> li
     core = core_lines(portfolio)
     cands = portfolio.candidates
     years = [y for y in sorted(economy.baseline) if first <= y <= last]
+    core_money = {year: money_in(columns, core, year) for year in years}  # once, for all groups
     blocks = []
     for name, g in portfolio.groups.items():
         member = [cands[o.candidate].group == name for o in columns]
@@ -65,9 +66,9 @@ def _defence_share_blocks(portfolio: Portfolio, columns: Sequence[Option]) -> li
             if share is None:
                 continue
             for year in years:
-                spend = money_in(columns, core, year)
                 coefs = nonzero(
-                    (j, ((1.0 if member[j] else 0.0) - share) * c) for j, c in enumerate(spend)
+                    (j, ((1.0 if member[j] else 0.0) - share) * c)
+                    for j, c in enumerate(core_money[year])
                 )
                 whole, mine = share * economy.baseline[year], given.get(year, 0.0)
                 bound = whole - mine

@@ -335,6 +335,19 @@ def test_file_order_ties_across_many_candidates() -> None:
     assert result.value == 10 and result.cost_total == 10
 
 
+def counted_solves(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """A list that gets each Engine.solve's objective from now on (the solves made)."""
+    solves: list[Any] = []
+    original = Engine.solve
+
+    def counted(self: Any, objective: Any, **how: Any) -> Any:
+        solves.append(objective)
+        return original(self, objective, **how)
+
+    monkeypatch.setattr(Engine, "solve", counted)
+    return solves
+
+
 def test_a_proven_answer_at_a_smaller_budget_saves_the_tie_search(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -348,14 +361,7 @@ def test_a_proven_answer_at_a_smaller_budget_saves_the_tie_search(
             {"id": "c", "cost": 9, "value": {"v": 4}},
         ]
     )
-    solves = []
-    original = Engine.solve
-
-    def counted(self: Any, objective: Any, **how: Any) -> Any:
-        solves.append(objective)
-        return original(self, objective, **how)
-
-    monkeypatch.setattr(Engine, "solve", counted)
+    solves = counted_solves(monkeypatch)
     alone = optimise(p, options=SolveOptions(budget=12))
     without = len(solves)
     solves.clear()
@@ -379,14 +385,7 @@ def test_a_tie_prove_met_saves_the_search_for_one(monkeypatch: pytest.MonkeyPatc
     engine = Engine(formulate(p, options), options)
     _, alone, tie = prove(engine, [0, 1, 0])
     assert (alone, tie) == (False, [1, 0, 0])
-    solves = []
-    original = Engine.solve
-
-    def counted(self: Any, objective: Any, **how: Any) -> Any:
-        solves.append(objective)
-        return original(self, objective, **how)
-
-    monkeypatch.setattr(Engine, "solve", counted)
+    solves = counted_solves(monkeypatch)
     assert canonical(engine, [0, 1, 0]) == [1, 0, 0]
     searched = len(solves)
     solves.clear()
