@@ -33,6 +33,9 @@ class SolveOptions:
     time_limit: float | None = None
     cost_level: float | None = None
     """Plan each candidate's money at this quantile of its cost_risk factor (--cost-level)."""
+    cost_factors: tuple[float, ...] = ()
+    """Each candidate's factor on all its money (file order), as a robust sample draws
+    them; when given, it replaces cost_level."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def formulate(portfolio: Portfolio, options: SolveOptions) -> Formulation:
     total, per_year = _budgets(portfolio, options)
     forced = _forced(portfolio, options, index)
     cands = portfolio.candidates
-    columns = options_of(portfolio, options.cost_level)
+    columns = options_of(portfolio, options.cost_level, options.cost_factors)
     owner = [o.candidate for o in columns]
     money = money_lines(portfolio)
     first = portfolio.first_line

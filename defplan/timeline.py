@@ -9,7 +9,7 @@ option (its profile as written); a plain cost has one option with no years.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from defplan.cost_risk import level_factors
@@ -89,12 +89,14 @@ file of a few thousand lines can ask for billions (every start of a wide window,
 running for centuries), which no machine holds; real programmes make thousands."""
 
 
-def options_of(portfolio: Portfolio, cost_level: float | None = None) -> list[Option]:
+def options_of(
+    portfolio: Portfolio, cost_level: float | None = None, factors: Sequence[float] = ()
+) -> list[Option]:
     """Every candidate's options, candidate by candidate in file order, each candidate's
-    in order of start year, with all money at each candidate's factor at `cost_level`
-    (cost_risk.py; 1 without a level): the one place costs are scaled, so that every
-    row sees the same numbers. UsageError when they would make more than
-    MAX_OPTION_YEARS amounts."""
+    in order of start year, with all money at each candidate's factor: `factors` (file
+    order) when given, else its factor at `cost_level` (cost_risk.py; 1 without a
+    level): the one place costs are scaled, so that every row sees the same numbers.
+    UsageError when they would make more than MAX_OPTION_YEARS amounts."""
     size = option_years(portfolio)
     if size > MAX_OPTION_YEARS:
         raise UsageError(
@@ -104,7 +106,7 @@ def options_of(portfolio: Portfolio, cost_level: float | None = None) -> list[Op
             "windows"
         )
     prices = PriceIndex(portfolio)
-    factors = level_factors(portfolio, cost_level)
+    factors = list(factors) or level_factors(portfolio, cost_level)
     found: list[Option] = []
     for i, c in enumerate(portfolio.candidates):
         found += _candidate_options(portfolio, prices, i, c, factors[i])

@@ -40,6 +40,7 @@ __all__ = [
     "Limits",
     "Outcome",
     "Run",
+    "available_names",
     "hidden",
     "identity",
     "interrupt",
@@ -108,6 +109,11 @@ def _chosen(solver: str) -> tuple[Backend, ...]:
 
 def _available() -> tuple[Backend, ...]:
     return tuple(b for b in registered_backends() if b.available())
+
+
+def available_names() -> tuple[str, ...]:
+    """The names of the backends `auto` races, in race order."""
+    return tuple(b.name for b in _available())
 
 
 def identity(name: str) -> tuple[str, str]:

@@ -353,6 +353,7 @@ def robust_document(r: Robustness) -> dict[str, Any]:
         "seed": r.seed,
         "spread": r.spread,
         "unproven": r.unproven,
+        "infeasible_samples": r.infeasible,
         "status": r.base.status.value,
         "selected": list(r.base.selected_ids),
         "conflicts": list(r.base.conflicts),

@@ -43,7 +43,7 @@ def robust_csv(r: Robustness) -> str:
 
 
 def _robust_class(r: Robustness, count: int) -> str:
-    if count == r.samples:
+    if r.feasible > 0 and count == r.feasible:
         return "core"
     return "exterior" if count == 0 else "borderline"
 
@@ -56,9 +56,16 @@ def robust_renderables(r: Robustness, *, width: int = 100) -> list[RenderableTyp
 
     head = Text(
         f"{r.samples} samples: weights each times a factor in "
-        f"[{1 - r.spread:g}, {1 + r.spread:g}], ranges drawn uniformly (seed {r.seed})\n",
+        f"[{1 - r.spread:g}, {1 + r.spread:g}], ranges drawn uniformly"
+        f"{', costs drawn from their cost_risk' if r.costs_drawn else ''} (seed {r.seed})\n",
         style="bold",
     )
+    if r.infeasible:
+        head.append(
+            f"{r.infeasible} of them had no feasible portfolio at their drawn costs; "
+            f"shares are of the other {r.feasible}\n",
+            style="",
+        )
     head.append(
         f"core {len(r.core)} (in every sampled optimum), borderline {len(r.borderline)}, "
         f"exterior {len(r.exterior)} (in none)",
