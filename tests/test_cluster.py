@@ -85,6 +85,33 @@ def test_robust_on_the_cluster_answers_as_this_machine(scheduler: str) -> None:
     assert _output(*table, "--scheduler", scheduler) == _output(*table)
 
 
+SQUEEZED = """\
+defplan: 1
+name: A mandatory candidate that may overrun the budget
+objectives: {v: {weight: 1}}
+budget: {total: 105}
+candidates:
+  - {id: core, cost: 100, value: {v: 5}, mandatory: true, cost_risk: [0.8, 1.0, 1.2]}
+  - {id: extra, cost: 10, value: {v: 1}, cost_risk: [0.5, 1.5]}
+  - {id: spare, cost: 4, value: {v: [0, 1]}}
+"""
+
+
+def test_robust_with_drawn_costs_on_the_cluster_answers_as_this_machine(
+    scheduler: str, tmp_path: Path
+) -> None:
+    # costs drawn per sample, some samples with no feasible portfolio: the same counts
+    # with one worker, two, and the cluster
+    path = tmp_path / "squeezed.yaml"
+    path.write_text(SQUEEZED, encoding="utf-8")
+    args = ("robust", str(path), "--samples", "57", "--seed", "3", "--format", "json")
+    here = _output(*args)
+    found = json.loads(here)
+    assert 0 < found["infeasible_samples"] < 57 and found["borderline"]
+    assert _output(*args, "--workers", "2") == here
+    assert _output(*args, "--scheduler", scheduler) == here
+
+
 def test_sweep_on_the_cluster_answers_as_this_machine(scheduler: str) -> None:
     args = ("sweep", TUTORIAL, "--budget", "400:1400:100", "--format", "json")
     here = _output(*args)
