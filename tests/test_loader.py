@@ -535,6 +535,52 @@ def test_unknown_key_with_suggestion(template: str, key: str, suggestion: str) -
     check(problem, line, column, f"unknown key '{key}'", f"did you mean '{suggestion}'?")
 
 
+SCENARIO_BASE = BASE + "years: [2026, 2027]\ncommit_by: 2026\n"
+
+
+@pytest.mark.parametrize(
+    ("template", "key", "suggestion"),
+    [
+        (
+            SCENARIO_BASE + "scenarios:\n  cut: {probability: 1, budget: {@totl: 5}}\n",
+            "totl",
+            "total",
+        ),
+        (
+            SCENARIO_BASE + "scenarios:\n  cut:\n    probability: 1\n    budget:\n"
+            "      lines: {budget: {@gdp_shar: 0.1}}\n",
+            "gdp_shar",
+            "gdp_share",
+        ),
+        (SCENARIO_BASE + "scenarios:\n  cut: {@probabilty: 1}\n", "probabilty", "probability"),
+    ],
+    ids=["scenario-budget", "scenario-line-budget", "scenario"],
+)
+def test_unknown_keys_deep_inside_a_section_are_suggested_from_their_own_model(
+    template: str, key: str, suggestion: str
+) -> None:
+    # one problem: the scenario with the typo still counts its probability (no "the
+    # probabilities add up to 0, not 1" beside it); a typo in the probability's own key
+    # also leaves it missing, which is said too
+    text, line, column = locate(template)
+    problems = problems_of(text)
+    check(problems[-1], line, column, f"unknown key '{key}'", f"did you mean '{suggestion}'?")
+    assert len(problems) == (2 if key == "probabilty" else 1), problems
+
+
+def test_a_typo_in_one_lines_caps_invents_no_problem_about_the_others() -> None:
+    # the Dutch example's resilience line has a share of its own; a typo in the operate
+    # line's caps once dropped the whole budget, and with it that share, so that a
+    # second, false problem said resilience had none
+    text = (PORTFOLIOS / "netherlands-2026.yaml").read_text(encoding="utf-8")
+    broken = text.replace(
+        "      per_year: {2026: 150, 2027: 200,", "      per_yer: {2026: 150, 2027: 200,"
+    )
+    assert broken != text
+    problem = one_problem(broken)
+    assert "unknown key 'per_yer' (did you mean 'per_year'?)" in problem.message
+
+
 def test_unknown_key_without_a_close_match_has_no_suggestion() -> None:
     text, line, column = locate(BASE + "    @zzzzzz: 1\n")
     problem = one_problem(text)

@@ -4,7 +4,7 @@ of the wrong kind (a quoted number: "remove the quotes")."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel
@@ -125,15 +125,52 @@ def _message(err: Any) -> str:
 
 
 def _allowed(loc: Loc) -> list[str]:
-    """The keys the model at an unknown key's location takes (for "did you mean")."""
+    """The keys the model at an unknown key's location takes (for "did you mean"): the
+    section's model, then down its fields, mappings' values and lists' items along loc
+    (a scenario's budget, a line's budget, an economy's path, ...)."""
     sections: dict[str, type[BaseModel]] = {
         **ITEM_MODELS,
         "budget": model.Budget,
         "prices": model.Prices,
         "economy": model.Economy,
     }
-    cls = sections.get(str(loc[0]), Portfolio) if len(loc) > 1 else Portfolio
-    return list(cls.model_fields)
+    section = str(loc[0]) if len(loc) > 1 else ""
+    if section not in sections:
+        return list(Portfolio.model_fields)
+    kind: Any = sections[section]
+    for part in loc[2 if section in ITEM_MODELS else 1 : -1]:
+        found = _model_in(kind)
+        if found is not None and isinstance(part, str) and part in found.model_fields:
+            kind = found.model_fields[part].annotation
+        else:
+            kind = _entry_type(kind)
+    found = _model_in(kind)
+    return list(found.model_fields) if found is not None else []
+
+
+def _model_in(kind: Any) -> type[BaseModel] | None:
+    """The model a field's type is, or one of its union members or annotated types."""
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return kind
+    for arg in get_args(kind):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _entry_type(kind: Any) -> Any:
+    """The type of a mapping's values or a list's items, inside unions and annotations."""
+    origin = get_origin(kind)
+    if origin is dict:
+        return get_args(kind)[1]
+    if origin is list:
+        return get_args(kind)[0]
+    for arg in get_args(kind):
+        entry = _entry_type(arg)
+        if entry is not None:
+            return entry
+    return None
 
 
 __all__ = ["ITEM_MODELS", "pydantic_problem"]

@@ -110,7 +110,7 @@ def _partial_check(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             check = _salvaged if key in _SALVAGED else _validated
             checked = {str(k): check(ITEM_MODELS[key], v) for k, v in entries.items()}
             fields[key] = {k: obj for k, obj in checked.items() if obj is not None}
-    fields["budget"] = _validated(model.Budget, data.get("budget", {})) or model.Budget()
+    fields["budget"] = _salvaged_budget(data.get("budget", {}))
     fields["years"] = _validated(model.Years, data.get("years"))
     fields["commit_by"] = _validated(model.Year | None, data.get("commit_by"))
     for key, kind in (("prices", model.Prices), ("economy", model.Economy)):
@@ -139,7 +139,7 @@ def _validated(kind: Any, item: Any) -> Any:
 _NEUTRAL = {"cost": 0}
 """Stand-ins for required fields that failed, so the rest of an item can still be checked."""
 
-_SALVAGED = {"candidates", "objectives", "groups", "lines"}
+_SALVAGED = {"candidates", "objectives", "groups", "lines", "scenarios"}
 """Sections whose items are checked without their failed keys: leaving a key out there
 can hide a cross-field problem but never invent one (unlike a commitment's penalty or a
 rule's count)."""
@@ -156,6 +156,19 @@ def _salvaged(model: Any, item: Any) -> Any:
     kept = {k: v for k, v in item.items() if k not in bad}
     kept.update({k: _NEUTRAL[k] for k in bad if k in _NEUTRAL})
     return _validated(model, kept)
+
+
+def _salvaged_budget(raw: Any) -> model.Budget:
+    """The budget without the keys that failed, each line's budget checked alone: a typo
+    in one line's caps must not drop the others' shares (and so invent problems about
+    the lines that have one)."""
+    if not isinstance(raw, dict):
+        return model.Budget()
+    lines = raw.get("lines")
+    if isinstance(lines, dict):
+        checked = {k: _salvaged(model.LineBudget, v) for k, v in lines.items()}
+        raw = {**raw, "lines": {k: v for k, v in checked.items() if v is not None}}
+    return _salvaged(model.Budget, raw) or model.Budget()
 
 
 def _raw_names(data: dict[str, Any]) -> Names:
