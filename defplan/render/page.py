@@ -27,7 +27,7 @@ CENT = Decimal("0.01")
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#222;
-max-width:980px;margin:24px auto;padding:0 16px;line-height:1.4}
+max-width:1160px;margin:24px auto;padding:0 16px;line-height:1.4}
 h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.25em;margin:32px 0 8px;
 border-bottom:2px solid #0072B2;padding-bottom:2px}h3{font-size:1.05em;margin:20px 0 6px}
 .headline{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
@@ -39,7 +39,8 @@ th{background:#f2f2f2}td.n,th.n{text-align:right;font-variant-numeric:tabular-nu
 tr.group td{font-weight:bold;background:#fafafa}tr.total td{font-weight:bold;
 border-top:2px solid #555}.short{color:#B34700;font-weight:bold}.met{color:#00704A}
 .note{color:#555;font-size:.85em;margin:2px 0 12px}.bad{color:#B34700}
-figure{margin:12px 0}figcaption{color:#555;font-size:.85em}
+figure{margin:12px 0}.pair{display:flex;flex-wrap:wrap;gap:8px 24px;align-items:flex-start}
+figcaption{color:#555;font-size:.85em}
 @media print{body{max-width:none;margin:0}h2{break-after:avoid}svg,table{break-inside:avoid}}
 """
 
@@ -50,8 +51,10 @@ def page_html(b: Briefing, *, version: str) -> str:
     if not b.has_portfolio:
         sections.append(_conflicts(b))
     else:
-        sections += [_selection(b), _below(b), _spending(b), _schedule(b), _commitments(b)]
+        sections += [_selection(b), _spending(b), _schedule(b), _commitments(b)]
     sections.append(_value_for_money(b))
+    if b.has_portfolio:
+        sections.append(_below(b))
     if b.sweep is not None:
         sections.append(_sweep(b))
     if b.robust is not None:
@@ -237,17 +240,18 @@ def _spending(b: Briefing) -> str:
         return ""
     out = ['<h2 id="spending">Spending per year against the caps</h2>']
     for stack in b.spending:
-        out.append(f"<h3>{escape(stack.title)} ({escape(stack.unit)})</h3>")
         chart = svg.stacked_bars(
-            f"{stack.title}, per year",
+            f"{stack.title} ({stack.unit})",
             stack.unit,
             stack.years,
             stack.parts,
             stack.caps,
             stack.cap_label,
         )
-        out.append(f'<figure id="spend-{escape(stack.key)}">{chart}</figure>')
-        out.append(_stack_table(stack))
+        out.append(
+            f'<div class="pair"><figure id="spend-{escape(stack.key)}">{chart}</figure>'
+            f"{_stack_table(stack)}</div>"
+        )
     return "".join(out)
 
 

@@ -186,7 +186,7 @@ def stacked_bars(
 ) -> str:
     """A bar per year, its parts stacked bottom first, the cap as a dark tick across the
     year's slot; a bar over its cap has a warning outline."""
-    plot = Plot(title)
+    plot = Plot(title, width=620)
     colours = [PALETTE[k % len(PALETTE)] for k in range(len(parts))]
     plot.add(_patterns(colours))
     names = [f"p{k}-{c[1:]}" for k, c in enumerate(colours)]
