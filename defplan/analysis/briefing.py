@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from defplan.frame import CORE
 from defplan.model import Candidate, Portfolio
 from defplan.render.figures import amount, per_1000, unit_label
-from defplan.result import CandidateOutcome, Forced, Result, Timing, clean
+from defplan.result import CandidateOutcome, Forced, Result, Status, Timing, clean
 
 if TYPE_CHECKING:
     from defplan.analysis.robust import Robustness
@@ -321,7 +321,8 @@ class _Reasons:
         if c.forced is Forced.EXCLUDE:
             return "kept out by --exclude"
         if not self.result.status.has_portfolio:
-            return f"no portfolio: the run is {self.result.status.value}"
+            found = "is infeasible" if self.result.status is Status.INFEASIBLE else "found none"
+            return f"no portfolio: the run {found}"
         candidate = self.given[c.id]
         for check in (self._conflict, self._need, self._rule, self._room):
             found = check(candidate, c)

@@ -142,6 +142,13 @@ def _headline(b: Briefing) -> str:
 
 
 def _conflicts(b: Briefing) -> str:
+    from defplan.result import Status
+
+    if b.result.status is not Status.INFEASIBLE:
+        return (
+            '<h2 id="no-portfolio">No portfolio: the time limit ran out before one was '
+            "found</h2><p>Try a longer --time-limit.</p>"
+        )
     items = "".join(f"<li>{escape(c)}</li>" for c in b.result.conflict_lines)
     return (
         '<h2 id="infeasible">No portfolio: the run is infeasible</h2>'
