@@ -25,7 +25,7 @@ from samples import TRACEBACK, invoke
 from defplan import SolveOptions, optimise, parse_portfolio
 from defplan.analysis.briefing import FALLBACK, Briefing, briefing
 from defplan.errors import ExitCode
-from defplan.render.page import adding_up, page_html
+from defplan.render.page import adding_up
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ["tutorial.yaml", "netherlands-2026.yaml", "frame-example.yaml"]
@@ -371,10 +371,28 @@ def test_a_bad_file_leaves_the_report_untouched(write_portfolio: Any, tmp_path: 
     assert target.read_text(encoding="utf-8") == "before"
 
 
-def test_the_page_is_the_same_for_the_same_run() -> None:
-    """Nothing but the solve time varies between two renderings of one briefing."""
-    b, _ = briefing_of("tutorial.yaml")
-    assert page_html(b, version="x") == page_html(b, version="x")
+def test_text_from_the_file_is_escaped(write_portfolio: Any, tmp_path: Path) -> None:
+    """Names, groups and labels are the file's text: shown, never markup."""
+    path = write_portfolio(
+        """\
+name: "<script>alert(1)</script>"
+objectives: {a: {weight: 1, label: "<img src=x>"}}
+commitments: {c: {target: 1, label: "<a href='https://x'>c</a>"}}
+budget: {total: 10}
+candidates:
+  - {id: one, name: "<b onload=x>", group: "<link rel=x>", cost: 5, value: {a: 1},
+     commitments: {c: 1}}
+  - {id: two, name: "</table>", cost: 50, value: {a: 1}}
+"""
+    )
+    target = tmp_path / "r.html"
+    result = invoke("report", path, "--output", target)
+    assert result.exit_code == ExitCode.OK, result.output
+    html = target.read_text(encoding="utf-8")
+    for markup in ("<script", "<img", "<a href", "<b onload", "<link", "</table>\n"):
+        assert markup not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;a href=&#x27;https://x&#x27;&gt;c&lt;/a&gt;" in html  # text, not a link
 
 
 def test_start_up_imports_no_report_module() -> None:

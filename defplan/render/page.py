@@ -248,7 +248,7 @@ def _spending(b: Briefing) -> str:
     out = ['<h2 id="spending">Spending per year against the caps</h2>']
     for stack in b.spending:
         chart = svg.stacked_bars(
-            f"{stack.title} ({stack.unit})",
+            stack.title,
             stack.unit,
             stack.years,
             stack.parts,
