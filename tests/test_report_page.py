@@ -8,6 +8,7 @@ time, lines, an economy) and the frame example (GDP shares)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -186,6 +187,30 @@ def test_spending_per_year_is_the_results(example: Any) -> None:
     if "spend" not in found:  # no plan in time: the cost per year
         for year, money in found["cost"]["per_year"].items():
             assert math.isclose(lines["budget"].total(int(year)), money, abs_tol=1e-6)
+
+
+def test_the_gdp_charts_stack_the_files_baseline_under_the_selection() -> None:
+    """The Dutch example: committed spending is the file's economy.baseline, and the
+    pledge each year is the share path (interpolated between its years) times GDP."""
+    import yaml
+
+    b, _ = briefing_of("netherlands-2026.yaml")
+    raw = yaml.safe_load((ROOT / "portfolios" / "netherlands-2026.yaml").read_text("utf-8"))
+    economy, path = raw["economy"], raw["budget"]["gdp_share"]
+    core = next(s for s in b.spending if s.key == "gdp-core")
+    assert dict(core.parts)["committed"] == {y: economy["baseline"][y] for y in core.years}
+    given = sorted(path.items())
+    for year, cap in core.caps.items():
+        (a, sa), (z, sz) = next(
+            (p, q) for p, q in itertools.pairwise(given) if p[0] <= year <= q[0]
+        )
+        share = sa + (sz - sa) * (year - a) / (z - a)
+        assert math.isclose(cap, share * economy["gdp"][year], rel_tol=1e-9)
+
+
+def test_seed_without_samples_is_a_usage_error(small_file: Path, tmp_path: Path) -> None:
+    result = invoke("report", small_file, "--output", tmp_path / "r.html", "--seed", "4")
+    assert result.exit_code == ExitCode.USAGE and "--samples" in result.stderr
 
 
 def test_the_frontier_is_exactly_the_non_dominated_candidates(example: Any) -> None:

@@ -637,6 +637,8 @@ def report(
     from defplan.solving import optimise as run
 
     budgets = None if sweep_budgets is None else parse_budgets(sweep_budgets, flag="--sweep ")
+    if seed and samples is None:
+        raise UsageError("--seed needs --samples")
     check_report_target(output, source=file)
     portfolio, data, name = load(file)
     warn_off_scale(portfolio)
