@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from defplan.frame import CORE
 from defplan.model import Candidate, Portfolio
-from defplan.render.figures import amount, per_1000, unit_label
+from defplan.render.figures import amount, per_1000, unit_label  # reasons are sentences
 from defplan.result import CandidateOutcome, Forced, Result, Status, Timing, clean
 
 if TYPE_CHECKING:
