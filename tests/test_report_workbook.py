@@ -145,3 +145,22 @@ def test_frontier_and_robustness_sheets_only_when_asked(tmp_path: Path) -> None:
     )
     shares = {r["Candidate"]: r["Share of samples"] for r in rows_of(book["Robustness"])}
     assert shares == {c["id"]: c["share"] for c in robust["candidates"]}
+
+
+def test_an_infeasible_run_exits_3_with_a_workbook_that_lists_the_conflicts(
+    write_portfolio: Any, tmp_path: Path
+) -> None:
+    path = write_portfolio(
+        "objectives: {a: {weight: 1}}\nbudget: {total: 10}\ncandidates:\n"
+        "  - {id: big, cost: 50, value: {a: 1}, mandatory: true}\n"
+        "  - {id: small, cost: 5, value: {a: 1}}\n"
+    )
+    target = tmp_path / "r.xlsx"
+    result = invoke("report", path, "--output", target, "--samples", "3")
+    assert result.exit_code == ExitCode.INFEASIBLE, result.output
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["Summary", "Candidates"]  # nothing sampled without a portfolio
+    summary = rows_of(book["Summary"])
+    assert {"Item": "Status", "Figure": "infeasible"} in summary
+    conflicts = [r["Figure"] for r in summary if r["Item"] == "Conflict"]
+    assert any("mandatory.big" in c for c in conflicts)
