@@ -3,8 +3,9 @@
 `optimise` (the best portfolio, with what limits it and the next-best ones on
 request); `sweep`, `explain`, `frontier` and `robust`, which look around the optimum;
 `risk`, what cost overruns do to it;
-`diff`, which puts two results side by side; `validate` and `schema`, about the file
-format itself. They register on import, in the order --help lists them.
+`diff`, which puts two results side by side; `report`, a page or a workbook of one run;
+`validate` and `schema`, about the file format itself. They register on import, in the order --help
+lists them.
 """
 
 import sys
@@ -592,6 +593,70 @@ def diff(
     )
     if Status.UNKNOWN in (comparison.left.status, comparison.right.status):
         no_solution("defplan: a side found no portfolio before the time limit")
+
+
+ReportOutputOpt = Annotated[
+    Path,
+    typer.Option(
+        metavar="PATH",
+        help="Write the report to PATH: .html (one self-contained page) or .xlsx (a workbook).",
+    ),
+]
+ReportSweepOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sweep",
+        metavar="B1:B2:STEP",
+        help="Also show the budget frontier: the best value at these budgets.",
+    ),
+]
+ReportSamplesOpt = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        parser=whole_number(1),
+        help="Also show the robustness table over N samples (as `defplan robust`).",
+    ),
+]
+
+
+@command
+@run_options()
+def report(
+    file: FileArg,
+    options: "SolveOptions",
+    output: ReportOutputOpt,
+    sweep_budgets: ReportSweepOpt = None,
+    samples: ReportSamplesOpt = None,
+    seed: SeedOpt = 0,
+    workers: WorkersOpt = 1,
+) -> None:
+    """Write one run as a page or a workbook for decision makers (docs/report.md)."""
+    from defplan.analysis.sweep import parse_budgets
+    from defplan.render.delivery import check_report_target, gather, write_report
+    from defplan.solving import optimise as run
+
+    budgets = None if sweep_budgets is None else parse_budgets(sweep_budgets, flag="--sweep ")
+    if seed and samples is None:
+        raise UsageError("--seed needs --samples")
+    check_report_target(output, source=file)
+    portfolio, data, name = load(file)
+    warn_off_scale(portfolio)
+    warn_plain_costs(portfolio, options)
+    result = run(portfolio, options=options, file=name, data=data)
+    found = gather(
+        portfolio,
+        result,
+        options,
+        budgets=budgets,
+        samples=samples,
+        seed=seed,
+        workers=workers,
+        file=name,
+        data=data,
+    )
+    write_report(output, found)
+    finish(result)
 
 
 @command
