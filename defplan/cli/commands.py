@@ -633,7 +633,7 @@ def report(
 ) -> None:
     """Write one run as a page or a workbook for decision makers (docs/report.md)."""
     from defplan.analysis.sweep import parse_budgets
-    from defplan.render.delivery import check_report_target, gather, write_report
+    from defplan.cli.report_file import check_report_target, gather, write_report
     from defplan.solving import optimise as run
 
     budgets = None if sweep_budgets is None else parse_budgets(sweep_budgets, flag="--sweep ")
