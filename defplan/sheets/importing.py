@@ -1,0 +1,100 @@
+"""`defplan import`: a book -> portfolio YAML that validates, every problem at its cell;
+`defplan export`: a portfolio -> a book in the same layout.
+
+An imported document is written as YAML and validated by the portfolio loader itself,
+so a book is held to exactly the rules and messages of a YAML file; each problem's
+place in that text is traced back to its document path, and the path to its cell.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from defplan.errors import LoadError, Problem
+from defplan.model import Loc, Portfolio
+from defplan.sheets.books import csv_bytes, kind_of, read_sheets, workbook_bytes
+from defplan.sheets.reading import Read, read_document
+from defplan.sheets.writing import candidate_rows, document_of, file_rows
+from defplan.sheets.yamltext import node_paths, portfolio_yaml
+
+SCHEMA = "portfolio-1.schema.json"
+TEXT_COLUMNS = {"id", "name", "group", "requires", "excludes", "after"}
+"""Columns formatted as text in a workbook, so that an id such as 007 stays as typed."""
+
+
+def import_portfolio(
+    path: str, *, base: Portfolio | None = None, base_name: str = "", output: Path | None = None
+) -> tuple[str, int]:
+    """The portfolio YAML a book (.xlsx or .csv) holds, and its number of candidates;
+    LoadError listing every problem, each at its cell."""
+    kind = kind_of(path, "FILE")
+    sheets = read_sheets(path)
+    read = read_document(
+        sheets, path, csv=kind == ".csv", base=None if base is None else document_of(base)
+    )
+    text = portfolio_yaml(read.doc, _header(path, output))
+    problems = list(read.problems)
+    try:
+        from defplan.loading import parse_portfolio
+
+        parse_portfolio(text, filename=path)
+    except LoadError as exc:
+        problems += _at_cells(exc.problems, text, read, path, base_name)
+    if problems:
+        raise LoadError(list(dict.fromkeys(problems)))
+    return text, len(read.doc["candidates"])
+
+
+def export_portfolio(portfolio: Portfolio, output: Path) -> bytes:
+    """The book (.xlsx, or the candidates alone as .csv) that imports as portfolio."""
+    doc = document_of(portfolio)
+    candidates = candidate_rows(doc)
+    if kind_of(output, "--output") == ".csv":
+        return csv_bytes(candidates)
+    text = {c for c, header in enumerate(candidates[0]) if header.split()[0] in TEXT_COLUMNS}
+    return workbook_bytes(
+        {"candidates": candidates, "file": file_rows(doc)}, {"candidates": text, "file": {0}}
+    )
+
+
+def _at_cells(
+    problems: list[Problem], text: str, read: Read, path: str, base_name: str
+) -> list[Problem]:
+    """The loader's problems (at lines of the YAML text) at the cells they came from."""
+    paths = node_paths(text)
+    found = []
+    for problem in problems:
+        loc = paths.get((problem.line or 0, problem.column or 0))
+        found.append(Problem(_cell(loc, read, path, base_name), problem.message))
+    return found
+
+
+def _cell(loc: Loc | None, read: Read, path: str, base_name: str) -> str:
+    """The cell a document path came from: its own, or its nearest enclosing part's."""
+    if loc is None:
+        return path
+    for k in range(len(loc), 0, -1):
+        if loc[:k] in read.where:
+            return read.where[loc[:k]]
+    return base_name or path
+
+
+def _header(path: str, output: Path | None) -> list[str]:
+    """The YAML's opening comments: the schema, for editors, and where it came from."""
+    schema = _schema_path(output)
+    lines = [f"yaml-language-server: $schema={schema or SCHEMA}"]
+    if schema is None:
+        lines.append(f"(write the schema beside it with: defplan schema > {SCHEMA})")
+    return [*lines, f"Imported from {Path(path).name} by defplan import."]
+
+
+def _schema_path(output: Path | None) -> str | None:
+    """The shipped schema relative to the output's folder, when a folder above it has
+    schema/portfolio-1.schema.json (as the repository has); else None."""
+    folder = (output.parent if output is not None else Path(".")).resolve()
+    for above in (folder, *folder.parents):
+        candidate = above / "schema" / SCHEMA
+        if candidate.is_file():
+            return os.path.relpath(candidate, folder)
+    return None
