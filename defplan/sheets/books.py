@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -173,15 +174,21 @@ def _widths(rows: list[list[Any]]) -> list[float]:
     ]
 
 
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
 def _fixed_times(data: bytes) -> bytes:
-    """The zip archive again with every member dated FIXED_TIME (zip stores each
-    member's time of writing)."""
+    """The zip archive again with every member, and the workbook's modification time,
+    dated FIXED_TIME (zip stores each member's time of writing)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for member in source.infolist():
             info = zipfile.ZipInfo(member.filename, date_time=FIXED_TIME.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(member.filename))
+            content = source.read(member.filename)
+            if member.filename == "docProps/core.xml":  # openpyxl dates it on saving
+                content = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+            target.writestr(info, content)
     return out.getvalue()
 
 

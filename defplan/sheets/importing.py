@@ -9,6 +9,7 @@ place in that text is traced back to its document path, and the path to its cell
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from defplan.errors import LoadError, Problem
@@ -42,7 +43,7 @@ def import_portfolio(
     except LoadError as exc:
         problems += _at_cells(exc.problems, text, read, path, base_name)
     if problems:
-        raise LoadError(list(dict.fromkeys(problems)))
+        raise LoadError(sorted(dict.fromkeys(problems), key=_in_sheet_order))
     return text, len(read.doc["candidates"])
 
 
@@ -56,6 +57,19 @@ def export_portfolio(portfolio: Portfolio, output: Path) -> bytes:
     return workbook_bytes(
         {"candidates": candidates, "file": file_rows(doc)}, {"candidates": text, "file": {0}}
     )
+
+
+_CELL = re.compile(r"(?:!|:)([A-Z]+)([0-9]+)$")
+
+
+def _in_sheet_order(problem: Problem) -> tuple[str, int, int]:
+    """Problems without a cell first, then sheet by sheet, row by row, left to right."""
+    found = _CELL.search(problem.file)
+    if found is None:
+        return ("", 0, 0)
+    letters, row = found.groups()
+    column = sum(26**k * (ord(ch) - 64) for k, ch in enumerate(reversed(letters)))
+    return (problem.file[: found.start()], int(row), column)
 
 
 def _at_cells(

@@ -170,6 +170,14 @@ def _defaults(read: Read, file: str, headers: dict[Column, str]) -> None:
     read.doc["name"] = Path(file).stem
     objectives = [column.part[0] for column in headers if column.key == "value"]
     read.doc["objectives"] = {name: {"weight": 1} for name in objectives}
+    if not objectives:
+        at = address(file, "candidates" if file.lower().endswith(".xlsx") else None, 0, 0)
+        read.note(
+            at,
+            "no 'value OBJECTIVE' column: without a 'file' sheet or --base, "
+            "the value columns name the objectives",
+        )
+        read.doc["objectives"] = {"value": {}}  # a stand-in: the problem is said
     for column, at in headers.items():
         if column.key == "value":
             read.where[("objectives", column.part[0])] = at

@@ -11,7 +11,7 @@ from typing import Any
 
 from defplan.model import Candidate, Portfolio
 from defplan.sheets.layout import OTHER, Column, read_row, row_cells
-from defplan.sheets.yamltext import flow, scalar
+from defplan.sheets.yamltext import block_scalar, flow
 
 Rows = list[list[Any]]
 
@@ -41,7 +41,7 @@ def file_rows(doc: dict[str, Any]) -> Rows:
         if isinstance(value, int) and not isinstance(value, bool):
             rows.append([key, value])
         else:
-            rows.append([key, scalar(value) if isinstance(value, str) else flow(value)])
+            rows.append([key, block_scalar(value) if isinstance(value, str) else flow(value)])
     return rows
 
 

@@ -47,7 +47,7 @@ def _top_level(key: Any, value: Any) -> list[str]:
         return [head, *(line for item in value for line in _item(key, item))]
     if isinstance(value, dict) and value:
         return [head, *(f"  {scalar(k)}: {flow(v)}" for k, v in value.items())]
-    return [f"{head} {flow(value)}"]
+    return [f"{head} {block_scalar(value) if isinstance(value, str) else flow(value)}"]
 
 
 def _item(section: str, item: Any) -> list[str]:
@@ -79,6 +79,20 @@ def scalar(value: Any) -> str:
     if _PLAIN.fullmatch(text) and not text.endswith(" ") and _reads_as_text(text):
         return text
     return quoted(text)
+
+
+def block_scalar(text: str) -> str:
+    """Text where a whole line holds it (a top-level value, a cell): plain when the YAML
+    reader gives it back as itself, commas and brackets included; else quoted."""
+    from defplan.sheets.cells import BadCell, yaml_value
+
+    if "\n" in text or text != text.strip() or not text:
+        return scalar(text)
+    try:
+        same = yaml_value("text", text) == text
+    except BadCell:
+        same = False
+    return text if same else scalar(text)
 
 
 def number_text(value: float) -> str:
