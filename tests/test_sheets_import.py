@@ -269,3 +269,20 @@ def test_start_up_does_not_import_the_spreadsheet_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_a_csv_file_with_semicolons_and_a_name_typed_as_a_number(tmp_path: Path) -> None:
+    csv = tmp_path / "list.csv"
+    csv.write_text("id;name;cost;value a\nradar;2026;1,5;1\n", encoding="utf-8")
+    result = invoke("import", csv)
+    assert result.exit_code == 2  # a decimal comma is not a number, as in a portfolio file
+    assert result.stderr == f"{csv}:C2: error: cost: expected a number, not '1,5'\n"
+    path = book(
+        tmp_path / "book.xlsx",
+        [["id", "name", "cost", "value a"], ["radar", 2026, 1.5, 1]],
+        [["key", "value"], ["name", 2027], ["objectives", "{a: {}}"]],
+    )
+    result = invoke("import", path)
+    assert result.exit_code == 0, result.output
+    p = parse_portfolio(result.stdout, filename="out.yaml")
+    assert p.name == "2027" and p.candidates[0].name == "2026"

@@ -647,7 +647,7 @@ def import_(book: BookArg, output: YamlOutputOpt = None, base: BaseOpt = None) -
         sys.stdout.write(text)
         return
     write_output(output, text)
-    say(f"defplan: {book}: {count} candidates written to {output}")
+    say(f"defplan: {book}: {count} candidate{'s' if count != 1 else ''} written to {output}")
 
 
 @command

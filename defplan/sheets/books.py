@@ -75,12 +75,10 @@ def _csv_rows(data: bytes, name: str) -> list[list[Any]]:
     from defplan.loading.reading import decoded
 
     text = decoded(data, filename=name)
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)  # the header's most common; a tie: ','
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise LoadError([Problem(name, f"not a CSV file: {exc}")]) from None
 

@@ -33,11 +33,13 @@ def shown(value: Any) -> str:
 
 
 def text(field: str, value: Any) -> str:
-    """Free text (a name, a group); a whole number is taken as its digits."""
+    """Free text (a name, a group); a number cell is taken as its digits."""
+    from defplan.sheets.yamltext import number_text
+
     if isinstance(value, str):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and value == int(value):
-        return str(int(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number_text(value)  # a name typed as 2026 is the text 2026
     raise BadCell(f"{field}: expected text, not {shown(value)}")
 
 

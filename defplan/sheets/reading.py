@@ -18,6 +18,7 @@ from defplan.sheets import cells
 from defplan.sheets.books import Sheets, address
 from defplan.sheets.cells import BadCell
 from defplan.sheets.layout import Column, parse_header, read_row
+from defplan.sheets.yamltext import number_text
 
 
 @dataclass
@@ -128,6 +129,10 @@ def _stand_ins(candidate: dict[str, Any], bad: set[str], r: int) -> None:
     candidate.update({k: candidate.pop(k) for k in list(candidate) if k != "id"})  # id first
 
 
+_TEXT_KEYS = {"name", "currency", "unit"}
+"""Keys whose number cell is text: a name typed as 2026 is the text 2026."""
+
+
 def _file_sheet(read: Read, rows: list[list[Any]], file: str) -> None:
     """Read the `file` sheet: a `key`, `value` header, then a key and its YAML a row."""
     first = [v.strip() if isinstance(v, str) else v for v in (rows[0] if rows else [])]
@@ -156,8 +161,14 @@ def _file_sheet(read: Read, rows: list[list[Any]], file: str) -> None:
         seen[key] = key_at
         if cells.is_empty(value):
             continue
+        as_text = (
+            key in _TEXT_KEYS
+            and isinstance(value, int | float)
+            and value is not True
+            and value is not False
+        )
         try:
-            read.doc[key] = cells.yaml_value(key, value)
+            read.doc[key] = number_text(value) if as_text else cells.yaml_value(key, value)
         except BadCell as exc:
             read.note(value_at, str(exc))
             continue

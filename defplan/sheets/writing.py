@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from defplan.model import Candidate, Portfolio
-from defplan.sheets.layout import OTHER, Column, read_row, row_cells
+from defplan.sheets.layout import OTHER, SLOTS, Column, read_row, row_cells
 from defplan.sheets.yamltext import block_scalar, flow
 
 Rows = list[list[Any]]
@@ -78,27 +78,24 @@ def _columns(doc: dict[str, Any], rows: list[dict[Column, Any]]) -> list[Column]
         "value": list(doc.get("objectives") or {}),
         "commitments": list(doc.get("commitments") or {}),
     }
-    slots = {"first": 0, "last": 1, "low": 0, "likely": 1, "high": 2}
 
     def order(column: Column) -> tuple[Any, ...]:
-        part = column.part
-        if column.key in names and part[0] in names[column.key]:
-            within: tuple[Any, ...] = (0, names[column.key].index(part[0]))
-        elif len(part) == 1 and part[0] in slots:
-            within = (0, slots[part[0]])
-        else:
-            rank = [
-                lines.index(p) if p in lines else len(lines) for p in part if isinstance(p, str)
-            ]
-            within = (
-                len(part),
-                *rank,
-                *(str(p) for p in part if isinstance(p, str)),
-                *(p for p in part if isinstance(p, int)),
-            )
-        return (keys.index(column.key), *within)
+        """Key, then: objectives and commitments in file order; slots in theirs; amounts
+        plain, by year, by line (lines in file order) and year."""
+        key, part = column.key, column.part
+        if key in names:
+            return (keys.index(key), _rank(names[key], part[0]), part[0])
+        if key in SLOTS:
+            return (keys.index(key), SLOTS[key].index(part[0]))
+        ranked = [x for p in part for x in ((_rank(lines, p), p) if isinstance(p, str) else (p,))]
+        return (keys.index(key), len(part), *ranked)
 
     return sorted(used, key=order)
+
+
+def _rank(names: list[str], name: str) -> int:
+    """Where name is in names; after all of them when it is not there."""
+    return names.index(name) if name in names else len(names)
 
 
 def document_of(portfolio: Portfolio) -> dict[str, Any]:
