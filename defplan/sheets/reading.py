@@ -161,12 +161,7 @@ def _file_sheet(read: Read, rows: list[list[Any]], file: str) -> None:
         seen[key] = key_at
         if cells.is_empty(value):
             continue
-        as_text = (
-            key in _TEXT_KEYS
-            and isinstance(value, int | float)
-            and value is not True
-            and value is not False
-        )
+        as_text = key in _TEXT_KEYS and type(value) in (int, float)  # not a boolean
         try:
             read.doc[key] = number_text(value) if as_text else cells.yaml_value(key, value)
         except BadCell as exc:
