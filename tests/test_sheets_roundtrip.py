@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from bruteforce import cases, to_yaml
+from bruteforce_frame import frame_docs
 from bruteforce_time import time_docs
 from hypothesis import HealthCheck, given, settings
 
@@ -92,6 +93,14 @@ def test_random_portfolios_survive_export_then_import(case: Any, tmp_path: Path)
 @QUICK
 @given(doc=time_docs())
 def test_random_plans_in_time_survive_export_then_import(doc: Any, tmp_path: Path) -> None:
+    check_random(doc, tmp_path)
+
+
+@QUICK
+@given(doc=frame_docs())
+def test_random_plans_in_a_national_frame_survive_export_then_import(
+    doc: Any, tmp_path: Path
+) -> None:
     check_random(doc, tmp_path)
 
 
