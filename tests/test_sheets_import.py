@@ -286,3 +286,16 @@ def test_a_csv_file_with_semicolons_and_a_name_typed_as_a_number(tmp_path: Path)
     assert result.exit_code == 0, result.output
     p = parse_portfolio(result.stdout, filename="out.yaml")
     assert p.name == "2027" and p.candidates[0].name == "2026"
+
+
+def test_a_workbook_takes_its_keys_from_one_place(tmp_path: Path) -> None:
+    rows = [["id", "cost", "value a"], ["radar", 5, 1]]
+    alone = book(tmp_path / "alone.xlsx", rows)
+    result = invoke("import", alone)
+    assert result.exit_code == 0, result.output
+    p = parse_portfolio(result.stdout, filename="out.yaml")
+    assert p.name == "alone" and list(p.objectives) == ["a"]
+    both = book(tmp_path / "both.xlsx", rows, FILE_SHEET)
+    result = invoke("import", both, "--base", ROOT / "portfolios/tutorial.yaml")
+    assert result.exit_code == 2
+    assert "the workbook has a 'file' sheet, and --base gives the same keys" in result.stderr

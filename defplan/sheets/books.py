@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from defplan.errors import LoadError, Problem, UsageError
-from defplan.loading.reading import MAX_BYTES, read_source
+from defplan.loading.reading import read_source
 
 MISSING = "Excel workbooks need openpyxl: pip install 'defplan[excel]'"
 KINDS = (".xlsx", ".csv")
@@ -131,7 +131,6 @@ def workbook_bytes(sheets: Sheets, text_columns: dict[str, set[int]]) -> bytes:
     import openpyxl
     from openpyxl.styles import Font
 
-    need_openpyxl()
     book = openpyxl.Workbook()
     book.remove(book.active)
     book.properties.created = book.properties.modified = FIXED_TIME
@@ -190,4 +189,4 @@ def _fixed_times(data: bytes) -> bytes:
     return out.getvalue()
 
 
-__all__ = ["MAX_BYTES", "MISSING", "address", "csv_bytes", "read_sheets", "workbook_bytes"]
+__all__ = ["MISSING", "address", "csv_bytes", "kind_of", "read_sheets", "workbook_bytes"]

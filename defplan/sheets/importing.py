@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from defplan.errors import LoadError, Problem
+from defplan.loading import parse_portfolio
 from defplan.model import Loc, Portfolio
 from defplan.sheets.books import csv_bytes, kind_of, read_sheets, workbook_bytes
 from defplan.sheets.reading import Read, read_document
@@ -37,8 +38,6 @@ def import_portfolio(
     text = portfolio_yaml(read.doc, _header(path, output))
     problems = list(read.problems)
     try:
-        from defplan.loading import parse_portfolio
-
         parse_portfolio(text, filename=path)
     except LoadError as exc:
         problems += _at_cells(exc.problems, text, read, path, base_name)

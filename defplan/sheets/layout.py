@@ -9,6 +9,7 @@ A column's header is the key, then its part: `cost 2027`, `cost operate 2029`,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,8 +103,6 @@ def _year(header: str, word: str) -> int:
 
 
 def _name(header: str, word: str) -> str:
-    import re
-
     if not re.match(ID_PATTERN, word):
         raise BadCell(f"column '{header}': '{word}' is not a name (letters, digits, '-', '_')")
     return word
@@ -119,7 +118,8 @@ class Row:
     problems: list[tuple[str, str]] = field(default_factory=list)
     bad: set[str] = field(default_factory=set)
     """Keys with a bad cell, left out of the candidate."""
-    _parts: dict[str, dict[tuple[Any, ...], tuple[Any, str]]] = field(default_factory=dict)
+    parts: dict[str, dict[tuple[Any, ...], tuple[Any, str]]] = field(default_factory=dict)
+    """The cells of keys made of several (cost, start, ...), until the row is read."""
 
     def note(self, at: str, message: str, key: str) -> None:
         self.problems.append((at, message))
@@ -159,20 +159,20 @@ def _put(row: Row, column: Column, value: Any, at: str, header: str) -> None:
         found = cells.yaml_value(OTHER, value)
         if not isinstance(found, dict):
             raise BadCell(f"{OTHER}: expected a mapping of candidate keys, {{KEY: VALUE, ...}}")
-        row._parts[OTHER] = {(): (found, at)}
+        row.parts[OTHER] = {(): (found, at)}
     else:  # cost, running, start, cost_risk: assembled once the row is read
         read = cells.year if key == "start" else cells.number
-        row._parts.setdefault(key, {})[column.part] = (read(key, value), at)
+        row.parts.setdefault(key, {})[column.part] = (read(key, value), at)
 
 
 def _assemble(row: Row) -> None:
-    for key, parts in row._parts.items():
+    for key, parts in row.parts.items():
         if key in SLOTS:
             _slots(row, key, parts)
         elif key != OTHER:
             _amounts(row, key, parts)
-    if OTHER in row._parts:
-        found, at = row._parts[OTHER][()]
+    if OTHER in row.parts:
+        found, at = row.parts[OTHER][()]
         for key, value in found.items():
             if key in row.candidate or key in row.bad:
                 row.note(at, f"{OTHER}: '{key}' is in its own column too; give it once", OTHER)

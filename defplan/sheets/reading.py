@@ -49,7 +49,7 @@ def read_document(sheets: Sheets, file: str, *, csv: bool, base: dict[str, Any] 
     elif base is not None:
         read.doc.update({k: v for k, v in base.items() if k != "candidates"})
     else:
-        _defaults(read, file, columns)
+        _defaults(read, file, sheet, columns)
     return read
 
 
@@ -170,16 +170,15 @@ def _file_sheet(read: Read, rows: list[list[Any]], file: str) -> None:
         read.where.update({(key,): value_at, (key, KEY): key_at})
 
 
-def _defaults(read: Read, file: str, headers: dict[Column, str]) -> None:
+def _defaults(read: Read, file: str, sheet: str | None, headers: dict[Column, str]) -> None:
     """Without a `file` sheet or --base: the book's name, and the value columns'
     objectives with weight 1."""
     read.doc["name"] = Path(file).stem
     objectives = [column.part[0] for column in headers if column.key == "value"]
     read.doc["objectives"] = {name: {"weight": 1} for name in objectives}
     if not objectives:
-        at = address(file, "candidates" if file.lower().endswith(".xlsx") else None, 0, 0)
         read.note(
-            at,
+            address(file, sheet, 0, 0),
             "no 'value OBJECTIVE' column: without a 'file' sheet or --base, "
             "the value columns name the objectives",
         )
