@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -217,9 +218,20 @@ def test_without_openpyxl_a_workbook_asks_for_the_extra(
 def test_not_a_workbook_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     path = tmp_path / "book.xlsx"
     path.write_text("id,cost\n")
-    result = invoke("import", path)
-    assert result.exit_code == 2
-    assert result.stderr.startswith(f"{path}: error: not an Excel workbook (.xlsx)")
+    damaged = tmp_path / "damaged.xlsx"
+    with (
+        zipfile.ZipFile(ROOT / "portfolios/template.xlsx") as source,
+        zipfile.ZipFile(damaged, "w") as target,
+    ):
+        for member in source.namelist():  # every part, the sheets' XML cut in half
+            data = source.read(member)
+            target.writestr(member, data[: len(data) // 2] if "worksheets" in member else data)
+    for book_path in (path, damaged):
+        result = invoke("import", book_path)
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            f"{book_path}: error: not a readable Excel workbook (.xlsx)"
+        )
 
 
 def test_other_file_names_are_refused(tmp_path: Path) -> None:

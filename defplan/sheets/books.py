@@ -88,23 +88,28 @@ def _workbook_rows(data: bytes, name: str) -> Sheets:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        reason = "not an Excel workbook (.xlsx)"
+        try:
+            return _sheets_of(book, name)
+        finally:
+            book.close()
+    except (LoadError, MemoryError):
+        raise
+    except Exception as exc:  # whatever a damaged or hostile file makes the parser raise
+        reason = "not a readable Excel workbook (.xlsx)"
         raise LoadError([Problem(name, f"{reason}: {exc}" if str(exc) else reason)]) from None
+
+
+def _sheets_of(book: Any, name: str) -> Sheets:
+    """Each worksheet's rows of values, within MAX_ROWS and MAX_COLUMNS."""
     sheets: Sheets = {}
-    try:
-        for sheet in book.worksheets:
-            rows: list[list[Any]] = []
-            for row in sheet.iter_rows(values_only=True):
-                if len(rows) == MAX_ROWS or len(row) > MAX_COLUMNS:
-                    limit = f"{MAX_ROWS:,} rows and {MAX_COLUMNS:,} columns"
-                    raise LoadError(
-                        [Problem(name, f"sheet '{sheet.title}' is larger than {limit}")]
-                    )
-                rows.append(list(row))
-            sheets[sheet.title] = rows
-    finally:
-        book.close()
+    for sheet in book.worksheets:
+        rows: list[list[Any]] = []
+        for row in sheet.iter_rows(values_only=True):
+            if len(rows) == MAX_ROWS or len(row) > MAX_COLUMNS:
+                limit = f"{MAX_ROWS:,} rows and {MAX_COLUMNS:,} columns"
+                raise LoadError([Problem(name, f"sheet '{sheet.title}' is larger than {limit}")])
+            rows.append(list(row))
+        sheets[sheet.title] = rows
     return sheets
 
 
