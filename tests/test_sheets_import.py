@@ -104,11 +104,21 @@ def test_every_bad_cell_is_reported_at_its_cell_in_one_run(tmp_path: Path) -> No
     path = book(
         tmp_path / "bad.xlsx",
         [
-            ["id", "name", "cost", "cost 20x7", "colour", "value defence", "requires"],
-            ["radar", "Radar", "about 300", None, "red", 5, None],
-            ["radar", "Second radar", 100, None, None, 4, None],
-            [None, "Ghost", 5, None, None, None, None],
-            ["launchers", None, 50, None, None, 6, "radar, rader"],
+            [
+                "id",
+                "name",
+                "cost",
+                "cost 20x7",
+                "colour",
+                "value defence",
+                "requires",
+                "start first",
+                "start last",
+            ],
+            ["radar", "Radar", "about 300", None, "red", 5, None, None, None],
+            ["radar", "Second radar", 100, None, None, 4, None, None, None],
+            [None, "Ghost", 5, None, None, None, None, None, None],
+            ["launchers", None, 50, None, None, 6, "radar, rader", "20x7", 2030],
         ],
         [["key", "value"], ["objectives", "{defence: {}}"], ["budget", "{total: [1}"]],
     )
@@ -124,6 +134,7 @@ def test_every_bad_cell_is_reported_at_its_cell_in_one_run(tmp_path: Path) -> No
         f"{at}:candidates!A3: error: duplicate id 'radar' (also candidate 1)",
         f"{at}:candidates!A4: error: id: empty; every candidate needs an id",
         f"{at}:candidates!G5: error: unknown candidate 'rader' (did you mean 'radar'?)",
+        f"{at}:candidates!H5: error: start: expected a year (a whole number), not '20x7'",
         f"{at}:file!B3: error: budget: "
         + result.stderr.split("file!B3: error: budget: ")[1].splitlines()[0],
     ]

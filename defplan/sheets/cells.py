@@ -61,12 +61,15 @@ def number(field: str, value: Any) -> float | int:
 
 def year(field: str, value: Any) -> int:
     """A whole number (a year)."""
-    found = number(field, value)
+    try:
+        found = number(field, value)
+    except BadCell:
+        found = None
     if isinstance(found, float) and found.is_integer():
         return int(found)
     if isinstance(found, int):
         return found
-    raise BadCell(f"{field}: expected a whole number, not {shown(value)}")
+    raise BadCell(f"{field}: expected a year (a whole number), not {shown(value)}")
 
 
 def boolean(field: str, value: Any) -> bool:

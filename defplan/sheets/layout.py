@@ -167,6 +167,8 @@ def _put(row: Row, column: Column, value: Any, at: str, header: str) -> None:
 
 def _assemble(row: Row) -> None:
     for key, parts in row.parts.items():
+        if key in row.bad:  # said already; the key is left out
+            continue
         if key in SLOTS:
             _slots(row, key, parts)
         elif key != OTHER:
