@@ -322,3 +322,19 @@ def test_a_workbook_takes_its_keys_from_one_place(tmp_path: Path) -> None:
     result = invoke("import", both, "--base", ROOT / "portfolios/tutorial.yaml")
     assert result.exit_code == 2
     assert "the workbook has a 'file' sheet, and --base gives the same keys" in result.stderr
+
+
+def test_a_problem_in_a_key_from_base_is_shown_at_its_line_there(tmp_path: Path) -> None:
+    base = tmp_path / "base.yaml"
+    base.write_text(
+        "objectives: {a: {}}\n"
+        "rules:\n"
+        "  - {at_most: 1, of: [old, radar]}\n"
+        "candidates: [{id: old, cost: 1}, {id: radar, cost: 1}]\n"
+    )
+    csv = tmp_path / "list.csv"
+    csv.write_text("id,cost,value a\nradar,5,1\n", encoding="utf-8")
+    result = invoke("import", csv, "--base", base)
+    assert result.exit_code == 2
+    # line 3, column 23: `  - {at_most: 1, of: [` is 22 characters, then `old`
+    assert result.stderr == f"{base}:3:23: error: unknown candidate 'old'\n"

@@ -19,7 +19,7 @@ from defplan.formulation import SolveOptions
 from defplan.loading import parse_portfolio
 from defplan.model import Portfolio
 from defplan.render.documents import json_of
-from defplan.sheets import export_portfolio, import_portfolio
+from defplan.sheets import Base, export_portfolio, import_portfolio
 from defplan.sheets.writing import document_of
 from defplan.solving import optimise
 
@@ -51,8 +51,8 @@ def round_trip(portfolio: Portfolio, folder: Path, suffix: str) -> Portfolio:
     """The portfolio exported to a book, then imported (a CSV file with --base)."""
     book = folder / f"book{suffix}"
     book.write_bytes(export_portfolio(portfolio, book))
-    base = portfolio if suffix == ".csv" else None
-    text, count = import_portfolio(str(book), base=base, base_name="base.yaml")
+    base = Base(portfolio, b"", "base.yaml") if suffix == ".csv" else None
+    text, count = import_portfolio(str(book), base=base)
     assert count == len(portfolio.candidates)
     return parse_portfolio(text, filename="imported.yaml")
 

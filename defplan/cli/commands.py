@@ -637,12 +637,12 @@ BookOutputOpt = Annotated[
 def import_(book: BookArg, output: YamlOutputOpt = None, base: BaseOpt = None) -> None:
     """Make a portfolio file from candidates in a workbook or CSV file."""
     from defplan.output import check_target, write_output
-    from defplan.sheets import import_portfolio
+    from defplan.sheets import Base, import_portfolio
 
     if output is not None:
         check_target(output, source=book)
-    found = load(base)[0] if base is not None else None
-    text, count = import_portfolio(book, base=found, base_name=base or "", output=output)
+    found = Base(*load(base)) if base is not None else None
+    text, count = import_portfolio(book, base=found, output=output)
     if output is None:
         sys.stdout.write(text)
         return

@@ -13,6 +13,6 @@ openpyxl is imported only where a workbook is read or written: the base install 
 and writes CSV with the standard library alone.
 """
 
-from defplan.sheets.importing import export_portfolio, import_portfolio
+from defplan.sheets.importing import Base, export_portfolio, import_portfolio
 
-__all__ = ["export_portfolio", "import_portfolio"]
+__all__ = ["Base", "export_portfolio", "import_portfolio"]

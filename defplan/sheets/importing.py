@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from defplan.errors import LoadError, Problem
-from defplan.loading import parse_portfolio
+from defplan.loading import compose_yaml, node_at, parse_portfolio
+from defplan.loading.yaml12 import problem_at
 from defplan.model import Loc, Portfolio
 from defplan.sheets.books import csv_bytes, kind_of, read_sheets, workbook_bytes
 from defplan.sheets.reading import Read, read_document
@@ -25,22 +27,31 @@ TEXT_COLUMNS = {"id", "name", "group", "requires", "excludes", "after"}
 """Columns formatted as text in a workbook, so that an id such as 007 stays as typed."""
 
 
+@dataclass(frozen=True)
+class Base:
+    """A `--base` portfolio file: validated, its bytes, and its name in messages."""
+
+    portfolio: Portfolio
+    data: bytes
+    name: str
+
+
 def import_portfolio(
-    path: str, *, base: Portfolio | None = None, base_name: str = "", output: Path | None = None
+    path: str, *, base: Base | None = None, output: Path | None = None
 ) -> tuple[str, int]:
     """The portfolio YAML a book (.xlsx or .csv) holds, and its number of candidates;
-    LoadError listing every problem, each at its cell."""
+    LoadError listing every problem, each at its cell (or, for a key --base gave, at
+    its line in that file)."""
     kind = kind_of(path, "FILE")
     sheets = read_sheets(path)
-    read = read_document(
-        sheets, path, csv=kind == ".csv", base=None if base is None else document_of(base)
-    )
+    keys = None if base is None else document_of(base.portfolio)
+    read = read_document(sheets, path, csv=kind == ".csv", base=keys)
     text = portfolio_yaml(read.doc, _header(path, output))
     problems = list(read.problems)
     try:
         parse_portfolio(text, filename=path)
     except LoadError as exc:
-        problems += _at_cells(exc.problems, text, read, path, base_name)
+        problems += _at_cells(exc.problems, text, read, path, base)
     if problems:
         raise LoadError(sorted(dict.fromkeys(problems), key=_in_sheet_order))
     return text, len(read.doc["candidates"])
@@ -72,25 +83,32 @@ def _in_sheet_order(problem: Problem) -> tuple[str, int, int]:
 
 
 def _at_cells(
-    problems: list[Problem], text: str, read: Read, path: str, base_name: str
+    problems: list[Problem], text: str, read: Read, path: str, base: Base | None
 ) -> list[Problem]:
-    """The loader's problems (at lines of the YAML text) at the cells they came from."""
+    """The loader's problems (at lines of the YAML text) at the cells they came from; a
+    problem in a key from --base at its place in that file."""
     paths = node_paths(text)
+    base_root = None
     found = []
     for problem in problems:
         loc = paths.get((problem.line or 0, problem.column or 0))
-        found.append(Problem(_cell(loc, read, path, base_name), problem.message))
+        cell = _cell(loc, read)
+        if cell is None and loc and base is not None and loc[0] != "candidates":
+            base_root = base_root or compose_yaml(base.data, filename=base.name)
+            found.append(problem_at(base.name, node_at(base_root, loc), problem.message))
+        else:
+            found.append(Problem(cell or path, problem.message))
     return found
 
 
-def _cell(loc: Loc | None, read: Read, path: str, base_name: str) -> str:
+def _cell(loc: Loc | None, read: Read) -> str | None:
     """The cell a document path came from: its own, or its nearest enclosing part's."""
     if loc is None:
-        return path
+        return None
     for k in range(len(loc), 0, -1):
         if loc[:k] in read.where:
             return read.where[loc[:k]]
-    return base_name or path
+    return None
 
 
 def _header(path: str, output: Path | None) -> list[str]:
