@@ -44,48 +44,26 @@ FILE_SHEET = [
 ]
 
 
+def table(header: str, *rows: dict[str, Any]) -> list[list[Any]]:
+    """A header row (column names separated by commas), then each row's cells by name."""
+    names = header.split(",")
+    return [names, *([row.get(name) for name in names] for row in rows)]
+
+
 def test_a_hand_made_workbook_imports_as_typed(tmp_path: Path) -> None:
-    path = book(
-        tmp_path / "book.xlsx",
-        [
-            [
-                "id",
-                "name",
-                "cost",
-                "cost 2027",
-                "cost 2028",
-                "value defence",
-                "value relief",
-                "commitment nato-air",
-                "requires",
-                "mandatory",
-                "start first",
-                "start last",
-                "cost_risk low",
-                "cost_risk high",
-            ],
-            [
-                "radar",
-                "Long-range radar",
-                None,
-                100,
-                150,
-                7,
-                "[0, 2]",
-                3,
-                None,
-                None,
-                2027,
-                2029,
-                0.9,
-                1.4,
-            ],
-            ["launchers", None, 200, None, None, 6, None, 2, "radar", None, None, None, None, None],
-            [None] * 14,  # a blank row is skipped
-            [7, "Depot", 90, None, None, None, 2, None, None, True, None, None, None, None],
-        ],
-        FILE_SHEET,
+    header = (
+        "id,name,cost,cost 2027,cost 2028,value defence,value relief,commitment nato-air,"
+        "requires,mandatory,start first,start last,cost_risk low,cost_risk high"
     )
+    radar = {"id": "radar", "name": "Long-range radar", "cost 2027": 100, "cost 2028": 150}
+    radar |= {"value defence": 7, "value relief": "[0, 2]", "commitment nato-air": 3}
+    radar |= {"start first": 2027, "start last": 2029, "cost_risk low": 0.9}
+    radar |= {"cost_risk high": 1.4}
+    launchers = {"id": "launchers", "cost": 200, "value defence": 6, "commitment nato-air": 2}
+    launchers |= {"requires": "radar"}
+    blank: dict[str, Any] = {}  # a blank row is skipped
+    depot = {"id": 7, "name": "Depot", "cost": 90, "value relief": 2, "mandatory": True}
+    path = book(tmp_path / "book.xlsx", table(header, radar, launchers, blank, depot), FILE_SHEET)
     out = tmp_path / "out.yaml"
     result = invoke("import", path, "--output", out)
     assert result.exit_code == 0, result.output
@@ -101,20 +79,11 @@ def test_a_hand_made_workbook_imports_as_typed(tmp_path: Path) -> None:
 
 
 def test_every_bad_cell_is_reported_at_its_cell_in_one_run(tmp_path: Path) -> None:
+    header = "id,name,cost,cost 20x7,colour,value defence,requires,start first,start last"
     path = book(
         tmp_path / "bad.xlsx",
         [
-            [
-                "id",
-                "name",
-                "cost",
-                "cost 20x7",
-                "colour",
-                "value defence",
-                "requires",
-                "start first",
-                "start last",
-            ],
+            header.split(","),
             ["radar", "Radar", "about 300", None, "red", 5, None, None, None],
             ["radar", "Second radar", 100, None, None, 4, None, None, None],
             [None, "Ghost", 5, None, None, None, None, None, None],
