@@ -115,7 +115,12 @@ def main_options(
     _state["profile"] = profile
 
 
-def command(func: Callable[P, None]) -> Callable[P, None]:
+def named(name: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """`command` under a name Python does not allow for a function (`import`)."""
+    return functools.partial(command, name=name)
+
+
+def command(func: Callable[P, None], name: str | None = None) -> Callable[P, None]:
     """Register a defplan command whose errors become messages and exit codes: defplan's
     own errors (docs/commands.md), Ctrl-C, a closed pipe and the machine's limits go
     through `defplan.boundary`; anything else is a bug (exit 1)."""
@@ -136,7 +141,7 @@ def command(func: Callable[P, None]) -> Callable[P, None]:
                 raise
             raise typer.Exit(int(code)) from None
 
-    app.command(cls=Command)(handled)
+    app.command(name, cls=Command)(handled)
     return handled
 
 

@@ -3,9 +3,10 @@
 `optimise` (the best portfolio, with what limits it and the next-best ones on
 request); `sweep`, `explain`, `frontier` and `robust`, which look around the optimum;
 `risk`, what cost overruns do to it;
+`import` and `export`, candidate lists to and from Excel workbooks and CSV files;
 `diff`, which puts two results side by side; `report`, a page or a workbook of one run;
-`validate` and `schema`, about the file format itself. They register on import, in the order --help
-lists them.
+`validate` and `schema`, about the file format itself. They register on import, in the
+order --help lists them.
 """
 
 import sys
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from defplan.boundary import say
-from defplan.cli.app import command
+from defplan.cli.app import command, named
 from defplan.cli.options import (
     BomOpt,
     FileArg,
@@ -672,6 +673,64 @@ def validate(file: FileArg) -> None:
         "table",
         tables=lambda console: validation_renderables(portfolio, name, width=console.width),
     )
+
+
+BookArg = Annotated[
+    str, typer.Argument(metavar="BOOK", help="Excel workbook (.xlsx) or CSV file of candidates.")
+]
+YamlOutputOpt = Annotated[
+    Path | None,
+    typer.Option(metavar="PATH", help="Write the portfolio YAML to PATH (default: print it)."),
+]
+BaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FILE",
+        help="Take every key but the candidates from this portfolio file (for a CSV "
+        "file, or a workbook without a 'file' sheet).",
+    ),
+]
+BookOutputOpt = Annotated[
+    Path,
+    typer.Option(
+        metavar="PATH", help="The workbook (.xlsx) or CSV file (candidates only) to write."
+    ),
+]
+
+
+@named("import")
+def import_(book: BookArg, output: YamlOutputOpt = None, base: BaseOpt = None) -> None:
+    """Make a portfolio file from candidates in a workbook or CSV file."""
+    from defplan.output import check_target, write_output
+    from defplan.sheets import Base, import_portfolio
+
+    if output is not None:
+        check_target(output, source=book)
+    found = Base(*load(base)) if base is not None else None
+    text, count = import_portfolio(book, base=found, output=output)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_output(output, text)
+    say(f"defplan: {book}: {count} candidate{'s' if count != 1 else ''} written to {output}")
+
+
+@command
+def export(file: FileArg, output: BookOutputOpt) -> None:
+    """Write a portfolio's candidates (and its other keys) to a workbook or CSV file."""
+    from defplan.output import check_target, write_output_bytes
+    from defplan.sheets import export_portfolio
+    from defplan.sheets.books import kind_of
+
+    if kind_of(output, "--output") == ".xlsx":
+        from defplan.sheets.books import need_openpyxl
+
+        need_openpyxl()
+    check_target(output, source=file)
+    portfolio = load(file)[0]
+    write_output_bytes(output, export_portfolio(portfolio, output))
+    if output.suffix.lower() == ".csv":
+        say(f"defplan: {output} holds the candidates alone: import it with --base {file}")
 
 
 @command
