@@ -430,3 +430,18 @@ def test_start_up_imports_no_report_module() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_a_frontier_label_at_the_right_edge_is_written_leftwards() -> None:
+    # the dearest candidate sits at the right end of the axis: its label, written to
+    # the right as the others are, would run off the picture
+    from defplan.render.svg import WIDTH, Dot, value_for_money
+
+    dots = [Dot("cheap", 10, 1, True, True), Dot("the-dearest-candidate", 400, 9, False, True)]
+    picture = value_for_money("Value for money", "M EUR", dots)
+    found = re.findall(r'<text x="([0-9.]+)"[^>]*>(cheap|the-dearest-candidate)<', picture)
+    placed = {name: float(x) for x, name in found}
+    assert set(placed) == {"cheap", "the-dearest-candidate"}
+    assert 'text-anchor="end" font-size="10" fill="#222222">the-dearest-candidate' in picture
+    assert placed["the-dearest-candidate"] <= WIDTH
+    assert 'text-anchor="end" font-size="10" fill="#222222">cheap' not in picture

@@ -355,7 +355,13 @@ def value_for_money(title: str, unit: str, dots: Sequence[Dot]) -> str:
                 f'stroke="{PALETTE[5]}" stroke-width="1.5"/>'
             )
     for d in frontier:
-        plot.text(plot.x(d.cost) + 7, plot.y(d.value) - 6, d.label, font_size=10, fill=INK)
+        x = plot.x(d.cost)
+        if x + 7 + 6.0 * len(d.label) > plot.width:  # it would be cut: the label goes left
+            plot.text(
+                x - 7, plot.y(d.value) - 6, d.label, text_anchor="end", font_size=10, fill=INK
+            )
+        else:
+            plot.text(x + 7, plot.y(d.value) - 6, d.label, font_size=10, fill=INK)
     plot.legend(
         [
             (f'<rect x="2" width="10" height="10" fill="{PALETTE[0]}"/>', "selected"),
