@@ -307,3 +307,25 @@ def test_a_problem_in_a_key_from_base_is_shown_at_its_line_there(tmp_path: Path)
     assert result.exit_code == 2
     # line 3, column 23: `  - {at_most: 1, of: [` is 22 characters, then `old`
     assert result.stderr == f"{base}:3:23: error: unknown candidate 'old'\n"
+
+
+def test_a_workbook_that_would_unpack_too_far_is_refused_before_it_is_read(
+    tmp_path: Path,
+) -> None:
+    # the template with one more part of 300 MiB of zeros: a few hundred KiB packed,
+    # more than the 256 MiB a workbook may unpack to
+    bomb = tmp_path / "bomb.xlsx"
+    with (
+        zipfile.ZipFile(ROOT / "portfolios/template.xlsx") as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.namelist():
+            target.writestr(member, source.read(member))
+        with target.open("xl/padding.bin", "w", force_zip64=True) as padding:
+            for _ in range(300):
+                padding.write(bytes(1024 * 1024))
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    result = invoke("import", bomb, "--output", tmp_path / "out.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{bomb}: error: the workbook unpacks to 300 MiB, more than")
+    assert not (tmp_path / "out.yaml").exists()

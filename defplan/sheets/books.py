@@ -24,6 +24,9 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = 2_000
 """Far beyond a real candidate list (5,000 candidates, a few hundred columns); a
 workbook is compressed, so its size alone does not bound what it unpacks to."""
+MAX_UNPACKED = 256 * 1024 * 1024
+"""The most a workbook's parts may unpack to, as its zip directory declares them (the
+zip reader stops at the declared size, so this bounds what a "zip bomb" can take)."""
 FIXED_TIME = datetime.datetime(2000, 1, 1)
 """The time written into a workbook, so that the same portfolio gives the same bytes."""
 
@@ -86,6 +89,7 @@ def _csv_rows(data: bytes, name: str) -> list[list[Any]]:
 def _workbook_rows(data: bytes, name: str) -> Sheets:
     import openpyxl
 
+    _check_unpacked(data, name)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -97,6 +101,25 @@ def _workbook_rows(data: bytes, name: str) -> Sheets:
     except Exception as exc:  # whatever a damaged or hostile file makes the parser raise
         reason = "not a readable Excel workbook (.xlsx)"
         raise LoadError([Problem(name, f"{reason}: {exc}" if str(exc) else reason)]) from None
+
+
+def _check_unpacked(data: bytes, name: str) -> None:
+    """LoadError when the workbook would unpack to more than MAX_UNPACKED."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        return  # openpyxl's own message says it is no workbook
+    if unpacked > MAX_UNPACKED:
+        raise LoadError(
+            [
+                Problem(
+                    name,
+                    f"the workbook unpacks to {unpacked / 2**20:,.0f} MiB, more than "
+                    f"{MAX_UNPACKED / 2**20:,.0f} MiB: far beyond a candidate list",
+                )
+            ]
+        )
 
 
 def _sheets_of(book: Any, name: str) -> Sheets:
