@@ -49,7 +49,7 @@ def solve(prob: pulp.LpProblem, name: str, gap: float | None, limit: float | Non
 
 
 def main(
-    path: str, gap: float | None = None, name: str = "highs", limit: float | None = None
+    path: str, gap: float | None = None, solver: str = "highs", limit: float | None = None
 ) -> None:
     with open(path, encoding="utf-8") as handle:
         doc = yaml.safe_load(handle)
@@ -109,7 +109,7 @@ def main(
             prob += x[c["id"]] + x[other] <= 1
         if c.get("mandatory"):
             prob += x[c["id"]] == 1
-    seconds, own, finished = solve(prob, name, gap, limit)
+    seconds, own, finished = solve(prob, solver, gap, limit)
     chosen = sum(1 for v in x.values() if (v.varValue or 0) > 0.5)
     ending = "finished" if finished else "stopped"
     status = pulp.LpStatus[prob.status]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import sys
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import yaml
 
@@ -23,14 +23,14 @@ ROUND_COSTS = (10, 20, 25, 50, 100)
 ROUND_SCORES = (0, 2.5, 5, 7.5, 10)
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
     """One portfolio of the benchmark family: a name, its size and seed, and its shape."""
 
     name: str
     n: int
     seed: int
-    shape: dict = field(default_factory=dict)  # keyword arguments of `portfolio`
+    shape: dict  # keyword arguments of `portfolio`
+    # (a NamedTuple: the tests load this file by path, without the module entry a dataclass needs)
 
     def yaml(self, n: int | None = None) -> str:
         """The member's file (with n candidates instead of its own, for smoke runs)."""
@@ -38,9 +38,9 @@ class Member:
 
 
 FAMILY = [
-    Member("base", 5000, 1),
-    Member("base-seed2", 5000, 2),
-    Member("base-seed3", 5000, 3),
+    Member("base", 5000, 1, {}),
+    Member("base-seed2", 5000, 2, {}),
+    Member("base-seed3", 5000, 3, {}),
     Member("budget-10", 5000, 4, {"budget": 0.1}),
     Member("budget-20-caps-loose", 5000, 5, {"budget": 0.2, "caps": 0.6}),
     Member("budget-60-caps-loose", 5000, 6, {"budget": 0.6, "caps": 0.7}),

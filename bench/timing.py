@@ -26,13 +26,14 @@ PHASES = ("load", "validate", "build", "solve", "render", "other", "total")
 
 class Run(NamedTuple):
     """One run of a command: wall seconds, the child's peak memory (MB), stdout, stderr,
-    and whether the time limit stopped it."""
+    whether the time limit stopped it, and its exit code."""
 
     seconds: float
     peak_mb: int
     out: str
     err: str
     over: bool = False
+    code: int = 0
 
 
 def timed(cmd: list[str], limit: float | None = None) -> Run:
@@ -53,11 +54,11 @@ def timed(cmd: list[str], limit: float | None = None) -> Run:
         seconds = time.perf_counter() - started
         if timer:
             timer.cancel()
-        child.returncode = os.waitstatus_to_exitcode(status)
+        code = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         text, errors = out.read().decode(), err.read().decode()
-        return Run(seconds, usage.ru_maxrss // 1024, text, errors, stopped.is_set())
+        return Run(seconds, usage.ru_maxrss // 1024, text, errors, stopped.is_set(), code)
 
 
 def phases(stderr: str) -> dict[str, float]:
