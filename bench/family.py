@@ -225,53 +225,54 @@ def time_family(n: int | None, repeat: int, limit: float, say) -> list[str]:
     return mismatches
 
 
-def sweeps(n: int, limit: float, say) -> None:
-    """21-point sweeps against 21 optimise calls on small, 6-year members' shapes."""
-    say("| shape | candidates | budgets | sweep s | 21 optimise s | sweep / calls |")
-    say("| --- | ---: | --- | ---: | ---: | ---: |")
-    by_name = {m.name: m for m in generate.FAMILY}
+def sweep_rows(cases: list, measure, say) -> list[float]:
+    """For each (name, document, budgets): write the file, measure (sweep s, reference s)
+    with measure(path, budgets), print a row; returns the ratios."""
     ratios = []
     with tempfile.TemporaryDirectory() as folder:
-        for name in SWEEP_SHAPES:
-            member = by_name[name]
-            doc = generate.portfolio(n, member.seed, years=6, **member.shape)
-            path = Path(folder) / f"{name}.yaml"
+        for name, doc, budgets in cases:
+            path = Path(folder) / f"{name}.json"
             path.write_text(json.dumps(doc), encoding="utf-8")
-            total = doc["budget"]["total"]
-            budgets = [round(total * (0.5 + 0.05 * k)) for k in range(21)]
-            sweep, separate = sweep_against_calls(path, budgets, limit)
-            ratios.append(ratio(sweep, separate))
+            sweep, reference = measure(path, budgets)
+            ratios.append(ratio(sweep, reference))
             say(
-                f"| {name} | {n:,} | {budgets[0]:,} to {budgets[-1]:,} | {seconds(sweep)} "
-                f"| {seconds(separate)} | {shown(ratios[-1])} |"
+                f"| {name} | {budgets[0]:,} to {budgets[-1]:,} | {seconds(sweep)} "
+                f"| {seconds(reference)} | {shown(ratios[-1])} |"
             )
     say("")
+    return ratios
+
+
+def sweeps(n: int, limit: float, say) -> None:
+    """21-point sweeps against 21 optimise calls on small, 6-year members' shapes."""
+    say(f"| shape ({n:,} candidates, 6 years) | budgets | sweep s | 21 optimise s | ratio |")
+    say("| --- | --- | ---: | ---: | ---: |")
+    by_name = {m.name: m for m in generate.FAMILY}
+    cases = []
+    for name in SWEEP_SHAPES:
+        doc = generate.portfolio(n, by_name[name].seed, years=6, **by_name[name].shape)
+        total = doc["budget"]["total"]
+        cases.append((name, doc, [round(total * (0.5 + 0.05 * k)) for k in range(21)]))
+    ratios = sweep_rows(cases, lambda path, b: sweep_against_calls(path, b, limit), say)
     say(verdict("worst sweep / 21 calls", worst(ratios), TARGETS["sweep"]))
 
 
 def near_budget(members: list, n: int | None, limit: float, say) -> None:
     """On each static member: a sweep at 90-110% of its total against one optimise."""
-    say("| member | budgets | sweep s | one optimise s | sweep / optimise |")
+    say("| member | budgets | sweep s | one optimise s | ratio |")
     say("| --- | --- | ---: | ---: | ---: |")
-    ratios = []
-    with tempfile.TemporaryDirectory() as folder:
-        for member in members:
-            doc = generate.portfolio(n or member.n, member.seed, **member.shape)
-            path = Path(folder) / f"{member.name}.yaml"
-            path.write_text(member.yaml(n), encoding="utf-8")
-            total = doc["budget"]["total"]
-            budgets = [round(total * share) for share in NEAR]
-            spec = ",".join(str(b) for b in budgets)
-            one = timed([*DEFPLAN, "optimise", str(path), "--format", "json"], limit)
-            sweep = timed(
-                [*DEFPLAN, "sweep", str(path), "--budget", spec, "--format", "json"], limit
-            )
-            ratios.append(ratio(sweep, one))
-            say(
-                f"| {member.name} | {budgets[0]:,} to {budgets[-1]:,} | {seconds(sweep)} "
-                f"| {seconds(one)} | {shown(ratios[-1])} |"
-            )
-    say("")
+    cases = []
+    for member in members:
+        doc = generate.portfolio(n or member.n, member.seed, **member.shape)
+        cases.append((member.name, doc, [round(doc["budget"]["total"] * k) for k in NEAR]))
+
+    def measure(path: Path, budgets: list[int]) -> tuple[float, float]:
+        spec = ",".join(str(b) for b in budgets)
+        one = timed([*DEFPLAN, "optimise", str(path), "--format", "json"], limit)
+        sweep = [*DEFPLAN, "sweep", str(path), "--budget", spec, "--format", "json"]
+        return timed(sweep, limit), one
+
+    ratios = sweep_rows(cases, measure, say)
     say(verdict("worst sweep near the budget / one optimise", worst(ratios), TARGETS["near"]))
 
 
