@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -37,15 +38,18 @@ class Run(NamedTuple):
 
 
 def timed(cmd: list[str], limit: float | None = None) -> Run:
-    """Run cmd as a whole process, killed after limit seconds (none: no limit)."""
+    """Run cmd as a whole process, killed with every process it started after limit
+    seconds (none: no limit)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        child = subprocess.Popen(cmd, stdout=out, stderr=err)
+        # A session of its own, so that the limit stops the solvers it started too (a
+        # killed defplan left its CBC running otherwise).
+        child = subprocess.Popen(cmd, stdout=out, stderr=err, start_new_session=True)
         stopped = threading.Event()
 
         def stop() -> None:
             stopped.set()
-            child.kill()
+            os.killpg(child.pid, signal.SIGKILL)
 
         timer = threading.Timer(limit, stop) if limit else None
         if timer:
