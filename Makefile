@@ -33,6 +33,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scale.py --record
+	$(BIN)/python bench/family.py --record
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -32,30 +32,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import portfolio_yaml  # noqa: E402
 from run import ORLIB, mknap_portfolio, read_mknap  # noqa: E402
-
-PHASES = ("load", "validate", "build", "solve", "render", "other", "total")
-
-
-def timed(cmd: list[str]) -> tuple[float, int, str, str]:
-    """Wall seconds, peak memory (MB) of the child, its stdout and stderr."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        child = subprocess.Popen(cmd, stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return seconds, usage.ru_maxrss // 1024, out.read().decode(), err.read().decode()
-
-
-def phases(stderr: str) -> dict[str, float]:
-    found = {}
-    for line in stderr.splitlines():
-        words = line.split()
-        if words and words[0] in PHASES:
-            found[words[0]] = float(words[1])
-    return found
+from timing import PHASES, phases, timed  # noqa: E402
 
 
 def main() -> None:

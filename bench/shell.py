@@ -10,16 +10,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import timing  # noqa: E402
+
 DEFPLAN = [sys.executable, "-m", "defplan"]
 
 
@@ -58,10 +61,27 @@ def portfolio(n: int, years: int, seed: int) -> tuple[dict, float]:
     return doc, total
 
 
-def timed(cmd: list[str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(cmd, capture_output=True, check=True)
-    return time.perf_counter() - started
+def timed(cmd: list[str], limit: float | None = None) -> float:
+    """Wall seconds of a command that must succeed; infinity when the limit stopped it."""
+    run = timing.timed(cmd, limit)
+    if run.over:
+        return math.inf
+    if run.code:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({run.code}): {run.err[-500:]}")
+    return run.seconds
+
+
+def sweep_against_calls(path: Path, budgets: list[int], limit: float | None = None) -> tuple:
+    """Seconds of one `defplan sweep` over the budgets, and of one `optimise` per budget
+    (the sum): each process stopped after limit seconds (infinity then)."""
+    spec = ",".join(str(b) for b in budgets)
+    sweep = timed([*DEFPLAN, "sweep", str(path), "--budget", spec, "--format", "json"], limit)
+    separate = 0.0
+    for b in budgets:
+        separate += timed(
+            [*DEFPLAN, "optimise", str(path), "--budget", str(b), "--format", "json"], limit
+        )
+    return sweep, separate
 
 
 def median_times(first: list[str], second: list[str], repeat: int) -> tuple[float, float]:
@@ -95,12 +115,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "p300.yaml"
         path.write_text(json.dumps(doc), encoding="utf-8")
+        sweep_time, separate = sweep_against_calls(path, budgets)
         spec = ",".join(str(b) for b in budgets)
-        sweep_time = timed([*DEFPLAN, "sweep", str(path), "--budget", spec, "--format", "json"])
-        separate = sum(
-            timed([*DEFPLAN, "optimise", str(path), "--budget", str(b), "--format", "json"])
-            for b in budgets
-        )
         two = timed(
             [*DEFPLAN, "sweep", str(path), "--budget", spec, "--format", "json", "--workers", "2"]
         )

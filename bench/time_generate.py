@@ -24,6 +24,18 @@ import sys
 import yaml
 from generate import portfolio as static_portfolio
 
+FAMILY = [  # (name, n, seed, tightness)
+    ("time-seed1", 1000, 1, 1.0),
+    ("time-seed2", 1000, 2, 1.0),
+    ("time-seed3", 1000, 3, 1.0),
+    ("time-tight", 1000, 4, 0.85),
+    ("time-loose", 1000, 5, 1.5),
+]
+"""The time-phased family (bench/family.py --time), each member one seed with its caps
+scaled by tightness. 1,000 candidates, not 5,000: at 1,000 the hand model already took
+1.7-7.9 s and defplan 1.9-13 s a seed (bench/results.md), and both grow faster than the
+size (options per candidate, rows per year and line)."""
+
 FIRST, BASE, RATE = 2026, 2025, 0.025
 LINES = {
     "invest": {"label": "Investment"},
@@ -99,16 +111,21 @@ def _caps(demand: dict[int, float], share: float) -> dict[int, float]:
     return {year: round(share * amount, 1) for year, amount in demand.items() if amount > 0}
 
 
-def portfolio(n: int, seed: int = 1, years: int = 15) -> dict:
-    """A valid time-phased portfolio document of n (at least 5) candidates."""
+def portfolio(n: int, seed: int = 1, years: int = 15, tightness: float = 1.0) -> dict:
+    """A valid time-phased portfolio document of n (at least 5) candidates.
+
+    tightness scales every cap's share of demand (SHARES but carry-over): below 1 the
+    caps bind harder, above 1 they are looser.
+    """
     doc = static_portfolio(n, seed)
+    shares = {k: v if k == "carry_over" else v * tightness for k, v in SHARES.items()}
     rng = random.Random(f"defplan-time-bench/{n}/{seed}/{years}")
     last = FIRST + years - 1
     for i, candidate in enumerate(doc["candidates"]):
         _plan(candidate, rng, i, last)
     demand = _demand(doc["candidates"], range(FIRST, last + 1))
     money = sum(sum(demand[line].values()) for line in ("invest", "operate"))
-    invest_caps = _caps(demand["invest"], SHARES["invest"])
+    invest_caps = _caps(demand["invest"], shares["invest"])
     mean_cap = sum(invest_caps.values()) / len(invest_caps)
     doc["commitments"]["nato"]["target"] = max(1, round(0.04 * n))
     doc["commitments"]["eu"]["target"] = max(1, doc["commitments"]["eu"]["target"])
@@ -124,15 +141,15 @@ def portfolio(n: int, seed: int = 1, years: int = 15) -> dict:
         "objectives": doc["objectives"],
         "commitments": doc["commitments"],
         "budget": {
-            "total": round(SHARES["total"] * money, 1),
+            "total": round(shares["total"] * money, 1),
             "per_year": invest_caps,
-            "carry_over": round(SHARES["carry_over"] * mean_cap, 1),
+            "carry_over": round(shares["carry_over"] * mean_cap, 1),
             "lines": {
                 "operate": {
-                    "per_year": _caps(demand["operate"], SHARES["operate"]),
-                    "total": round(SHARES["operate_total"] * sum(demand["operate"].values()), 1),
+                    "per_year": _caps(demand["operate"], shares["operate"]),
+                    "total": round(shares["operate_total"] * sum(demand["operate"].values()), 1),
                 },
-                "staff": {"per_year": _caps(demand["staff"], SHARES["staff"])},
+                "staff": {"per_year": _caps(demand["staff"], shares["staff"])},
             },
         },
         "groups": doc["groups"],
@@ -141,9 +158,9 @@ def portfolio(n: int, seed: int = 1, years: int = 15) -> dict:
     }
 
 
-def portfolio_yaml(n: int, seed: int = 1, years: int = 15) -> str:
+def portfolio_yaml(n: int, seed: int = 1, years: int = 15, tightness: float = 1.0) -> str:
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    document = portfolio(n, seed, years)
+    document = portfolio(n, seed, years, tightness)
     return yaml.dump(document, Dumper=dumper, sort_keys=False, width=1000)
 
 

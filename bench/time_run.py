@@ -19,23 +19,19 @@ defplan (`--solver=highs`, say). Prints a table per instance and a summary per s
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from scale import timed  # noqa: E402
 from time_generate import portfolio_yaml  # noqa: E402
+from timing import median_run, timed  # noqa: E402
+from timing import record as record_lines  # noqa: E402
 
 TOLERANCE = 1e-6
 
@@ -48,12 +44,6 @@ def options(path: Path) -> int:
     with path.open(encoding="utf-8") as handle:
         doc = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return sum(len(o) for o in Portfolio(doc).options.values())
-
-
-def median_run(runs: list[tuple[float, int, str, str]]) -> tuple[float, tuple]:
-    """The median wall time, and the run closest to it."""
-    wall = statistics.median(r[0] for r in runs)
-    return wall, min(runs, key=lambda r: abs(r[0] - wall))
 
 
 @dataclass
@@ -197,16 +187,7 @@ def main() -> None:
 
 
 def record(lines: list[str]) -> None:
-    """Append the tables to bench/results.md under a heading naming machine and code."""
-    git = subprocess.run(
-        ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    )
-    versions = ", ".join(f"{name} {version(name)}" for name in ("PuLP", "highspy"))
-    where = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    code = f", commit {git.stdout.strip()}" if git.returncode == 0 else ""
-    heading = f"## {dt.date.today()} time-phased: {where}, {versions}{code}"
-    with (HERE / "results.md").open("a", encoding="utf-8") as handle:
-        handle.write("\n".join([heading, "", *lines]) + "\n\n")
+    record_lines("time-phased", lines)
 
 
 if __name__ == "__main__":
