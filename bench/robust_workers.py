@@ -17,19 +17,15 @@ performance work) is 2 workers at least 1.6x the samples per second of one on a
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from generate import portfolio_yaml as static_yaml  # bench/ is the script's folder
 from time_generate import portfolio_yaml as time_yaml
+from timing import record, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 DUTCH = ROOT / "portfolios" / "netherlands-2026.yaml"
@@ -49,13 +45,13 @@ def family(folder: Path) -> list[tuple[str, Path]]:
     return members
 
 
-def timed(path: Path, samples: int, workers: int) -> tuple[float, dict]:
-    """Wall seconds and the JSON of one robust run."""
+def robust_run(path: Path, samples: int, workers: int) -> tuple[float, dict]:
+    """Wall seconds and the JSON of one robust run (bench/timing.py's whole process)."""
     command = [sys.executable, "-m", "defplan", "robust", str(path), "--format", "json"]
-    command += ["--samples", str(samples), "--workers", str(workers)]
-    began = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, check=True, env=os.environ)
-    return time.perf_counter() - began, json.loads(done.stdout)
+    run = timed([*command, "--samples", str(samples), "--workers", str(workers)])
+    if run.code != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{run.err}")
+    return run.seconds, json.loads(run.out)
 
 
 def main() -> None:
@@ -66,8 +62,8 @@ def main() -> None:
     rows, ratios, same = [], [], True
     with tempfile.TemporaryDirectory() as folder:
         for label, path in family(Path(folder)):
-            one, first = timed(path, args.samples, 1)
-            two, second = timed(path, args.samples, 2)
+            one, first = robust_run(path, args.samples, 1)
+            two, second = robust_run(path, args.samples, 2)
             if first != second:
                 same = False
                 print(f"DIFFERENT OUTPUT with 2 workers: {label}", file=sys.stderr)
@@ -91,13 +87,7 @@ def main() -> None:
     ]
     print("\n".join(lines[-1:]))
     if args.record:
-        day = datetime.date.today().isoformat()
-        head = (
-            f"\n## {day} robust: workers on a family ({platform.python_version()}, "
-            f"{platform.machine()}, {os.cpu_count()} cores)\n\n"
-        )
-        with (ROOT / "bench" / "results.md").open("a", encoding="utf-8") as out:
-            out.write(head + "\n".join(lines) + "\n")
+        record("robust: workers on a family", lines)
     if not same:
         sys.exit(1)
 
