@@ -287,13 +287,27 @@ def _copy_into(model: Any, problem: Any) -> tuple[dict[str, int], int]:
             values.append(c)
     row_lower = [-inf if (b := r.getLb()) is None else b for r in rows]
     row_upper = [inf if (b := r.getUb()) is None else b for r in rows]
+    add_rows(model, row_lower, row_upper, starts, indices, values)
+    return where, len(integer)
+
+
+def add_rows(
+    model: Any,
+    lower: list[float],
+    upper: list[float],
+    starts: list[int],
+    indices: list[int],
+    values: list[float],
+) -> None:
+    """Add rows, given row by row (`starts` into `indices` and `values`), to a model."""
+    import numpy as np
+
     model.addRows(
-        len(rows),
-        np.array(row_lower, float),
-        np.array(row_upper, float),
+        len(lower),
+        np.array(lower, float),
+        np.array(upper, float),
         len(indices),
         np.array(starts, dtype=np.int32),
         np.array(indices, dtype=np.int32),
         np.array(values, float),
     )
-    return where, len(integer)

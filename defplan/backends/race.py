@@ -50,7 +50,7 @@ def run(
     closed afterwards, however the race ended."""
     runs: list[Run] = []
     try:
-        with _stdout_silenced():  # highspy prints a banner when a model is made
+        with stdout_silenced():  # highspy prints a banner when a model is made
             for backend in backends:
                 runs.append(backend.start(problem, variables, limits))
             return race(runs, broken, disproof)
@@ -170,7 +170,7 @@ def _with_gap(outcome: Outcome, bounds: list[float]) -> Outcome:
 
 
 @contextlib.contextmanager
-def _stdout_silenced() -> Iterator[None]:
+def stdout_silenced() -> Iterator[None]:
     """Send file descriptor 1 to /dev/null: HiGHS prints from C, past sys.stdout."""
     fd = 1  # whatever sys.stdout is (a test runner may swap it), C writes to this
     with contextlib.suppress(AttributeError, OSError, ValueError):

@@ -19,6 +19,7 @@ from defplan.backends import Outcome
 from defplan.formulation import Formulation
 from defplan.result import Status
 from defplan.solving.engine import COST, VALUE, Bound, Engine, differs_from
+from defplan.solving.fixing import Fixed, tie_fixed
 from defplan.tolerance import shortfall, total_and_magnitude
 
 CHUNK = 20
@@ -61,7 +62,8 @@ def prove(
     """
     value = objective_value(engine.form, x)
     floor = value - engine.value_tie(value)
-    other = _best_other(engine, x, floor, ())
+    settled = tie_fixed(engine.form, engine.active, floor, math.inf)
+    other = _best_other(engine, x, floor, settled_rows(settled))
     rival = other.x
     better = rival is not None and objective_value(engine.form, rival) > value
     best = rival if better and rival is not None else x
@@ -101,6 +103,7 @@ class _Ties:
         self.form = engine.form
         self.rows = list(rows)  # the caller's, then the tie band's
         self.fixed: list[Bound] = []  # choices the file-order walk has settled
+        self.settled = Fixed()  # columns every tied portfolio agrees on (fixing.py)
         self.value_floor = -math.inf
         self.cost_cap = math.inf
         self.tie_cost = Bound("tie_cost", COST, upper=self.cost_cap)
@@ -128,6 +131,7 @@ class _Ties:
         known = tie is not None and below is None and self._ties(tie)
         if engine.out_of_time() or not (known or self._another_exists(x)):
             return x  # the usual case: x is the only best portfolio
+        self._settle_by_lp()
         ceiling = self.cost_cap + engine.cost_tie(self.cost_cap)
         cheaper = engine.minimise(COST, rows=self.rows, ceiling=ceiling)
         if cheaper.status is Status.OPTIMAL and cheaper.x is not None and self._ties(cheaper.x):
@@ -144,6 +148,13 @@ class _Ties:
             x = cheaper_still  # the least cost was not the least: measure the band again
             self._cap(selection_cost(form, x))
             self.fixed = []
+
+    def _settle_by_lp(self) -> None:
+        """Find the columns every tied portfolio agrees on and add them to the band's
+        rows (two rows, however many): later solves need not search them, and the
+        file-order walk skips them. The band only narrows after this, so they hold."""
+        self.settled = tie_fixed(self.form, self.engine.active, self.value_floor, self.cost_cap)
+        self.rows += settled_rows(self.settled)
 
     def _cheaper_than(self, y: list[int]) -> list[int] | None:
         """A portfolio of the best value costing less than y by more than the tie
@@ -196,12 +207,15 @@ class _Ties:
         """The lexicographically greatest tied selection over `units` (groups of columns,
         one of which at most is taken), CHUNK units per solve.
 
-        Within a chunk, weights 2^(k-1), ..., 2, 1 make taking an earlier unit worth more
-        than taking all later ones together, so the chunk's best is its lexicographic
-        maximum; the chunk is then fixed and the next one solved, until no other tie is
-        left among the columns not yet fixed.
+        Units whose columns every tied portfolio agrees on (`settled`) are skipped: x
+        agrees too. Within a chunk of the others, weights 2^(k-1), ..., 2, 1 make taking
+        an earlier unit worth more than taking all later ones together, so the chunk's
+        best is its lexicographic maximum; the chunk is then fixed (two rows: its taken
+        units, its others) and the next one solved, until no other tie is left among the
+        columns not yet fixed.
         """
         engine = self.engine
+        units = [u for u in units if not all(k in self.settled for k in u)]
         n = len(units)
         for start in range(0, n, CHUNK):
             chunk = range(start, min(n, start + CHUNK))
@@ -215,18 +229,31 @@ class _Ties:
             trial = engine.maximise(weights, rows=self._band(), floor=score(x) - 0.5)
             if trial.x is not None and self._ties(trial.x) and score(trial.x) >= score(x):
                 x = trial.x
-            for u in chunk:
-                cols = dict.fromkeys(units[u], 1.0)
-                taken = any(x[k] for k in units[u])
-                name = f"fix{units[u][0]}"
-                self.fixed.append(
-                    Bound(name, cols, lower=1) if taken else Bound(name, cols, upper=0)
-                )
+            taken = [u for u in chunk if any(x[k] for k in units[u])]
+            others = [u for u in chunk if not any(x[k] for k in units[u])]
+            name = f"fix{units[start][0]}"
+            if taken:
+                cols = {k: 1.0 for u in taken for k in units[u]}
+                self.fixed.append(Bound(f"{name}.taken", cols, lower=len(taken)))
+            if others:
+                cols = {k: 1.0 for u in others for k in units[u]}
+                self.fixed.append(Bound(f"{name}.others", cols, upper=0))
             if chunk.stop < n and (
                 engine.out_of_time() or not self._another_exists(x, units[chunk.stop][0])
             ):
                 return x
         return x
+
+
+def settled_rows(settled: Fixed) -> list[Bound]:
+    """Two rows (however many columns) holding the settled columns at their values."""
+    rows = []
+    if settled.ones:
+        ones = dict.fromkeys(sorted(settled.ones), 1.0)
+        rows.append(Bound("settled_ones", ones, lower=len(ones)))
+    if settled.zeros:
+        rows.append(Bound("settled_zeros", dict.fromkeys(sorted(settled.zeros), 1.0), upper=0))
+    return rows
 
 
 def _best_other(
