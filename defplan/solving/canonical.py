@@ -129,9 +129,9 @@ class _Ties:
         self._cap(selection_cost(form, x))
         self.rows.append(Bound("tie_value", VALUE, lower=self.value_floor))
         known = tie is not None and below is None and self._ties(tie)
+        self._settle_by_lp()  # an LP: far cheaper than the search it shortens
         if engine.out_of_time() or not (known or self._another_exists(x)):
             return x  # the usual case: x is the only best portfolio
-        self._settle_by_lp()
         ceiling = self.cost_cap + engine.cost_tie(self.cost_cap)
         cheaper = engine.minimise(COST, rows=self.rows, ceiling=ceiling)
         if cheaper.status is Status.OPTIMAL and cheaper.x is not None and self._ties(cheaper.x):
