@@ -24,6 +24,10 @@ DUTCH = PORTFOLIOS / "netherlands-2026.yaml"
 SECONDS = re.compile(r'"seconds": [0-9.e-]+')
 
 
+STARTUP = 240
+"""Seconds the scheduler and its workers get to come up."""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -48,7 +52,9 @@ def scheduler() -> Iterator[str]:
         worker += ["--no-dashboard", "--memory-limit", "0"]
         processes.append(subprocess.Popen(worker, **quiet))
         client = None
-        deadline = time.monotonic() + 60
+        # generous: on a loaded 2-core machine three processes importing dask and
+        # defplan took over a minute to come up
+        deadline = time.monotonic() + STARTUP
         while client is None:
             try:
                 client = distributed.Client(address, timeout=5, set_as_default=False)
@@ -57,7 +63,7 @@ def scheduler() -> Iterator[str]:
                     raise
                 time.sleep(0.5)
         with client:
-            client.wait_for_workers(2, timeout=60)
+            client.wait_for_workers(2, timeout=STARTUP)
         yield address
     finally:
         for process in reversed(processes):
