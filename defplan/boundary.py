@@ -38,7 +38,6 @@ def main() -> NoReturn:
     # defplan does no linear algebra in numpy: OpenBLAS's threads would only cost memory,
     # and where none can start (`ulimit -v`) OpenBLAS complains on stderr
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    _collect_less_often()
     try:
         _prepare_streams()
         from defplan.cli import run
@@ -57,21 +56,6 @@ def main() -> NoReturn:
             raise
         code = reported_code
     _leave(code)
-
-
-COLLECT_EVERY = 10_000
-"""Net new container objects between two runs of the youngest generation of Python's
-cycle collector (Python's default is 700). One run holds ~10^5 long-lived objects (the
-portfolio, its model, the solver's problem): at 700, the collector re-scanned them for
-cycles they do not form for about a tenth of a run's time (bench/results.md)."""
-
-
-def _collect_less_often() -> None:
-    """Run the cycle collector less often in this process; a library caller keeps its own
-    setting. The older generations keep Python's ratios, so a long run (a sweep) still
-    frees its cyclic garbage, only in bigger batches."""
-    _, middle, oldest = gc.get_threshold()
-    gc.set_threshold(COLLECT_EVERY, middle, oldest)
 
 
 def take_signals() -> None:
