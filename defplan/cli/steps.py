@@ -1,12 +1,11 @@
 """The steps the commands share: load a portfolio, warn about it, and end a run with the
 exit code its status calls for."""
 
-import gc
 from typing import TYPE_CHECKING
 
 import typer
 
-from defplan.boundary import say
+from defplan.boundary import say, settled
 from defplan.errors import ExitCode, LoadError, Problem
 
 if TYPE_CHECKING:
@@ -28,10 +27,7 @@ def load(file: str) -> tuple["Portfolio", bytes, str]:
         hint = "; compare saved results with `defplan diff`" if kind.startswith("defplan-") else ""
         raise LoadError([Problem(name, f"a '{kind}' document, not a portfolio file{hint}")])
     portfolio = parse_portfolio(data, filename=name)
-    # what lives now (the modules, the portfolio) lives to the end of the run: kept out of
-    # the cycle collector's scans, which otherwise went over it again and again (~0.1 s
-    # of one optimise at 5,000 candidates: bench/results.md)
-    gc.freeze()
+    settled()  # the collector scanned the portfolio and the modules again and again
     return portfolio, data, name
 
 
