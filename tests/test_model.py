@@ -524,3 +524,19 @@ def test_a_scale_warning_about_one_candidate() -> None:
         "defplan: warning: objective 'n' declares scale [0, 1], but 1 candidate scores "
         "outside it: a (2)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("field", "empty"),
+    [("value", {}), ("commitments", {}), ("requires", []), ("excludes", []), ("after", [])],
+)
+def test_a_candidate_left_without_a_list_or_mapping_gets_its_own_empty_one(
+    field: str, empty: Any
+) -> None:
+    """Made afresh for each candidate (not one shared by all), and the schema editors
+    read still shows the default."""
+    data = portfolio(candidates=candidates({"id": "a"}, {"id": "b"}))
+    first, second = Portfolio.model_validate(data).candidates
+    assert getattr(first, field) == empty
+    assert getattr(first, field) is not getattr(second, field)
+    assert Candidate.model_json_schema()["properties"][field]["default"] == empty

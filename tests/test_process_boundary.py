@@ -8,6 +8,7 @@ Each condition is set up for a real `python -m defplan` process, as a shell woul
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -269,3 +270,41 @@ def test_closed_pipe_in_a_shell(write_portfolio: Callable[..., Path]) -> None:
     assert proc.stdout.decode() == "id,name,group,selected,cost,value,a\n"
     assert proc.stderr == b""
     assert proc.returncode == 0
+
+
+# -- the cycle collector ---------------------------------------------------------------
+
+_COLLECTOR = """\
+import atexit, gc, sys
+
+
+def report():
+    sys.stderr.write(f"collector on: {gc.isenabled()}, frozen: {gc.get_freeze_count() > 0}\\n")
+
+
+atexit.register(report)
+from defplan.boundary import main
+sys.argv = ["defplan", *sys.argv[1:]]
+main()
+"""
+
+
+def test_the_collector_runs_again_once_the_portfolio_is_loaded(small_file: Path) -> None:
+    """The command's process pauses the collector through start-up; after the load it
+    runs (a sweep's solves make garbage cycles), with what lived then frozen."""
+    done = subprocess.run(
+        [sys.executable, "-c", _COLLECTOR, "optimise", str(small_file), "--format", "json"],
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert "collector on: True, frozen: True" in done.stderr.decode()
+    assert json.loads(done.stdout)["status"] == "optimal"
+
+
+def test_the_commands_called_in_process_leave_the_collector_alone(small_file: Path) -> None:
+    frozen = gc.get_freeze_count()
+    done = CliRunner().invoke(app, ["optimise", str(small_file), "--format", "json"])
+    assert done.exit_code == 0, done.output
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen

@@ -128,16 +128,21 @@ def _show(result: "Result", output_format: str, *, portfolio: "Portfolio", bom: 
 
     with phase("render"):  # the renderers' imports are part of it
         from defplan.render.documents import json_of
-        from defplan.render.report import result_csv
         from defplan.render.show import show
 
         show(
             output_format,
             json=lambda: json_of(result),
-            csv=lambda: result_csv(result, portfolio),
+            csv=lambda: _csv(result, portfolio),
             tables=lambda console: _tables(result, console),
             bom=bom,
         )
+
+
+def _csv(result: "Result", portfolio: "Portfolio") -> str:
+    from defplan.render.report import result_csv  # here: JSON and tables need none of it
+
+    return result_csv(result, portfolio)
 
 
 def _tables(result: "Result", console: "Console") -> "list[RenderableType]":

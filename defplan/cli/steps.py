@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from defplan.boundary import say
+from defplan.boundary import say, settled
 from defplan.errors import ExitCode, LoadError, Problem
 
 if TYPE_CHECKING:
@@ -26,7 +26,9 @@ def load(file: str) -> tuple["Portfolio", bytes, str]:
     if kind is not None:
         hint = "; compare saved results with `defplan diff`" if kind.startswith("defplan-") else ""
         raise LoadError([Problem(name, f"a '{kind}' document, not a portfolio file{hint}")])
-    return parse_portfolio(data, filename=name), data, name
+    portfolio = parse_portfolio(data, filename=name)
+    settled()  # the collector scanned the portfolio and the modules again and again
+    return portfolio, data, name
 
 
 def warn_plain_costs(portfolio: "Portfolio", options: "SolveOptions | None" = None) -> None:

@@ -71,6 +71,7 @@ _NODE_TAGS: dict[type, str] = {
     yaml.MappingNode: "tag:yaml.org,2002:map",
     yaml.SequenceNode: "tag:yaml.org,2002:seq",
 }
+_SCALAR, _MAPPING = yaml.ScalarNode, yaml.MappingNode
 
 
 def compose_yaml(text: str | bytes, *, filename: str) -> yaml.Node:
@@ -146,10 +147,14 @@ class Builder:
                 self._report_aliases()
                 return ALIASED
             self.seen.add(id(node))
-        if type(node) is yaml.ScalarNode and node.tag == _PLAIN_TAG and not node.style:
+        kind = type(node)
+        if kind is _SCALAR and node.tag == _PLAIN_TAG and not node.style:
             return self._plain_scalar(node)  # most of a file: ids, numbers, keys
-        problem = _tag_problem(node) or _control_problem(node)
-        if problem is None and self.depth >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
+        if kind is not _SCALAR and node.tag == _NODE_TAGS[kind] and self.depth < MAX_DEPTH:
+            problem = None  # a mapping or a list as most are: untagged, not too deep
+        else:
+            problem = _tag_problem(node) or _control_problem(node)
+        if problem is None and self.depth >= MAX_DEPTH and kind is not _SCALAR:
             if self.too_deep:
                 return ALIASED
             self.too_deep = True
@@ -157,15 +162,24 @@ class Builder:
         if problem is not None:
             self._note(node, problem)
             return ALIASED
-        if isinstance(node, yaml.ScalarNode):
+        if kind is _SCALAR:
             return scalar_value(node)
         self.depth += 1
         try:
-            if isinstance(node, yaml.MappingNode):
+            if kind is _MAPPING:
                 return self._mapping(node)
-            return [self.build(item) for item in node.value]
+            return [self._item(item) for item in node.value]
         finally:
             self.depth -= 1
+
+    def _item(self, node: yaml.Node) -> Any:
+        """build(node), with the commonest case inline: an untagged plain scalar whose
+        text was read before (and no alias can come back)."""
+        if type(node) is _SCALAR and not self.aliases_possible:
+            value = self.plain.get(node.value, _UNREAD) if node.tag == _PLAIN_TAG else _UNREAD
+            if value is not _UNREAD and not node.style:
+                return value
+        return self.build(node)
 
     def _plain_scalar(self, node: yaml.ScalarNode) -> Any:
         """An untagged plain scalar's value, read once per distinct text."""
@@ -181,26 +195,31 @@ class Builder:
 
     def _mapping(self, node: yaml.MappingNode) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
-        first_line: dict[Any, int] = {}
+        first: dict[str, yaml.Node] = {}  # each key's node, by its text
+        item = self._item
         for key_node, value_node in node.value:
-            key = self.build(key_node)
-            if key is ALIASED:  # already reported
+            key = item(key_node)
+            if type(key) is str:  # most keys: a name, an id or a field
+                text = key
+                if key == "<<" and not key_node.style:
+                    self._note(key_node, "YAML merge keys ('<<') are not allowed")
+                    continue
+            elif key is ALIASED:  # already reported
                 continue
-            if isinstance(key, list | dict):
+            elif isinstance(key, list | dict):
                 self._note(key_node, "a key must be a plain value")
                 continue
-            if key is None or isinstance(key, bool | float):  # never a name, id or year
+            elif key is None or isinstance(key, bool | float):  # never a name, id or year
                 self._note(key_node, f"unknown key '{key_node.value}'")
                 continue
-            if key == "<<" and not key_node.style:
-                self._note(key_node, "YAML merge keys ('<<') are not allowed")
+            else:
+                text = _key_text(key)  # 2026 and '2026' are the same year, 1 and '1' the same id
+            if text in first:
+                line = first[text].start_mark.line + 1
+                self._note(key_node, f"duplicate key '{text}' (first at line {line})")
                 continue
-            text = _key_text(key)  # 2026 and '2026' are the same year, 1 and '1' the same id
-            if text in first_line:
-                self._note(key_node, f"duplicate key '{text}' (first at line {first_line[text]})")
-                continue
-            first_line[text] = key_node.start_mark.line + 1
-            result[key] = self.build(value_node)
+            first[text] = key_node
+            result[key] = item(value_node)
         return result
 
     def _report_aliases(self) -> None:

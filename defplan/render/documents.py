@@ -3,6 +3,7 @@ answer type, and `json_of` for its text. The domain objects know nothing of JSON
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -39,22 +40,15 @@ def json_of(answer: Answer) -> str:
 def document_of(answer: Answer) -> dict[str, Any]:
     """The JSON document of any answer (a sweep is its sequence of points; one point is
     its result with the sweep's own fields)."""
-    from defplan.analysis.diff import Diff
-    from defplan.analysis.explain import Explanation
-    from defplan.analysis.frontier import Frontier
-    from defplan.analysis.robust import Robustness
-    from defplan.analysis.sweep import SweepPoint
-
     if isinstance(answer, Sequence):
         return sweep_document(answer)
-    by_type: dict[type, Callable[[Any], dict[str, Any]]] = {
-        SweepPoint: sweep_point_document,
-        Diff: diff_document,
-        Explanation: explain_document,
-        Frontier: frontier_document,
-        Robustness: robust_document,
-    }
-    return by_type.get(type(answer), result_document)(answer)
+    for module, name, document in _DOCUMENTS:
+        # an answer cannot be of a type whose module was never imported: looking in
+        # sys.modules spares one optimise's JSON the imports of every analysis
+        loaded = sys.modules.get(module)
+        if loaded is not None and type(answer) is getattr(loaded, name):
+            return document(answer)
+    return result_document(answer)
 
 
 def result_document(result: Result) -> dict[str, Any]:
@@ -358,3 +352,13 @@ def robust_document(r: Robustness) -> dict[str, Any]:
         "selected": list(r.base.selected_ids),
         "conflicts": list(r.base.conflicts),
     }
+
+
+_DOCUMENTS: tuple[tuple[str, str, Callable[[Any], dict[str, Any]]], ...] = (
+    ("defplan.analysis.sweep", "SweepPoint", sweep_point_document),
+    ("defplan.analysis.diff", "Diff", diff_document),
+    ("defplan.analysis.explain", "Explanation", explain_document),
+    ("defplan.analysis.frontier", "Frontier", frontier_document),
+    ("defplan.analysis.robust", "Robustness", robust_document),
+)
+"""The answers other than a result: the module and name of each type, and its document."""

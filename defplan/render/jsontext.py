@@ -50,20 +50,41 @@ def _write_container(value: Any, newline: str, out: list[str], whole: bool) -> N
         return
     inner = newline + "  "
     separator = ("{" if is_dict else "[") + inner
+    following = "," + inner
     if is_dict:
         for key, item in value.items():
-            out.append(separator)
-            out.append(_string(key if type(key) is str else _key(key)))
-            out.append(": ")
-            _write(item, inner, out, whole)
-            separator = "," + inner
+            name = _string(key if type(key) is str else _key(key))
+            leaf = _leaf(item, whole)  # most items: one string for the whole line
+            if leaf is None:
+                out.append(f"{separator}{name}: ")
+                _write(item, inner, out, whole)
+            else:
+                out.append(f"{separator}{name}: {leaf}")
+            separator = following
     else:
         whole = whole and isinstance(value, list)
         for item in value:
-            out.append(separator)
-            _write(item, inner, out, whole)
-            separator = "," + inner
+            leaf = _leaf(item, whole)
+            if leaf is None:
+                out.append(separator)
+                _write(item, inner, out, whole)
+            else:
+                out.append(separator + leaf)
+            separator = following
     out.append(newline + ("}" if is_dict else "]"))
+
+
+def _leaf(value: Any, whole: bool) -> str | None:
+    """The text of a float, str or int of exactly that type; None for anything else
+    (subclasses, containers, None and the booleans go through _write)."""
+    kind = type(value)
+    if kind is float:
+        return _float(value, whole)
+    if kind is str:
+        return _string(value)
+    if kind is int:
+        return int.__repr__(value)
+    return None
 
 
 def _float(value: float, whole: bool) -> str:
