@@ -4,7 +4,9 @@ again at each point).
 
 The file is loaded and validated once. Points run in the order asked for; in a budget
 sweep each starts from the last proven answer at a smaller budget, which bounds its
-search (see solving.canonical). With several workers each takes a contiguous run of
+search (see solving.canonical). Once an answer leaves room under its budget and no
+portfolio beats it with the total budget left out (solving.budget_free), every larger
+point takes it without a search. With several workers each takes a contiguous run of
 points; the answers (canonical, docs/model.md) are the same as with one.
 """
 
