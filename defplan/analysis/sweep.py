@@ -4,7 +4,9 @@ again at each point).
 
 The file is loaded and validated once. Points run in the order asked for; in a budget
 sweep each starts from the last proven answer at a smaller budget, which bounds its
-search (see solving.canonical). With several workers each takes a contiguous run of
+search (see solving.canonical). Once an answer leaves room under its budget and no
+portfolio beats it with the total budget left out (solving.budget_free), every larger
+point takes it without a search. With several workers each takes a contiguous run of
 points; the answers (canonical, docs/model.md) are the same as with one.
 """
 
@@ -194,22 +196,35 @@ class _Job:
 
     def run(self, budgets: list[float], on_point: Callable[[], None] | None = None) -> list[Result]:
         from defplan.solving import optimise
+        from defplan.solving.budget_free import holds_above
 
         if self.share_year is not None:
             return self._shares(budgets, on_point)
         results = []
         # the last proven answer, by budget: its candidates and their start years
         below: tuple[float, dict[str, int | None]] | None = None
+        settled = False  # below's answer is the answer at every larger budget
+        rival = None  # a portfolio, the total budget left out, worth more than some answer
         for budget in budgets:
+            usable = below is not None and below[0] <= budget
+            options = replace(self.options, budget=budget)
             result = optimise(
                 self.portfolio,
-                options=replace(self.options, budget=budget),
+                options=options,
                 file=self.file,
                 data=self.data,
-                below=below if below is not None and below[0] <= budget else None,
+                below=below if usable else None,
+                settled=settled and usable,
             )
-            if result.status is Status.OPTIMAL and not result.notes:
+            if result.status is Status.OPTIMAL and not result.notes and not (settled and usable):
+                kept = usable and below is not None and _selects(result, below[1])
                 below = (budget, {c.id: c.start for c in result.selected})
+                settled = False
+                # an answer that stayed as the budget rose, or that leaves room for a
+                # candidate it leaves out, hints that the budget no longer binds: one
+                # search without it may settle every larger point
+                if kept or _room_left(result, budget):
+                    settled, rival = holds_above(self.portfolio, options, budget, below[1], rival)
             results.append(result)
             if on_point is not None:
                 on_point()
@@ -228,6 +243,17 @@ class _Job:
             if on_point is not None:
                 on_point()
         return results
+
+
+def _selects(result: Result, selection: dict[str, int | None]) -> bool:
+    """True when the result selects just `selection` (candidates and start years)."""
+    return {c.id: c.start for c in result.selected} == selection
+
+
+def _room_left(result: Result, budget: float) -> bool:
+    """True when the budget leaves room for a candidate the result leaves out."""
+    left_out = [c.cost for c in result.candidates if not c.selected]
+    return bool(left_out) and budget - result.cost_total >= min(left_out)
 
 
 def _contiguous(budgets: list[float], workers: int) -> list[list[float]]:
