@@ -105,6 +105,7 @@ class _Ties:
         self.fixed: list[Bound] = []  # choices the file-order walk has settled
         self.settled = Fixed()  # columns every tied portfolio agrees on (fixing.py)
         self.value_floor = -math.inf
+        self.cost_floor = -math.inf  # every rival costs more than a smaller budget's answer
         self.cost_cap = math.inf
         self.tie_cost = Bound("tie_cost", COST, upper=self.cost_cap)
 
@@ -125,10 +126,15 @@ class _Ties:
             if y_value >= self.value_floor and budget_below >= y_cost + engine.cost_tie(y_cost):
                 return y
             if self.value_floor > y_value + engine.value_tie(y_value):
+                self.cost_floor = budget_below
                 self.rows.append(Bound("above_below", COST, lower=budget_below))
         self._cap(selection_cost(form, x))
         self.rows.append(Bound("tie_value", VALUE, lower=self.value_floor))
-        known = tie is not None and self._ties(tie) and self._above_below(tie)
+        known = (
+            tie is not None
+            and self._ties(tie)
+            and selection_cost(form, tie) >= self.cost_floor  # prove's tie is a witness here
+        )
         self._settle_by_lp()  # an LP: far cheaper than the search it shortens
         if engine.out_of_time() or not (known or self._another_exists(x)):
             return x  # the usual case: x is the only best portfolio
@@ -148,12 +154,6 @@ class _Ties:
             x = cheaper_still  # the least cost was not the least: measure the band again
             self._cap(selection_cost(form, x))
             self.fixed = []
-
-    def _above_below(self, y: list[int]) -> bool:
-        """True when y meets the row a smaller budget's answer added (costing at least
-        that budget), if it added one: prove's tie is then a witness here too."""
-        above = [r.lower for r in self.rows if r.name == "above_below" and r.lower is not None]
-        return all(selection_cost(self.form, y) >= lower for lower in above)
 
     def _settle_by_lp(self) -> None:
         """Find the columns every tied portfolio agrees on and add them to the band's

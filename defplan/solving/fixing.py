@@ -52,13 +52,13 @@ def tie_fixed(
     one-option rows and the soft targets' definitions, of value at least `value_floor`
     and cost at most `cost_cap`, agrees on. Empty when the LP gives nothing to go on
     (no HiGHS, no optimal LP, carry-over balances in the objective's way)."""
-    rows = _rows(form, blocks, cost_cap)
-    duals = _lp_duals(form, rows)
+    rows, soft = _rows(form, blocks, cost_cap), _soft_targets(form)
+    duals = _lp_duals(form, rows, soft)
     if duals is None:
         return Fixed()
     best = Fixed()
     for sign in (1.0, -1.0):  # whichever sign convention the duals follow
-        found = _fixed_by(form, rows, [sign * d for d in duals], value_floor)
+        found = _fixed_by(form, rows, soft, [sign * d for d in duals], value_floor)
         if len(found.ones) + len(found.zeros) > len(best.ones) + len(best.zeros):
             best = found
     return best
@@ -83,7 +83,11 @@ def _widened(row: Row) -> _Relaxed:
     return _Relaxed(row.coefs, lower, upper)
 
 
-def _soft_targets(form: Formulation) -> list[tuple[dict[int, float], float, float, float]]:
+Soft = list[tuple[dict[int, float], float, float, float]]
+"""Each soft target as (coefs, target less its allowance, penalty, largest shortfall)."""
+
+
+def _soft_targets(form: Formulation) -> Soft:
     """Each soft target as (coefs, target less its allowance, penalty, the largest
     shortfall any selection can have): a shortfall is at least target - allowance -
     achieved (tolerance.shortfall), so value <= selected values - penalty * that."""
@@ -96,7 +100,7 @@ def _soft_targets(form: Formulation) -> list[tuple[dict[int, float], float, floa
     return out
 
 
-def _lp_duals(form: Formulation, rows: list[_Relaxed]) -> list[float] | None:
+def _lp_duals(form: Formulation, rows: list[_Relaxed], soft: Soft) -> list[float] | None:
     """Row duals of the LP relaxation (the rows, then the soft targets' rows) of
     "maximise value", from HiGHS; None when there is no optimal LP."""
     try:
@@ -108,7 +112,7 @@ def _lp_duals(form: Formulation, rows: list[_Relaxed]) -> list[float] | None:
     except ImportError:
         return None
     inf = highspy.kHighsInf
-    n, soft = len(form.values), _soft_targets(form)
+    n = len(form.values)
     with stdout_silenced():  # highspy prints a banner when a model is made
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -141,7 +145,7 @@ def _lp_duals(form: Formulation, rows: list[_Relaxed]) -> list[float] | None:
 
 
 def _fixed_by(
-    form: Formulation, rows: list[_Relaxed], duals: list[float], value_floor: float
+    form: Formulation, rows: list[_Relaxed], soft: Soft, duals: list[float], value_floor: float
 ) -> Fixed:
     """The fixing the multipliers `duals` prove (see the module's docstring).
 
@@ -150,7 +154,6 @@ def _fixed_by(
     upper bound and mu_r < 0 its lower one (a multiplier without its bound counts as 0):
     each term mu_r * (bound_r - row_r(y)) is then >= 0. profit_j = value_j - sum(mu_r *
     a_rj); the shortfalls lie in [0, their largest]."""
-    soft = _soft_targets(form)
     n = len(form.values)
     terms: list[list[float]] = [[v] for v in form.values]
     constant: list[float] = []
