@@ -215,10 +215,12 @@ class _Ties:
 
         Units whose columns every tied portfolio agrees on (`settled`) are skipped: x
         agrees too. Within a chunk of the others, weights 2^(k-1), ..., 2, 1 make taking
-        an earlier unit worth more than taking all later ones together, so the chunk's
-        best is its lexicographic maximum; the chunk is then fixed (two rows: its taken
-        units, its others) and the next one solved, until no other tie is left among the
-        columns not yet fixed.
+        an earlier unit worth more than taking all later ones together. One solve a
+        chunk: the best-scoring tied selection other than x (differing from it from the
+        chunk's first column on, the earlier ones being fixed) that scores at least x's.
+        It is the chunk's lexicographic maximum when it scores more than x, else x is;
+        and when there is none, no other tie is left and the walk ends. The chunk is then
+        fixed (two rows: its taken units, its others) and the next one solved.
         """
         engine = self.engine
         units = [u for u in units if not all(k in self.settled for k in u)]
@@ -232,9 +234,13 @@ class _Ties:
 
             if engine.out_of_time():
                 return x
-            trial = engine.maximise(weights, rows=self._band(), floor=score(x) - 0.5)
-            if trial.x is not None and self._ties(trial.x) and score(trial.x) >= score(x):
-                x = trial.x
+            other = differs_from(x, units[start][0])
+            trial = engine.maximise(weights, rows=[*self._band(), other], floor=score(x) - 0.5)
+            found = trial.x if self._ties(trial.x) else None
+            if found is not None and score(found) > score(x):
+                x = found
+            if trial.status is not Status.OPTIMAL or found is None:
+                return x  # no other tie is left (or the time limit ran out)
             taken = [u for u in chunk if any(x[k] for k in units[u])]
             others = [u for u in chunk if not any(x[k] for k in units[u])]
             name = f"fix{units[start][0]}"
@@ -244,10 +250,6 @@ class _Ties:
             if others:
                 cols = {k: 1.0 for u in others for k in units[u]}
                 self.fixed.append(Bound(f"{name}.others", cols, upper=0))
-            if chunk.stop < n and (
-                engine.out_of_time() or not self._another_exists(x, units[chunk.stop][0])
-            ):
-                return x
         return x
 
 
