@@ -138,14 +138,20 @@ class _Ties:
         self._settle_by_lp()  # an LP: far cheaper than the search it shortens
         if engine.out_of_time() or not (known or self._another_exists(x)):
             return x  # the usual case: x is the only best portfolio
+        # the cheapest tie other than x: cheaper, the band narrows to it; else it is
+        # another tie at x's cost, and the walk starts without searching for one
         ceiling = self.cost_cap + engine.cost_tie(self.cost_cap)
-        cheaper = engine.minimise(COST, rows=self.rows, ceiling=ceiling)
-        if cheaper.status is Status.OPTIMAL and cheaper.x is not None and self._ties(cheaper.x):
-            x = cheaper.x
+        rows = [*self.rows, differs_from(x)]
+        cheaper = engine.minimise(COST, rows=rows, ceiling=ceiling)
+        z = cheaper.x if cheaper.status is Status.OPTIMAL and self._ties(cheaper.x) else None
+        another = z is not None
+        if z is not None and selection_cost(form, z) < selection_cost(form, x):
+            x, another = z, False
             self._cap(selection_cost(form, x))
         while True:
-            if engine.out_of_time() or not self._another_exists(x):
+            if engine.out_of_time() or not (another or self._another_exists(x)):
                 return x
+            another = False
             first = self._file_order_first(x)
             dearer = selection_cost(form, first) > selection_cost(form, x)
             cheaper_still = self._cheaper_than(first) if dearer else None
