@@ -217,8 +217,9 @@ class _Job:
                 settled=settled and usable,
             )
             if result.status is Status.OPTIMAL and not result.notes and not (settled and usable):
-                kept = usable and below is not None and _selects(result, below[1])
-                below = (budget, {c.id: c.start for c in result.selected})
+                selection = {c.id: c.start for c in result.selected}
+                kept = usable and below is not None and selection == below[1]
+                below = (budget, selection)
                 settled = False
                 # an answer that stayed as the budget rose, or that leaves room for a
                 # candidate it leaves out, hints that the budget no longer binds: one
@@ -243,11 +244,6 @@ class _Job:
             if on_point is not None:
                 on_point()
         return results
-
-
-def _selects(result: Result, selection: dict[str, int | None]) -> bool:
-    """True when the result selects just `selection` (candidates and start years)."""
-    return {c.id: c.start for c in result.selected} == selection
 
 
 def _room_left(result: Result, budget: float) -> bool:

@@ -13,22 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from defplan.formulation import Formulation, SolveOptions, formulate
+from defplan.formulation import SolveOptions, formulate
 from defplan.model import Portfolio
 from defplan.result import Status
-from defplan.solving.canonical import objective_value, selection_cost
+from defplan.solving.canonical import leaves_room, objective_value
 from defplan.solving.engine import VALUE, Bound, Engine
+from defplan.solving.optimum import selection_columns
 
 Selection = Mapping[str, int | None]
 """A portfolio by candidate id and the start year taken (None without years)."""
 
 TOTAL = "budget.total"
-
-
-def leaves_room(engine: Engine, budget: float, y: list[int]) -> bool:
-    """True when y costs less than `budget` by more than the tie tolerance."""
-    cost = selection_cost(engine.form, y)
-    return budget >= cost + engine.cost_tie(cost)
 
 
 def rise(engine: Engine, value: float) -> float:
@@ -57,14 +52,17 @@ def holds_above(
     """
     form = formulate(portfolio, options)
     engine = Engine(form, options)
-    index = portfolio.candidate_index()
-    y = _columns(form, index, selection)
+    y = selection_columns(portfolio, form, selection)
     names = [form.blocks[k].name for k in engine.active]
     if engine.time_limited or TOTAL not in names or not leaves_room(engine, budget, y):
         return False, rival
     value = objective_value(form, y)
+
+    def value_of(other: Selection) -> float:
+        return objective_value(form, selection_columns(portfolio, form, other))
+
     above = value + rise(engine, value)
-    if rival is not None and objective_value(form, _columns(form, index, rival)) >= above:
+    if rival is not None and value_of(rival) >= above:
         return False, rival
     blocks = [k for k, name in zip(engine.active, names, strict=True) if name != TOTAL]
     better = engine.maximise(
@@ -81,7 +79,3 @@ def holds_above(
         cands = portfolio.candidates
         return False, {cands[i].id: o.start for i, o in chosen.items()}
     return False, rival
-
-
-def _columns(form: Formulation, index: Mapping[str, int], selection: Selection) -> list[int]:
-    return form.columns_taking({index[c]: s for c, s in selection.items()})

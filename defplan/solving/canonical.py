@@ -122,8 +122,8 @@ class _Ties:
         self.value_floor = best - engine.value_tie(best)
         if below is not None:
             budget_below, y = below
-            y_value, y_cost = objective_value(form, y), selection_cost(form, y)
-            if y_value >= self.value_floor and budget_below >= y_cost + engine.cost_tie(y_cost):
+            y_value = objective_value(form, y)
+            if y_value >= self.value_floor and leaves_room(engine, budget_below, y):
                 return y
             if self.value_floor > y_value + engine.value_tie(y_value):
                 self.cost_floor = budget_below
@@ -247,26 +247,33 @@ class _Ties:
                 x = found
             if trial.status is not Status.OPTIMAL or found is None:
                 return x  # no other tie is left (or the time limit ran out)
-            taken = [u for u in chunk if any(x[k] for k in units[u])]
-            others = [u for u in chunk if not any(x[k] for k in units[u])]
-            name = f"fix{units[start][0]}"
-            if taken:
-                cols = {k: 1.0 for u in taken for k in units[u]}
-                self.fixed.append(Bound(f"{name}.taken", cols, lower=len(taken)))
-            if others:
-                cols = {k: 1.0 for u in others for k in units[u]}
-                self.fixed.append(Bound(f"{name}.others", cols, upper=0))
+            taken = [units[u] for u in chunk if any(x[k] for k in units[u])]
+            others = [units[u] for u in chunk if not any(x[k] for k in units[u])]
+            self.fixed += held(f"fix{units[start][0]}", taken, others)
         return x
+
+
+def leaves_room(engine: Engine, budget: float, y: Sequence[int]) -> bool:
+    """True when y costs less than `budget` by more than the tie tolerance."""
+    cost = selection_cost(engine.form, y)
+    return budget >= cost + engine.cost_tie(cost)
 
 
 def settled_rows(settled: Fixed) -> list[Bound]:
     """Two rows (however many columns) holding the settled columns at their values."""
+    ones, zeros = sorted(settled.ones), sorted(settled.zeros)
+    return held("settled", [[j] for j in ones], [[j] for j in zeros])
+
+
+def held(name: str, taken: Sequence[Sequence[int]], left: Sequence[Sequence[int]]) -> list[Bound]:
+    """Two rows (however many units) holding each unit of `taken` (columns of which one
+    at most is taken) at one of its columns and every column of `left` at 0."""
     rows = []
-    if settled.ones:
-        ones = dict.fromkeys(sorted(settled.ones), 1.0)
-        rows.append(Bound("settled_ones", ones, lower=len(ones)))
-    if settled.zeros:
-        rows.append(Bound("settled_zeros", dict.fromkeys(sorted(settled.zeros), 1.0), upper=0))
+    if taken:
+        cols = {k: 1.0 for unit in taken for k in unit}
+        rows.append(Bound(f"{name}.taken", cols, lower=len(taken)))
+    if left:
+        rows.append(Bound(f"{name}.others", {k: 1.0 for unit in left for k in unit}, upper=0))
     return rows
 
 

@@ -50,7 +50,7 @@ def optimise(
     with phase("build"):
         form = formulate(portfolio, options)
     if below is not None and settled and not without:
-        x = _taking(portfolio, form, below[1])
+        x = selection_columns(portfolio, form, below[1])
         missing = backends.missing_solver_notes(options.solver)
         found = Found(Status.OPTIMAL, x, _info(options, 0.0, started), (), (), missing)
     else:
@@ -76,7 +76,7 @@ def _search(
     if below is None:
         first = engine.maximise(VALUE, race_gap=FIRST_GAP, warm_start=True)
     else:  # the smaller budget's answer is feasible here too: its value is a floor
-        lower = (below[0], _taking(portfolio, form, below[1]))
+        lower = (below[0], selection_columns(portfolio, form, below[1]))
         y_value = objective_value(form, lower[1])
         first = engine.maximise(
             VALUE,
@@ -114,7 +114,7 @@ def _search(
     return Found(status, x, _info(options, gap, started), conflicts, details, notes)
 
 
-def _taking(
+def selection_columns(
     portfolio: Portfolio, form: Formulation, selection: Mapping[str, int | None]
 ) -> list[int]:
     """The columns of a selection given by candidate id and start year."""
